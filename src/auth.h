@@ -1,0 +1,42 @@
+/* auth.h — asynchronous polkit checks for bus callers.
+ *
+ * The one place that turns "may this caller do that?" into a polkit
+ * query and polkit's answer into the D-Bus error a client expects:
+ * AccessDenied, or InteractiveAuthorizationRequired when the caller could
+ * have authenticated but did not allow interaction on its message.
+ * Checks never block the main loop; many can be pending at once.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define OF_ACTION_CONFIGURE    "org.offlinefiles.backgroundsync.configure"
+#define OF_ACTION_SYNC         "org.offlinefiles.backgroundsync.sync"
+#define OF_ACTION_WORK_OFFLINE "org.offlinefiles.backgroundsync.work-offline"
+
+typedef struct _OfAuth OfAuth;
+
+/* Connects to polkit on the system bus.  Never fails: without polkit
+ * every check is denied (and says why). */
+OfAuth  *of_auth_new               (void);
+void     of_auth_free              (OfAuth *auth);
+
+/* Checks @action_id for the sender of @invocation, interactive only if
+ * the message carries ALLOW_INTERACTIVE_AUTHORIZATION. */
+void     of_auth_check_async       (OfAuth                *auth,
+                                    GDBusMethodInvocation *invocation,
+                                    const char            *action_id,
+                                    GCancellable          *cancellable,
+                                    GAsyncReadyCallback    callback,
+                                    gpointer               user_data);
+/* FALSE with G_DBUS_ERROR_ACCESS_DENIED or
+ * OF_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED, ready for the caller. */
+gboolean of_auth_check_finish      (OfAuth       *auth,
+                                    GAsyncResult *result,
+                                    GError      **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OfAuth, of_auth_free)
+
+G_END_DECLS

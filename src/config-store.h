@@ -1,0 +1,76 @@
+/* config-store.h — background-sync.conf: load, validate, durable save.
+ *
+ * The file is an administrator's: comments, unknown groups and unknown keys
+ * survive every write, a value that fails validation is reported and
+ * replaced by its default in memory only, and a file that is not a key file
+ * at all is never overwritten.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "settings.h"
+
+G_BEGIN_DECLS
+
+#define OF_CONFIG_GROUP "BackgroundSync"
+#define OF_CONFIG_FILE_NAME "background-sync.conf"
+/* Settings files are small; anything bigger is hostile or a mistake. */
+#define OF_CONFIG_MAX_FILE_SIZE (1024 * 1024)
+
+typedef struct _OfConfigStore OfConfigStore;
+
+OfConfigStore *of_config_store_new       (const char *config_dir);
+void           of_config_store_free      (OfConfigStore *store);
+const char    *of_config_store_get_path  (OfConfigStore *store);
+
+/* Reads the file into @settings.  A missing file means defaults; every
+ * problem is logged with file, key and value, and that key keeps its
+ * default.  Returns FALSE only to tell that the file could not be used at
+ * all (it is then also protected from being overwritten). */
+gboolean       of_config_store_load      (OfConfigStore *store,
+                                          OfSettings    *settings);
+
+/* Writes the settings whose bit (1 << OfSettingId) is set in @mask to the
+ * file, atomically and durably, in a worker thread.  One save at a time:
+ * the caller serializes them.  Only when _finish() succeeds does the store
+ * consider the new contents its own. */
+void           of_config_store_save_async  (OfConfigStore      *store,
+                                            const OfSettings   *settings,
+                                            guint               mask,
+                                            GCancellable       *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data);
+gboolean       of_config_store_save_finish (OfConfigStore *store,
+                                            GAsyncResult  *result,
+                                            GError       **error);
+
+/* Pure part, shared with the drop-in reader and the fuzzers: validates
+ * every WMI key of group [BackgroundSync] in @key_file.  Valid values go
+ * to @settings and set their bit in *@present; each invalid one appends a
+ * message naming @origin, the key and the value to @problems. */
+void           of_config_parse_key_file  (GKeyFile   *key_file,
+                                          const char *origin,
+                                          OfSettings *settings,
+                                          guint      *present,
+                                          GPtrArray  *problems);
+
+/* Reads a regular file of at most @max_size bytes without following it
+ * into a FIFO or a device (it is opened non-blocking and checked first).
+ * G_IO_ERROR_NOT_FOUND when it does not exist. */
+gboolean       of_read_small_file        (const char *path,
+                                          gsize       max_size,
+                                          char      **contents,
+                                          gsize      *length,
+                                          GError    **error);
+
+/* Replaces @path with @data: temp file in the same directory, fsync,
+ * rename, fsync of the directory.  Blocking: call it from a worker. */
+gboolean       of_write_file_durably     (const char *path,
+                                          const char *data,
+                                          gsize       length,
+                                          GError    **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OfConfigStore, of_config_store_free)
+
+G_END_DECLS

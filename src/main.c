@@ -1,0 +1,217 @@
+/* main.c — offlinefiles-syncd: options, bus name, signals, main loop. */
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+
+#include "auth.h"
+#include "config-store.h"
+#include "errors.h"
+#include "service.h"
+
+typedef struct {
+  GMainLoop     *loop;
+  int            exit_status;
+  gboolean       name_acquired;
+  OfConfigStore *store;
+  OfAuth        *auth;
+  OfService     *service;
+} Daemon;
+
+static void
+fail (Daemon     *daemon,
+      const char *format,
+      ...) G_GNUC_PRINTF (2, 3);
+
+static void
+fail (Daemon     *daemon,
+      const char *format,
+      ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  /* One clear line for the admin; the journal gets it through stderr. */
+  fprintf (stderr, "offlinefiles-syncd: %s\n", message);
+  daemon->exit_status = EXIT_FAILURE;
+  g_main_loop_quit (daemon->loop);
+}
+
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  Daemon *daemon = user_data;
+
+  g_debug ("Stopping on signal");
+  g_main_loop_quit (daemon->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_name_acquired (GDBusConnection *connection,
+                  const char      *name,
+                  gpointer         user_data)
+{
+  Daemon *daemon = user_data;
+
+  (void) connection;
+  daemon->name_acquired = TRUE;
+  g_debug ("Owning %s", name);
+}
+
+static void
+on_name_lost (GDBusConnection *connection,
+              const char      *name,
+              gpointer         user_data)
+{
+  Daemon *daemon = user_data;
+
+  if (connection == NULL)
+    fail (daemon, "lost the connection to the system bus");
+  else if (daemon->name_acquired)
+    fail (daemon, "lost the bus name %s", name);
+  else
+    fail (daemon, "cannot own the bus name %s: it is already owned, or the bus policy does not allow it", name);
+}
+
+static gboolean
+check_directory (const char *what,
+                 const char *path,
+                 gboolean    create,
+                 GError    **error)
+{
+  struct stat st;
+
+  if (create && g_mkdir_with_parents (path, 0755) < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot create the %s directory %s: %s", what, path, g_strerror (saved));
+      return FALSE;
+    }
+  if (g_stat (path, &st) < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "unusable %s directory %s: %s", what, path, g_strerror (saved));
+      return FALSE;
+    }
+  if (!S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
+                   "unusable %s directory %s: not a directory", what, path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *config_dir = NULL;
+  g_autofree char *state_dir = NULL;
+  gboolean verbose = FALSE;
+  gboolean version = FALSE;
+  const GOptionEntry entries[] = {
+    { "config-dir", 0, 0, G_OPTION_ARG_FILENAME, &config_dir,
+      "Read background-sync.conf, its drop-ins and shares.d from DIR (default " OF_CONFIG_DIR ")", "DIR" },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir,
+      "Keep the state file and the engine archives in DIR (default " OF_STATE_DIR ")", "DIR" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debug messages (like G_MESSAGES_DEBUG=all)", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+    { NULL, 0, 0, 0, NULL, NULL, NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(OfConfigStore) store = NULL;
+  g_autoptr(OfAuth) auth = NULL;
+  g_autoptr(OfService) service = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  OfSettings settings;
+  Daemon daemon = { 0 };
+  guint owner_id;
+
+  setlocale (LC_ALL, "");
+
+  context = g_option_context_new ("");
+  g_option_context_set_summary (context,
+                                "The offlinefiles background synchronization service.\n"
+                                "It is started by systemd or D-Bus activation on the system bus.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      fprintf (stderr, "offlinefiles-syncd: %s\n", error->message);
+      return 2;
+    }
+  if (version)
+    {
+      printf ("offlinefiles-syncd %s\n", PACKAGE_VERSION);
+      return EXIT_SUCCESS;
+    }
+  if (verbose)
+    g_log_set_debug_enabled (TRUE);
+
+  if (config_dir == NULL)
+    config_dir = g_strdup (OF_CONFIG_DIR);
+  if (state_dir == NULL)
+    state_dir = g_strdup (OF_STATE_DIR);
+
+  if (!check_directory ("configuration", config_dir, FALSE, &error) ||
+      !check_directory ("state", state_dir, TRUE, &error))
+    {
+      fprintf (stderr, "offlinefiles-syncd: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  daemon.loop = loop;
+
+  store = of_config_store_new (config_dir);
+  of_config_store_load (store, &settings);
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
+  if (bus == NULL)
+    {
+      fprintf (stderr, "offlinefiles-syncd: cannot connect to the system bus: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  /* The bus going away is fatal, reported through on_name_lost. */
+  g_dbus_connection_set_exit_on_close (bus, FALSE);
+
+  auth = of_auth_new ();
+  service = of_service_new (store, auth, &settings);
+  if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (service), bus,
+                                         OF_OBJECT_PATH, &error))
+    {
+      fprintf (stderr, "offlinefiles-syncd: cannot export %s: %s\n", OF_OBJECT_PATH, error->message);
+      return EXIT_FAILURE;
+    }
+
+  g_unix_signal_add (SIGTERM, on_quit_signal, &daemon);
+  g_unix_signal_add (SIGINT, on_quit_signal, &daemon);
+
+  owner_id = g_bus_own_name_on_connection (bus, OF_BUS_NAME,
+                                           G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,
+                                           on_name_acquired, on_name_lost,
+                                           &daemon, NULL);
+
+  g_main_loop_run (loop);
+
+  g_bus_unown_name (owner_id);
+  g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (service));
+  /* Let pending replies and signals go out before the connection closes. */
+  g_dbus_connection_flush_sync (bus, NULL, NULL);
+  return daemon.exit_status;
+}

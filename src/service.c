@@ -1,0 +1,362 @@
+/* service.c — see service.h. */
+#include "service.h"
+
+#include "errors.h"
+
+struct _OfService {
+  OfDBusBackgroundSyncSkeleton parent_instance;
+
+  OfConfigStore *store;   /* borrowed */
+  OfAuth        *auth;    /* borrowed */
+  OfSettings     settings;
+
+  GQueue         authorized_writes;  /* of WriteRequest, applied in order */
+  gboolean       writing;
+  GDBusInterfaceVTable vtable;
+};
+
+G_DEFINE_TYPE (OfService, of_service, OF_DBUS_TYPE_BACKGROUND_SYNC_SKELETON)
+
+typedef struct {
+  OfService             *service;
+  GDBusMethodInvocation *invocation;
+  OfSettings             values;  /* the requested values, where @mask says */
+  guint                  mask;
+} WriteRequest;
+
+static void
+write_request_free (WriteRequest *request)
+{
+  g_clear_object (&request->service);
+  g_clear_object (&request->invocation);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WriteRequest, write_request_free)
+
+static void process_next_write (OfService *self);
+
+/* Pushes the settings to the skeleton; it compares each value, so only
+ * real changes are announced, all in one PropertiesChanged. */
+static void
+publish_settings (OfService *self)
+{
+  OfDBusBackgroundSync *iface = OF_DBUS_BACKGROUND_SYNC (self);
+  const OfSettings *s = &self->settings;
+
+  of_dbus_background_sync_set_sync_interval (iface, s->sync_interval);
+  of_dbus_background_sync_set_sync_variance (iface, s->sync_variance);
+  of_dbus_background_sync_set_max_time_between_syncs (iface, s->max_time_between_syncs);
+  of_dbus_background_sync_set_block_out_start_time_hours_minutes (iface, s->block_out_start);
+  of_dbus_background_sync_set_block_out_duration_min (iface, s->block_out_duration);
+  of_dbus_background_sync_set_background_sync_work_offline_shares_enabled (iface, s->work_offline_shares_enabled);
+}
+
+static void
+save_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(WriteRequest) request = user_data;
+  OfService *self = request->service;
+  g_autoptr(GError) error = NULL;
+
+  (void) source;
+  self->writing = FALSE;
+
+  if (!of_config_store_save_finish (self->store, result, &error))
+    {
+      g_warning ("%s", error->message);
+      g_dbus_method_invocation_return_gerror (g_steal_pointer (&request->invocation), error);
+      process_next_write (self);
+      return;
+    }
+
+  for (int id = 0; id < OF_N_SETTINGS; id++)
+    if (request->mask & (1u << id))
+      {
+        g_info ("%s set to %u", of_setting_name (id), of_settings_get (&request->values, id));
+        of_settings_set (&self->settings, id, of_settings_get (&request->values, id));
+      }
+  publish_settings (self);
+  /* The change is announced before the reply, so a client that gets the
+   * reply already sees a consistent object. */
+  g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self));
+  g_dbus_method_invocation_return_value (g_steal_pointer (&request->invocation), NULL);
+
+  process_next_write (self);
+}
+
+static void
+process_next_write (OfService *self)
+{
+  WriteRequest *request;
+  OfSettings wanted;
+  guint changed = 0;
+
+  if (self->writing)
+    return;
+  request = g_queue_pop_head (&self->authorized_writes);
+  if (request == NULL)
+    return;
+
+  /* Compared now, not at request time: earlier writes may have landed. */
+  wanted = self->settings;
+  for (int id = 0; id < OF_N_SETTINGS; id++)
+    {
+      guint32 value;
+
+      if (!(request->mask & (1u << id)))
+        continue;
+      value = of_settings_get (&request->values, id);
+      if (value != of_settings_get (&self->settings, id))
+        {
+          of_settings_set (&wanted, id, value);
+          changed |= 1u << id;
+        }
+    }
+
+  if (changed == 0)
+    {
+      g_debug ("Write of unchanged values: nothing to do");
+      g_dbus_method_invocation_return_value (g_steal_pointer (&request->invocation), NULL);
+      write_request_free (request);
+      process_next_write (self);
+      return;
+    }
+
+  request->mask = changed;
+  request->values = wanted;
+  self->writing = TRUE;
+  of_config_store_save_async (self->store, &wanted, changed, NULL, save_done, request);
+}
+
+static void
+write_authorized (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(WriteRequest) request = user_data;
+  OfService *self = request->service;
+  g_autoptr(GError) error = NULL;
+
+  (void) source;
+  if (!of_auth_check_finish (self->auth, result, &error))
+    {
+      g_dbus_method_invocation_return_gerror (g_steal_pointer (&request->invocation), error);
+      return;
+    }
+
+  g_queue_push_tail (&self->authorized_writes, g_steal_pointer (&request));
+  process_next_write (self);
+}
+
+static void
+start_write (OfService             *self,
+             GDBusMethodInvocation *invocation,
+             const OfSettings      *values,
+             guint                  mask)
+{
+  WriteRequest *request = g_new0 (WriteRequest, 1);
+
+  request->service = g_object_ref (self);
+  request->invocation = g_object_ref (invocation);
+  request->values = *values;
+  request->mask = mask;
+  of_auth_check_async (self->auth, invocation, OF_ACTION_CONFIGURE, NULL,
+                       write_authorized, request);
+}
+
+static void
+return_invalid_args (GDBusMethodInvocation *invocation,
+                     const GError          *error)
+{
+  g_dbus_method_invocation_return_error_literal (invocation, G_DBUS_ERROR,
+                                                 G_DBUS_ERROR_INVALID_ARGS,
+                                                 error->message);
+}
+
+static void
+handle_set_property (OfService             *self,
+                     GDBusMethodInvocation *invocation,
+                     GVariant              *parameters)
+{
+  g_autoptr(GVariant) value = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *interface_name;
+  const char *property_name;
+  OfSettings values;
+  guint32 parsed;
+  int id;
+
+  g_variant_get (parameters, "(&s&sv)", &interface_name, &property_name, &value);
+  id = of_setting_lookup (property_name);
+  if (id < 0)
+    {
+      g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR,
+                                             G_DBUS_ERROR_PROPERTY_READ_ONLY,
+                                             "Property %s is read-only", property_name);
+      return;
+    }
+
+  if (!of_setting_from_variant (id, value, &parsed, &error))
+    {
+      return_invalid_args (invocation, error);
+      return;
+    }
+
+  values = self->settings;
+  of_settings_set (&values, id, parsed);
+  start_write (self, invocation, &values, 1u << id);
+}
+
+static void
+handle_configure (OfService             *self,
+                  GDBusMethodInvocation *invocation,
+                  GVariant              *parameters)
+{
+  g_autoptr(GVariant) dict = NULL;
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+  OfSettings values = self->settings;
+  guint mask = 0;
+
+  g_variant_get (parameters, "(@a{sv})", &dict);
+  g_variant_iter_init (&iter, dict);
+  /* Everything is checked before anything is asked or changed. */
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+    {
+      g_autoptr(GError) error = NULL;
+      guint32 parsed;
+      int id = of_setting_lookup (key);
+
+      if (id < 0)
+        {
+          g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR,
+                                                 G_DBUS_ERROR_INVALID_ARGS,
+                                                 "Unknown setting '%s'", key);
+          g_variant_unref (value);
+          return;
+        }
+      if (mask & (1u << id))
+        {
+          g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR,
+                                                 G_DBUS_ERROR_INVALID_ARGS,
+                                                 "Setting '%s' is given twice", key);
+          g_variant_unref (value);
+          return;
+        }
+      if (!of_setting_from_variant (id, value, &parsed, &error))
+        {
+          return_invalid_args (invocation, error);
+          g_variant_unref (value);
+          return;
+        }
+      of_settings_set (&values, id, parsed);
+      mask |= 1u << id;
+    }
+
+  start_write (self, invocation, &values, mask);
+}
+
+static void
+service_method_call (GDBusConnection       *connection,
+                     const char            *sender,
+                     const char            *object_path,
+                     const char            *interface_name,
+                     const char            *method_name,
+                     GVariant              *parameters,
+                     GDBusMethodInvocation *invocation,
+                     gpointer               user_data)
+{
+  OfService *self = OF_SERVICE (user_data);
+
+  (void) connection;
+  (void) object_path;
+  g_debug ("%s.%s from %s", interface_name, method_name, sender);
+
+  if (g_str_equal (interface_name, "org.freedesktop.DBus.Properties"))
+    {
+      /* Only Set reaches us: Get and GetAll are answered by the skeleton. */
+      if (g_str_equal (method_name, "Set"))
+        handle_set_property (self, invocation, parameters);
+      else
+        g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR,
+                                               G_DBUS_ERROR_UNKNOWN_METHOD,
+                                               "Unknown method %s", method_name);
+      return;
+    }
+
+  if (g_str_equal (method_name, "Configure"))
+    handle_configure (self, invocation, parameters);
+  else
+    g_dbus_method_invocation_return_error (invocation, OF_ERROR, OF_ERROR_NOT_IMPLEMENTED,
+                                           "%s is not implemented yet", method_name);
+}
+
+static GDBusInterfaceVTable *
+of_service_get_vtable (GDBusInterfaceSkeleton *skeleton)
+{
+  OfService *self = OF_SERVICE (skeleton);
+  GDBusInterfaceSkeletonClass *parent_class =
+    G_DBUS_INTERFACE_SKELETON_CLASS (of_service_parent_class);
+
+  /* The generated vtable would apply a Set at once; with set_property
+   * NULL, GDBus hands Set to method_call, where it can wait for polkit. */
+  self->vtable = *parent_class->get_vtable (skeleton);
+  self->vtable.method_call = service_method_call;
+  self->vtable.set_property = NULL;
+  return &self->vtable;
+}
+
+static void
+of_service_finalize (GObject *object)
+{
+  OfService *self = OF_SERVICE (object);
+
+  g_queue_clear_full (&self->authorized_writes, (GDestroyNotify) write_request_free);
+  G_OBJECT_CLASS (of_service_parent_class)->finalize (object);
+}
+
+static void
+of_service_class_init (OfServiceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GDBusInterfaceSkeletonClass *skeleton_class = G_DBUS_INTERFACE_SKELETON_CLASS (klass);
+
+  object_class->finalize = of_service_finalize;
+  skeleton_class->get_vtable = of_service_get_vtable;
+}
+
+static void
+of_service_init (OfService *self)
+{
+  static const char *const no_locks[] = { NULL };
+  OfDBusBackgroundSync *iface = OF_DBUS_BACKGROUND_SYNC (self);
+
+  g_queue_init (&self->authorized_writes);
+  of_dbus_background_sync_set_state (iface, "idle");
+  of_dbus_background_sync_set_last_sync_result (iface, "");
+  of_dbus_background_sync_set_locked_properties (iface, no_locks);
+}
+
+OfService *
+of_service_new (OfConfigStore    *store,
+                OfAuth           *auth,
+                const OfSettings *settings)
+{
+  OfService *self = g_object_new (OF_TYPE_SERVICE, NULL);
+
+  self->store = store;
+  self->auth = auth;
+  self->settings = *settings;
+  publish_settings (self);
+  return self;
+}
+
+const OfSettings *
+of_service_get_settings (OfService *service)
+{
+  return &service->settings;
+}

@@ -1,0 +1,33 @@
+/* service.h — the org.offlinefiles.BackgroundSync bus object.
+ *
+ * Glue between the bus and the daemon's modules: it answers the
+ * generated skeleton's reads, and runs every write through
+ * validate → authorize (async) → store (durable) → apply → one
+ * PropertiesChanged.  Writes are applied one at a time, in the order
+ * their authorization completed, so each file write contains all the
+ * changes before it.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "auth.h"
+#include "config-store.h"
+#include "offlinefiles-dbus.h"
+#include "settings.h"
+
+G_BEGIN_DECLS
+
+#define OF_OBJECT_PATH "/org/offlinefiles/BackgroundSync"
+#define OF_BUS_NAME    "org.offlinefiles.BackgroundSync"
+
+#define OF_TYPE_SERVICE (of_service_get_type ())
+G_DECLARE_FINAL_TYPE (OfService, of_service, OF, SERVICE, OfDBusBackgroundSyncSkeleton)
+
+/* @store and @auth are borrowed and must outlive the service. */
+OfService        *of_service_new          (OfConfigStore    *store,
+                                           OfAuth           *auth,
+                                           const OfSettings *settings);
+const OfSettings *of_service_get_settings (OfService        *service);
+
+G_END_DECLS

@@ -1,0 +1,69 @@
+/* settings.h — the six Win32_OfflineFilesBackgroundSync values: names,
+ * D-Bus types, ranges, defaults and validation.  Pure: no I/O.
+ *
+ * This is the one place that knows what a valid value is; the bus
+ * (Set, Configure), the config files and the fuzzers all validate here.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  OF_SETTING_SYNC_INTERVAL,
+  OF_SETTING_SYNC_VARIANCE,
+  OF_SETTING_MAX_TIME_BETWEEN_SYNCS,
+  OF_SETTING_BLOCK_OUT_START,
+  OF_SETTING_BLOCK_OUT_DURATION,
+  OF_SETTING_WORK_OFFLINE_SHARES_ENABLED,
+  OF_N_SETTINGS
+} OfSettingId;
+
+typedef struct {
+  guint16  sync_interval;          /* minutes, 0..1440; 0 = no periodic sync */
+  guint16  sync_variance;          /* minutes, 0..3600 */
+  guint16  max_time_between_syncs; /* minutes, 0..65535; 0 = no limit */
+  guint16  block_out_start;        /* HHMM as written; 2400 means 0000 */
+  guint16  block_out_duration;     /* minutes, 0..1440; 0 = no window */
+  gboolean work_offline_shares_enabled;
+} OfSettings;
+
+void         of_settings_init_defaults (OfSettings *settings);
+gboolean     of_settings_equal         (const OfSettings *a,
+                                        const OfSettings *b);
+
+/* Property name as on D-Bus and in the key file, e.g. "SyncInterval". */
+const char  *of_setting_name           (OfSettingId id);
+/* -1 when @name is not one of the six. */
+int          of_setting_lookup         (const char *name);
+/* "q" or "b". */
+const GVariantType *of_setting_type    (OfSettingId id);
+
+/* Range check of a plain number (booleans: 0 or 1).  The error is
+ * G_IO_ERROR_INVALID_ARGUMENT with a message that names the property, the
+ * value and the valid range, e.g. "SyncInterval must be 0..1440 minutes,
+ * got 1441". */
+gboolean     of_setting_validate       (OfSettingId id,
+                                        guint64     value,
+                                        GError    **error);
+
+/* Type check, then range check; on success stores the value in *out. */
+gboolean     of_setting_from_variant   (OfSettingId id,
+                                        GVariant   *variant,
+                                        guint32    *out,
+                                        GError    **error);
+
+guint32      of_settings_get           (const OfSettings *settings,
+                                        OfSettingId       id);
+/* The value must have been validated. */
+void         of_settings_set           (OfSettings *settings,
+                                        OfSettingId id,
+                                        guint32     value);
+GVariant    *of_settings_get_variant   (const OfSettings *settings,
+                                        OfSettingId       id);
+
+/* Minutes after local midnight at which the blockout window opens (2400 → 0). */
+guint        of_settings_block_out_start_minutes (const OfSettings *settings);
+
+G_END_DECLS

@@ -1,0 +1,515 @@
+/* harness.c — see harness.h. */
+#include "harness.h"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#define POLKITD "/usr/lib/polkit-1/polkitd"
+#define POLKIT_ACTIONS_DIR "/usr/share/polkit-1/actions"
+#define POLKIT_RULES_DIR "/etc/polkit-1/rules.d"
+
+static const char bus_config_template[] =
+  "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
+  " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+  "<busconfig>\n"
+  "  <type>system</type>\n"
+  "  <listen>unix:path=%s/socket</listen>\n"
+  "  <auth>EXTERNAL</auth>\n"
+  "  <policy context=\"default\">\n"
+  "    <allow user=\"*\"/>\n"
+  "    <deny own=\"*\"/>\n"
+  "    <deny send_type=\"method_call\"/>\n"
+  "    <allow send_type=\"signal\"/>\n"
+  "    <allow send_requested_reply=\"true\" send_type=\"method_return\"/>\n"
+  "    <allow send_requested_reply=\"true\" send_type=\"error\"/>\n"
+  "    <allow receive_type=\"method_call\"/>\n"
+  "    <allow receive_type=\"method_return\"/>\n"
+  "    <allow receive_type=\"error\"/>\n"
+  "    <allow receive_type=\"signal\"/>\n"
+  "    <allow send_destination=\"org.freedesktop.DBus\" send_interface=\"org.freedesktop.DBus\"/>\n"
+  "    <allow send_destination=\"org.freedesktop.DBus\" send_interface=\"org.freedesktop.DBus.Introspectable\"/>\n"
+  "    <allow send_destination=\"org.freedesktop.DBus\" send_interface=\"org.freedesktop.DBus.Properties\"/>\n"
+  "  </policy>\n"
+  "  <includedir>/usr/share/dbus-1/system.d</includedir>\n"
+  "  <includedir>%s/system.d</includedir>\n"
+  "</busconfig>\n";
+
+static const char polkit_rules[] =
+  "// Installed by an offlinefiles test; removed when it ends.\n"
+  "polkit.addRule(function(action, subject) {\n"
+  "  if (action.id.indexOf(\"org.offlinefiles.\") != 0) return polkit.Result.NOT_HANDLED;\n"
+  "  if (subject.user == \"" OF_TEST_USER_ALLOW "\") return polkit.Result.YES;\n"
+  "  if (subject.user == \"" OF_TEST_USER_DENY "\") return polkit.Result.NO;\n"
+  "  if (subject.user == \"" OF_TEST_USER_SLOW "\") {\n"
+  "    polkit.spawn([\"/bin/sleep\", \"2\"]);\n"
+  "    return polkit.Result.YES;\n"
+  "  }\n"
+  "  return polkit.Result.NOT_HANDLED;\n"
+  "});\n";
+
+static const char *
+env_or_die (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  if (value == NULL)
+    g_error ("%s is not set: run the tests through meson test", name);
+  return value;
+}
+
+static void
+die_with_parent (gpointer user_data)
+{
+  (void) user_data;
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static GSubprocess *
+spawn (const char * const *argv,
+       const char         *log_path)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  if (log_path)
+    {
+      g_subprocess_launcher_set_stdout_file_path (launcher, log_path);
+      g_subprocess_launcher_take_stderr_fd (launcher, -1);
+      g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDERR_MERGE);
+    }
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+typedef struct {
+  gboolean appeared;
+} NameWait;
+
+static void
+name_appeared (GDBusConnection *c, const char *name, const char *owner, gpointer user_data)
+{
+  NameWait *wait = user_data;
+  (void) c; (void) name; (void) owner;
+  wait->appeared = TRUE;
+}
+
+gboolean
+of_harness_wait_for (gboolean *flag,
+                     guint     timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!*flag && g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  return *flag;
+}
+
+static gboolean
+wait_for_name (GDBusConnection *conn,
+               const char      *name,
+               GSubprocess     *owner_process,
+               guint            timeout_ms)
+{
+  NameWait wait = { FALSE };
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint id;
+
+  id = g_bus_watch_name_on_connection (conn, name, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                       name_appeared, NULL, &wait, NULL);
+  while (!wait.appeared && g_get_monotonic_time () < end)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+      /* A child that died will never own the name. */
+      if (owner_process && g_subprocess_get_identifier (owner_process) == NULL)
+        break;
+    }
+  g_bus_unwatch_name (id);
+  return wait.appeared;
+}
+
+static void
+install_file (OfHarness  *harness,
+              const char *path,
+              const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (harness->installed, g_strdup (path));
+}
+
+static void
+start_polkitd (OfHarness *harness)
+{
+  g_autofree char *policy = NULL;
+  g_autofree char *rules_path = NULL;
+  g_autofree char *log = NULL;
+  const char *argv[] = { POLKITD, "--no-debug", NULL };
+
+  if (getuid () != 0 || !g_file_test (POLKITD, G_FILE_TEST_IS_EXECUTABLE))
+    return;
+
+  g_file_get_contents (env_or_die ("OF_POLKIT_POLICY"), &policy, NULL, NULL);
+  g_assert_nonnull (policy);
+  install_file (harness, POLKIT_ACTIONS_DIR "/org.offlinefiles.backgroundsync.policy", policy);
+  g_mkdir_with_parents (POLKIT_RULES_DIR, 0755);
+  rules_path = g_strdup_printf (POLKIT_RULES_DIR "/10-offlinefiles-test-%d.rules", (int) getpid ());
+  install_file (harness, rules_path, polkit_rules);
+
+  log = g_build_filename (harness->dir, "polkitd.log", NULL);
+  harness->polkitd = spawn (argv, log);
+  if (!wait_for_name (harness->conn, "org.freedesktop.PolicyKit1", harness->polkitd, 10000))
+    g_error ("polkitd did not start; see %s", log);
+}
+
+OfHarness *
+of_harness_new (gboolean with_polkit)
+{
+  OfHarness *harness = g_new0 (OfHarness, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *policy_dir = NULL;
+  g_autofree char *policy = NULL;
+  g_autofree char *policy_copy = NULL;
+  g_autofree char *socket = NULL;
+  g_autofree char *log = NULL;
+  const char *argv[] = { "dbus-daemon", "--nofork", "--nopidfile", NULL, NULL };
+
+  harness->installed = g_ptr_array_new_with_free_func (g_free);
+  harness->dir = g_dir_make_tmp ("offlinefiles-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  /* polkitd and unprivileged callers must reach the socket. */
+  g_chmod (harness->dir, 0755);
+
+  policy_dir = g_build_filename (harness->dir, "system.d", NULL);
+  g_mkdir (policy_dir, 0755);
+  g_file_get_contents (env_or_die ("OF_BUS_POLICY"), &policy, NULL, &error);
+  g_assert_no_error (error);
+  policy_copy = g_build_filename (policy_dir, "org.offlinefiles.BackgroundSync.conf", NULL);
+  g_file_set_contents (policy_copy, policy, -1, &error);
+  g_assert_no_error (error);
+
+  config = g_strdup_printf (bus_config_template, harness->dir, harness->dir);
+  config_path = g_build_filename (harness->dir, "bus.conf", NULL);
+  g_file_set_contents (config_path, config, -1, &error);
+  g_assert_no_error (error);
+
+  argv[3] = g_strdup_printf ("--config-file=%s", config_path);
+  log = g_build_filename (harness->dir, "dbus-daemon.log", NULL);
+  harness->bus = spawn (argv, log);
+  g_free ((char *) argv[3]);
+
+  socket = g_build_filename (harness->dir, "socket", NULL);
+  for (int i = 0; i < 5000 && !g_file_test (socket, G_FILE_TEST_EXISTS); i++)
+    g_usleep (1000);
+  harness->bus_address = g_strdup_printf ("unix:path=%s", socket);
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", harness->bus_address, TRUE);
+
+  /* The socket appears before dbus-daemon accepts on it. */
+  for (int i = 0; i < 500; i++)
+    {
+      g_clear_error (&error);
+      harness->conn = g_dbus_connection_new_for_address_sync (harness->bus_address,
+                                                              G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                              G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                              NULL, NULL, &error);
+      if (harness->conn)
+        break;
+      g_usleep (10 * 1000);
+    }
+  g_assert_no_error (error);
+
+  harness->config_dir = g_build_filename (harness->dir, "config", NULL);
+  harness->state_dir = g_build_filename (harness->dir, "state", NULL);
+  g_mkdir (harness->config_dir, 0755);
+  harness->daemon_log = g_build_filename (harness->dir, "daemon.log", NULL);
+
+  if (with_polkit)
+    start_polkitd (harness);
+  return harness;
+}
+
+static void
+terminate (GSubprocess **process)
+{
+  if (*process == NULL)
+    return;
+  g_subprocess_send_signal (*process, SIGTERM);
+  g_subprocess_wait (*process, NULL, NULL);
+  g_clear_object (process);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    {
+      g_unlink (path);
+      return;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+void
+of_harness_free (OfHarness *harness)
+{
+  if (harness == NULL)
+    return;
+  if (harness->daemon)
+    of_harness_stop_daemon (harness);
+  if (harness->conn)
+    g_dbus_connection_close_sync (harness->conn, NULL, NULL);
+  g_clear_object (&harness->conn);
+  terminate (&harness->polkitd);
+  terminate (&harness->bus);
+  for (guint i = 0; i < harness->installed->len; i++)
+    g_unlink (harness->installed->pdata[i]);
+  g_ptr_array_unref (harness->installed);
+  if (g_getenv ("OF_TEST_KEEP") == NULL)
+    remove_tree (harness->dir);
+  else
+    g_printerr ("# kept %s\n", harness->dir);
+  g_free (harness->dir);
+  g_free (harness->bus_address);
+  g_free (harness->config_dir);
+  g_free (harness->state_dir);
+  g_free (harness->daemon_log);
+  g_free (harness);
+}
+
+gboolean
+of_harness_require_root (const char *why)
+{
+  if (getuid () == 0)
+    return TRUE;
+  g_test_skip_printf ("needs root to %s", why);
+  return FALSE;
+}
+
+gboolean
+of_harness_require_polkit (OfHarness *harness)
+{
+  const char *users[] = { OF_TEST_USER_ALLOW, OF_TEST_USER_DENY, OF_TEST_USER_ASK, OF_TEST_USER_SLOW };
+
+  if (harness->polkitd == NULL)
+    {
+      g_test_skip ("the real polkitd needs root and " POLKITD);
+      return FALSE;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (users); i++)
+    if (getpwnam (users[i]) == NULL)
+      {
+        g_test_skip_printf ("test user %s does not exist (.ci/run creates it)", users[i]);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+void
+of_harness_start_daemon (OfHarness          *harness,
+                         const char * const *extra_args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  const char *wrapper = g_getenv ("OF_DAEMON_WRAPPER");
+
+  g_assert_null (harness->daemon);
+  if (wrapper && *wrapper)
+    {
+      g_auto(GStrv) words = g_strsplit (wrapper, " ", -1);
+      for (guint i = 0; words[i]; i++)
+        if (*words[i])
+          g_ptr_array_add (argv, g_strdup (words[i]));
+    }
+  g_ptr_array_add (argv, g_strdup (env_or_die ("OF_SYNCD")));
+  g_ptr_array_add (argv, g_strdup_printf ("--config-dir=%s", harness->config_dir));
+  g_ptr_array_add (argv, g_strdup_printf ("--state-dir=%s", harness->state_dir));
+  g_ptr_array_add (argv, g_strdup ("--verbose"));
+  for (guint i = 0; extra_args && extra_args[i]; i++)
+    g_ptr_array_add (argv, g_strdup (extra_args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  {
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+    g_autoptr(GError) error = NULL;
+    int fd;
+
+    /* Append, so restarts keep the earlier runs' log. */
+    fd = g_open (harness->daemon_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    g_assert_cmpint (fd, >=, 0);
+    g_subprocess_launcher_take_stdout_fd (launcher, fd);
+    g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDERR_MERGE);
+    g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+    harness->daemon = g_subprocess_launcher_spawnv (launcher,
+                                                    (const char * const *) argv->pdata, &error);
+    g_assert_no_error (error);
+  }
+
+  if (!wait_for_name (harness->conn, "org.offlinefiles.BackgroundSync", harness->daemon, 30000))
+    {
+      g_autofree char *log = NULL;
+      g_file_get_contents (harness->daemon_log, &log, NULL, NULL);
+      g_error ("offlinefiles-syncd did not own its name; its log:\n%s", log);
+    }
+}
+
+int
+of_harness_stop_daemon (OfHarness *harness)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_assert_nonnull (harness->daemon);
+  g_subprocess_send_signal (harness->daemon, SIGTERM);
+  g_subprocess_wait (harness->daemon, NULL, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_if_exited (harness->daemon))
+    status = g_subprocess_get_exit_status (harness->daemon);
+  else
+    status = 128 + g_subprocess_get_term_sig (harness->daemon);
+  g_clear_object (&harness->daemon);
+  return status;
+}
+
+GVariant *
+of_harness_call (OfHarness     *harness,
+                 const char    *interface_name,
+                 const char    *method,
+                 GVariant      *parameters,
+                 GDBusCallFlags flags,
+                 GError       **error)
+{
+  return g_dbus_connection_call_sync (harness->conn, "org.offlinefiles.BackgroundSync",
+                                      "/org/offlinefiles/BackgroundSync",
+                                      interface_name, method, parameters, NULL,
+                                      flags, 30000, NULL, error);
+}
+
+GVariant *
+of_harness_get (OfHarness  *harness,
+                const char *property)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  GVariant *value;
+
+  reply = of_harness_call (harness, "org.freedesktop.DBus.Properties", "Get",
+                           g_variant_new ("(ss)", "org.offlinefiles.BackgroundSync", property),
+                           G_DBUS_CALL_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(v)", &value);
+  return value;
+}
+
+gboolean
+of_harness_set (OfHarness  *harness,
+                const char *property,
+                GVariant   *value,
+                GError    **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = of_harness_call (harness, "org.freedesktop.DBus.Properties", "Set",
+                           g_variant_new ("(ssv)", "org.offlinefiles.BackgroundSync", property, value),
+                           G_DBUS_CALL_FLAGS_NONE, error);
+  return reply != NULL;
+}
+
+static GPtrArray *
+gdbus_argv (const char *user,
+            va_list     args)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+  const char *arg;
+
+  g_ptr_array_add (argv, g_strdup ("setpriv"));
+  g_ptr_array_add (argv, g_strdup_printf ("--reuid=%s", user));
+  g_ptr_array_add (argv, g_strdup_printf ("--regid=%s", user));
+  g_ptr_array_add (argv, g_strdup ("--clear-groups"));
+  g_ptr_array_add (argv, g_strdup ("gdbus"));
+  g_ptr_array_add (argv, g_strdup ("call"));
+  g_ptr_array_add (argv, g_strdup ("--system"));
+  g_ptr_array_add (argv, g_strdup ("--dest=org.offlinefiles.BackgroundSync"));
+  g_ptr_array_add (argv, g_strdup ("--object-path=/org/offlinefiles/BackgroundSync"));
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  g_ptr_array_add (argv, NULL);
+  return argv;
+}
+
+int
+of_harness_gdbus_as (OfHarness  *harness,
+                     const char *user,
+                     char      **out,
+                     char      **err,
+                     ...)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  va_list args;
+
+  (void) harness;
+  va_start (args, err);
+  argv = gdbus_argv (user, args);
+  va_end (args);
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_exit_status (process);
+}
+
+GSubprocess *
+of_harness_gdbus_as_async (OfHarness  *harness,
+                           const char *user,
+                           ...)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+  va_list args;
+
+  (void) harness;
+  va_start (args, user);
+  argv = gdbus_argv (user, args);
+  va_end (args);
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+char *
+of_harness_config_path (OfHarness *harness)
+{
+  return g_build_filename (harness->config_dir, "background-sync.conf", NULL);
+}

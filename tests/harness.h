@@ -1,0 +1,82 @@
+/* harness.h — real components for integration tests.
+ *
+ * A private dbus-daemon configured like the system bus (with the
+ * project's shipped bus policy), the real polkitd on it (when running as
+ * root) with the project's .policy and the test's rules, and the real
+ * offlinefiles-syncd binary.  Every child dies with the test process.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Users created by .ci/run; polkit rules give each a fixed answer. */
+#define OF_TEST_USER_ALLOW "oftest-allow"  /* rule: YES */
+#define OF_TEST_USER_DENY  "oftest-deny"   /* rule: NO */
+#define OF_TEST_USER_ASK   "oftest-ask"    /* no rule: the .policy's default applies */
+#define OF_TEST_USER_SLOW  "oftest-slow"   /* rule: YES after 2 s */
+
+typedef struct {
+  char            *dir;          /* 0755 temp dir, removed at the end */
+  char            *bus_address;
+  GSubprocess     *bus;
+  GSubprocess     *polkitd;      /* NULL when polkit could not be started */
+  char            *config_dir;
+  char            *state_dir;
+  GSubprocess     *daemon;
+  GDBusConnection *conn;         /* a root client connection */
+  GPtrArray       *installed;    /* files put in system dirs, removed at the end */
+  char            *daemon_log;
+} OfHarness;
+
+/* Starts the bus, and polkitd if @with_polkit.  Fails the test on error. */
+OfHarness *of_harness_new            (gboolean with_polkit);
+void       of_harness_free           (OfHarness *harness);
+/* TRUE if polkitd runs and the test users exist; else skips the test
+ * with a printed reason and returns FALSE. */
+gboolean   of_harness_require_polkit (OfHarness *harness);
+gboolean   of_harness_require_root   (const char *why);
+
+/* Starts offlinefiles-syncd with --config-dir/--state-dir in the harness
+ * dir and @extra_args; waits until it owns its name. */
+void       of_harness_start_daemon   (OfHarness          *harness,
+                                      const char * const *extra_args);
+/* SIGTERM, waits, returns the exit status. */
+int        of_harness_stop_daemon    (OfHarness *harness);
+
+GVariant  *of_harness_get            (OfHarness  *harness,
+                                      const char *property);
+/* Properties.Set as root; returns FALSE and sets @error on failure. */
+gboolean   of_harness_set            (OfHarness  *harness,
+                                      const char *property,
+                                      GVariant   *value,
+                                      GError    **error);
+GVariant  *of_harness_call           (OfHarness   *harness,
+                                      const char  *interface_name,
+                                      const char  *method,
+                                      GVariant    *parameters,
+                                      GDBusCallFlags flags,
+                                      GError     **error);
+
+/* Runs `gdbus call --system ARGS…` as @user (setpriv); returns its exit
+ * status, stdout and stderr. */
+int        of_harness_gdbus_as       (OfHarness  *harness,
+                                      const char *user,
+                                      char      **out,
+                                      char      **err,
+                                      ...) G_GNUC_NULL_TERMINATED;
+/* Same, started in the background. */
+GSubprocess *of_harness_gdbus_as_async (OfHarness  *harness,
+                                        const char *user,
+                                        ...) G_GNUC_NULL_TERMINATED;
+
+/* Iterates the default main context until *@flag or @timeout_ms pass. */
+gboolean   of_harness_wait_for       (gboolean *flag,
+                                      guint     timeout_ms);
+
+char      *of_harness_config_path    (OfHarness *harness);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OfHarness, of_harness_free)
+
+G_END_DECLS

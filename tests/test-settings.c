@@ -1,0 +1,142 @@
+/* test-settings.c — validation of the six WMI values. */
+#include <gio/gio.h>
+
+#include "settings.h"
+
+static void
+test_defaults (void)
+{
+  OfSettings s;
+
+  of_settings_init_defaults (&s);
+  g_assert_cmpuint (s.sync_interval, ==, 360);
+  g_assert_cmpuint (s.sync_variance, ==, 60);
+  g_assert_cmpuint (s.max_time_between_syncs, ==, 0);
+  g_assert_cmpuint (s.block_out_start, ==, 0);
+  g_assert_cmpuint (s.block_out_duration, ==, 0);
+  g_assert_false (s.work_offline_shares_enabled);
+}
+
+static void
+test_names (void)
+{
+  for (int id = 0; id < OF_N_SETTINGS; id++)
+    g_assert_cmpint (of_setting_lookup (of_setting_name (id)), ==, id);
+  g_assert_cmpint (of_setting_lookup ("syncinterval"), ==, -1);
+  g_assert_cmpint (of_setting_lookup (""), ==, -1);
+  g_assert_cmpint (of_setting_lookup (NULL), ==, -1);
+}
+
+static void
+assert_valid (OfSettingId id, guint64 value)
+{
+  g_autoptr(GError) error = NULL;
+  g_assert_true (of_setting_validate (id, value, &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_invalid (OfSettingId id, guint64 value, const char *message)
+{
+  g_autoptr(GError) error = NULL;
+  g_assert_false (of_setting_validate (id, value, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (error->message, ==, message);
+}
+
+static void
+test_ranges (void)
+{
+  assert_valid (OF_SETTING_SYNC_INTERVAL, 0);
+  assert_valid (OF_SETTING_SYNC_INTERVAL, 1440);
+  assert_invalid (OF_SETTING_SYNC_INTERVAL, 1441, "SyncInterval must be 0..1440 minutes, got 1441");
+  assert_valid (OF_SETTING_SYNC_VARIANCE, 3600);
+  assert_invalid (OF_SETTING_SYNC_VARIANCE, 3601, "SyncVariance must be 0..3600 minutes, got 3601");
+  assert_valid (OF_SETTING_MAX_TIME_BETWEEN_SYNCS, 65535);
+  assert_invalid (OF_SETTING_MAX_TIME_BETWEEN_SYNCS, 65536, "MaxTimeBetweenSyncs must be 0..65535 minutes, got 65536");
+  assert_valid (OF_SETTING_BLOCK_OUT_DURATION, 1440);
+  assert_invalid (OF_SETTING_BLOCK_OUT_DURATION, 1441, "BlockOutDurationMin must be 0..1440 minutes, got 1441");
+  assert_valid (OF_SETTING_WORK_OFFLINE_SHARES_ENABLED, 1);
+  assert_invalid (OF_SETTING_WORK_OFFLINE_SHARES_ENABLED, 2, "BackgroundSyncWorkOfflineSharesEnabled must be true or false, got 2");
+}
+
+static void
+test_hhmm (void)
+{
+  /* Every value 0..9999: valid exactly when it is a time of day or 2400. */
+  for (guint v = 0; v < 10000; v++)
+    {
+      gboolean expected = v == 2400 || (v / 100 <= 23 && v % 100 <= 59);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpint (of_setting_validate (OF_SETTING_BLOCK_OUT_START, v, &error), ==, expected);
+      if (!expected)
+        g_assert_nonnull (strstr (error->message, "BlockOutStartTimeHoursMinutes"));
+    }
+  assert_invalid (OF_SETTING_BLOCK_OUT_START, 60,
+                  "BlockOutStartTimeHoursMinutes must be a time of day HHMM (HH 00..23, MM 00..59) or 2400, got 0060");
+}
+
+static void
+test_variant (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) q = g_variant_ref_sink (g_variant_new_uint16 (1441));
+  g_autoptr(GVariant) u = g_variant_ref_sink (g_variant_new_uint32 (10));
+  g_autoptr(GVariant) b = g_variant_ref_sink (g_variant_new_boolean (TRUE));
+  guint32 out = 0;
+
+  g_assert_false (of_setting_from_variant (OF_SETTING_SYNC_INTERVAL, q, &out, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_false (of_setting_from_variant (OF_SETTING_SYNC_INTERVAL, u, &out, &error));
+  g_assert_cmpstr (error->message, ==, "SyncInterval must be of D-Bus type 'q', got 'u'");
+  g_clear_error (&error);
+
+  g_assert_false (of_setting_from_variant (OF_SETTING_SYNC_INTERVAL, b, &out, &error));
+  g_clear_error (&error);
+
+  g_assert_true (of_setting_from_variant (OF_SETTING_WORK_OFFLINE_SHARES_ENABLED, b, &out, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (out, ==, 1);
+}
+
+static void
+test_get_set (void)
+{
+  OfSettings a, b;
+
+  of_settings_init_defaults (&a);
+  b = a;
+  g_assert_true (of_settings_equal (&a, &b));
+  for (int id = 0; id < OF_N_SETTINGS; id++)
+    {
+      guint32 value = id == OF_SETTING_WORK_OFFLINE_SHARES_ENABLED ? 1 : 1234;
+      g_autoptr(GVariant) variant = NULL;
+
+      of_settings_set (&b, id, value);
+      g_assert_cmpuint (of_settings_get (&b, id), ==, value);
+      variant = g_variant_ref_sink (of_settings_get_variant (&b, id));
+      g_assert_true (g_variant_is_of_type (variant, of_setting_type (id)));
+    }
+  g_assert_false (of_settings_equal (&a, &b));
+
+  b.block_out_start = 2400;
+  g_assert_cmpuint (of_settings_block_out_start_minutes (&b), ==, 0);
+  b.block_out_start = 2230;
+  g_assert_cmpuint (of_settings_block_out_start_minutes (&b), ==, 22 * 60 + 30);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/settings/defaults", test_defaults);
+  g_test_add_func ("/settings/names", test_names);
+  g_test_add_func ("/settings/ranges", test_ranges);
+  g_test_add_func ("/settings/hhmm", test_hhmm);
+  g_test_add_func ("/settings/variant", test_variant);
+  g_test_add_func ("/settings/get-set", test_get_set);
+  return g_test_run ();
+}

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Installs what offlinefiles needs to build, run and test on Debian 12,
+# and the unprivileged users the integration tests call as.  Run as root.
+set -eu
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends \
+  meson ninja-build pkg-config gcc clang libc6-dev libglib2.0-dev libglib2.0-bin \
+  libpolkit-gobject-1-dev polkitd pkexec dbus unison python3 python3-dbusmock python3-gi \
+  gir1.2-polkit-1.0 libsystemd-dev gettext systemd tzdata faketime libfaketime \
+  valgrind util-linux strace procps ca-certificates
+
+# Test callers, each with a fixed polkit answer (see tests/harness.h).
+for user in oftest-allow oftest-deny oftest-ask oftest-slow; do
+  id "$user" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$user"
+done
