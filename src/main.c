@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "config-store.h"
 #include "errors.h"
+#include "fast-reads.h"
 #include "service.h"
 
 typedef struct {
@@ -138,6 +139,7 @@ main (int   argc,
   g_autoptr(OfConfigStore) store = NULL;
   g_autoptr(OfAuth) auth = NULL;
   g_autoptr(OfService) service = NULL;
+  g_autoptr(OfFastReads) fast_reads = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   OfSettings settings;
   Daemon daemon = { 0 };
@@ -199,6 +201,8 @@ main (int   argc,
       return EXIT_FAILURE;
     }
 
+  fast_reads = of_fast_reads_new (bus, G_DBUS_INTERFACE_SKELETON (service));
+
   g_unix_signal_add (SIGTERM, on_quit_signal, &daemon);
   g_unix_signal_add (SIGINT, on_quit_signal, &daemon);
 
@@ -210,6 +214,7 @@ main (int   argc,
   g_main_loop_run (loop);
 
   g_bus_unown_name (owner_id);
+  g_clear_pointer (&fast_reads, of_fast_reads_free);
   g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (service));
   /* Let pending replies and signals go out before the connection closes. */
   g_dbus_connection_flush_sync (bus, NULL, NULL);

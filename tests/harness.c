@@ -35,6 +35,9 @@ static const char bus_config_template[] =
   "    <allow send_destination=\"org.freedesktop.DBus\" send_interface=\"org.freedesktop.DBus.Introspectable\"/>\n"
   "    <allow send_destination=\"org.freedesktop.DBus\" send_interface=\"org.freedesktop.DBus.Properties\"/>\n"
   "  </policy>\n"
+  "  <policy user=\"root\">\n"
+  "    <allow own=\"org.offlinefiles.Bench.MinimalOwner\"/>\n"
+  "  </policy>\n"
   "  <includedir>/usr/share/dbus-1/system.d</includedir>\n"
   "  <includedir>%s/system.d</includedir>\n"
   "</busconfig>\n";

@@ -293,6 +293,49 @@ test_wrong_type (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (get_q (fixture, "SyncInterval"), ==, 360);
 }
 
+/* Reads are answered from a snapshot off the main loop (fast-reads.c):
+ * it must follow every write at once and leave errors to GDBus. */
+static void
+test_reads (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) all = NULL;
+
+  (void) data;
+  of_harness_start_daemon (fixture->harness, NULL);
+
+  reply = of_harness_call (fixture->harness, "org.freedesktop.DBus.Properties", "Get",
+                           g_variant_new ("(ss)", IFACE, "NoSuchProperty"), G_DBUS_CALL_FLAGS_NONE, &error);
+  g_assert_null (reply);
+  g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+
+  reply = of_harness_call (fixture->harness, "org.freedesktop.DBus.Properties", "GetAll",
+                           g_variant_new ("(s)", "org.example.NoSuchInterface"), G_DBUS_CALL_FLAGS_NONE, &error);
+  g_assert_null (reply);
+  g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+
+  for (guint16 v = 1; v <= 20; v++)
+    {
+      g_autoptr(GVariant) after = NULL;
+      guint16 q;
+
+      g_assert_true (of_harness_set (fixture->harness, "SyncVariance", g_variant_new_uint16 (v), &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (get_q (fixture, "SyncVariance"), ==, v);
+      after = of_harness_call (fixture->harness, "org.freedesktop.DBus.Properties", "GetAll",
+                               g_variant_new ("(s)", IFACE), G_DBUS_CALL_FLAGS_NONE, &error);
+      g_assert_no_error (error);
+      all = g_variant_get_child_value (after, 0);
+      g_assert_cmpuint (g_variant_n_children (all), ==, 14);
+      g_assert_true (g_variant_lookup (all, "SyncVariance", "q", &q));
+      g_assert_cmpuint (q, ==, v);
+      g_clear_pointer (&all, g_variant_unref);
+    }
+}
+
 typedef struct {
   const char *name;
   guint16     last_valid;
@@ -684,6 +727,7 @@ main (int argc, char *argv[])
   ADD ("set-same-value", test_set_same_value);
   ADD ("set-polkit", test_set_polkit);
   ADD ("wrong-type", test_wrong_type);
+  ADD ("reads", test_reads);
   ADD ("ranges", test_ranges);
   ADD ("configure", test_configure);
   ADD ("persistence", test_persistence);

@@ -1,0 +1,147 @@
+/* fast-reads.c — see fast-reads.h. */
+#include "fast-reads.h"
+
+struct _OfFastReads {
+  GDBusConnection        *connection;
+  GDBusInterfaceSkeleton *skeleton;
+  char                   *object_path;
+  char                   *interface_name;
+  guint                   filter_id;
+  gulong                  notify_id;
+
+  GMutex                  lock;      /* guards snapshot */
+  GVariant               *snapshot;  /* a{sv}, never modified, only replaced */
+};
+
+static void
+take_snapshot (OfFastReads *reads)
+{
+  GVariant *fresh = g_variant_ref_sink (g_dbus_interface_skeleton_get_properties (reads->skeleton));
+  GVariant *old;
+
+  g_mutex_lock (&reads->lock);
+  old = reads->snapshot;
+  reads->snapshot = fresh;
+  g_mutex_unlock (&reads->lock);
+  g_clear_pointer (&old, g_variant_unref);
+}
+
+static void
+on_notify (GObject    *object,
+           GParamSpec *pspec,
+           gpointer    user_data)
+{
+  (void) object;
+  (void) pspec;
+  take_snapshot (user_data);
+}
+
+static GVariant *
+current_snapshot (OfFastReads *reads)
+{
+  GVariant *snapshot;
+
+  g_mutex_lock (&reads->lock);
+  snapshot = g_variant_ref (reads->snapshot);
+  g_mutex_unlock (&reads->lock);
+  return snapshot;
+}
+
+/* Runs on GDBus's worker thread: touches only the snapshot and the
+ * message. */
+static GDBusMessage *
+filter (GDBusConnection *connection,
+        GDBusMessage    *message,
+        gboolean         incoming,
+        gpointer         user_data)
+{
+  OfFastReads *reads = user_data;
+  g_autoptr(GVariant) snapshot = NULL;
+  g_autoptr(GDBusMessage) reply = NULL;
+  GVariant *body;
+  const char *member;
+  const char *interface_name;
+  const char *property = NULL;
+
+  if (!incoming ||
+      g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL ||
+      g_strcmp0 (g_dbus_message_get_path (message), reads->object_path) != 0 ||
+      g_strcmp0 (g_dbus_message_get_interface (message), "org.freedesktop.DBus.Properties") != 0)
+    return message;
+
+  member = g_dbus_message_get_member (message);
+  body = g_dbus_message_get_body (message);
+  if (g_strcmp0 (member, "Get") == 0 && body && g_variant_is_of_type (body, G_VARIANT_TYPE ("(ss)")))
+    g_variant_get (body, "(&s&s)", &interface_name, &property);
+  else if (g_strcmp0 (member, "GetAll") == 0 && body && g_variant_is_of_type (body, G_VARIANT_TYPE ("(s)")))
+    g_variant_get (body, "(&s)", &interface_name);
+  else
+    return message;
+
+  if (g_strcmp0 (interface_name, reads->interface_name) != 0)
+    return message;
+
+  snapshot = current_snapshot (reads);
+  reply = g_dbus_message_new_method_reply (message);
+  if (property)
+    {
+      g_autoptr(GVariant) value = g_variant_lookup_value (snapshot, property, NULL);
+
+      /* Unknown or write-only: GDBus gives the proper error. */
+      if (value == NULL)
+        return message;
+      g_dbus_message_set_body (reply, g_variant_new ("(@v)", g_variant_new_variant (value)));
+    }
+  else
+    g_dbus_message_set_body (reply, g_variant_new ("(@a{sv})", snapshot));
+
+  if (!(g_dbus_message_get_flags (message) & G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED))
+    g_dbus_connection_send_message (connection, reply, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
+  g_object_unref (message);
+  return NULL;
+}
+
+/* The filter may still be running when remove_filter() returns; GDBus
+ * calls this once it no longer can. */
+static void
+fast_reads_destroy (gpointer data)
+{
+  OfFastReads *reads = data;
+
+  g_clear_pointer (&reads->snapshot, g_variant_unref);
+  g_free (reads->object_path);
+  g_free (reads->interface_name);
+  g_mutex_clear (&reads->lock);
+  g_free (reads);
+}
+
+OfFastReads *
+of_fast_reads_new (GDBusConnection        *connection,
+                   GDBusInterfaceSkeleton *skeleton)
+{
+  OfFastReads *reads = g_new0 (OfFastReads, 1);
+
+  g_mutex_init (&reads->lock);
+  reads->connection = g_object_ref (connection);
+  reads->skeleton = g_object_ref (skeleton);
+  reads->object_path = g_strdup (g_dbus_interface_skeleton_get_object_path (skeleton));
+  reads->interface_name = g_strdup (g_dbus_interface_skeleton_get_info (skeleton)->name);
+  take_snapshot (reads);
+  reads->notify_id = g_signal_connect (skeleton, "notify", G_CALLBACK (on_notify), reads);
+  reads->filter_id = g_dbus_connection_add_filter (connection, filter, reads, fast_reads_destroy);
+  return reads;
+}
+
+void
+of_fast_reads_free (OfFastReads *reads)
+{
+  GDBusConnection *connection;
+
+  if (reads == NULL)
+    return;
+  g_signal_handler_disconnect (reads->skeleton, reads->notify_id);
+  g_clear_object (&reads->skeleton);
+  connection = g_steal_pointer (&reads->connection);
+  g_dbus_connection_remove_filter (connection, reads->filter_id);
+  g_object_unref (connection);
+}
