@@ -15,6 +15,8 @@
 #include "errors.h"
 #include "fast-reads.h"
 #include "service.h"
+#include "state-store.h"
+#include "sync-manager.h"
 
 typedef struct {
   GMainLoop     *loop;
@@ -23,6 +25,7 @@ typedef struct {
   OfConfigStore *store;
   OfAuth        *auth;
   OfService     *service;
+  OfSyncManager *manager;
 } Daemon;
 
 static void
@@ -68,6 +71,8 @@ on_name_acquired (GDBusConnection *connection,
   (void) connection;
   daemon->name_acquired = TRUE;
   g_debug ("Owning %s", name);
+  /* Plan only now, so a catch-up sync is seen by clients waiting for us. */
+  of_sync_manager_start (daemon->manager);
 }
 
 static void
@@ -122,6 +127,8 @@ main (int   argc,
 {
   g_autofree char *config_dir = NULL;
   g_autofree char *state_dir = NULL;
+  g_autofree char *machine_id_file = NULL;
+  g_autofree char *machine_id = NULL;
   gboolean verbose = FALSE;
   gboolean version = FALSE;
   const GOptionEntry entries[] = {
@@ -129,6 +136,8 @@ main (int   argc,
       "Read background-sync.conf, its drop-ins and shares.d from DIR (default " OF_CONFIG_DIR ")", "DIR" },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir,
       "Keep the state file and the engine archives in DIR (default " OF_STATE_DIR ")", "DIR" },
+    { "machine-id-file", 0, 0, G_OPTION_ARG_FILENAME, &machine_id_file,
+      "Read the machine identity from FILE (default /etc/machine-id)", "FILE" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debug messages (like G_MESSAGES_DEBUG=all)", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -139,6 +148,8 @@ main (int   argc,
   g_autoptr(OfConfigStore) store = NULL;
   g_autoptr(OfAuth) auth = NULL;
   g_autoptr(OfService) service = NULL;
+  g_autoptr(OfStateStore) state_store = NULL;
+  g_autoptr(OfSyncManager) manager = NULL;
   g_autoptr(OfFastReads) fast_reads = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   OfSettings settings;
@@ -183,6 +194,28 @@ main (int   argc,
   store = of_config_store_new (config_dir);
   of_config_store_load (store, &settings);
 
+  if (machine_id_file == NULL)
+    machine_id_file = g_strdup ("/etc/machine-id");
+  machine_id = of_read_machine_id (machine_id_file, &error);
+  if (machine_id == NULL)
+    {
+      fprintf (stderr, "offlinefiles-syncd: cannot read the machine id: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  state_store = of_state_store_new (state_dir);
+  /* A fresh state is written at once: the first start must not move on
+   * the next restart. */
+  if (!of_state_store_load (state_store, g_get_real_time ()))
+    of_state_store_save_async (state_store, NULL, NULL);
+  manager = of_sync_manager_new (state_store, machine_id, &settings, &error);
+  if (manager == NULL)
+    {
+      fprintf (stderr, "offlinefiles-syncd: cannot set up the scheduler: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  daemon.manager = manager;
+
   bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
   if (bus == NULL)
     {
@@ -193,7 +226,7 @@ main (int   argc,
   g_dbus_connection_set_exit_on_close (bus, FALSE);
 
   auth = of_auth_new ();
-  service = of_service_new (store, auth, &settings);
+  service = of_service_new (store, auth, manager, &settings);
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (service), bus,
                                          OF_OBJECT_PATH, &error))
     {
@@ -212,6 +245,17 @@ main (int   argc,
                                            &daemon, NULL);
 
   g_main_loop_run (loop);
+
+  /* A running sync is cancelled (it still gets its SyncFinished) and the
+   * state reaches the disk before we go; bounded, a hung disk must not
+   * stop a shutdown. */
+  of_sync_manager_cancel (manager);
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    while ((of_sync_manager_is_busy (manager) || of_state_store_is_busy (state_store)) &&
+           g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+  }
 
   g_bus_unown_name (owner_id);
   g_clear_pointer (&fast_reads, of_fast_reads_free);

@@ -8,6 +8,7 @@ struct _OfService {
 
   OfConfigStore *store;   /* borrowed */
   OfAuth        *auth;    /* borrowed */
+  OfSyncManager *manager; /* borrowed */
   OfSettings     settings;
 
   GQueue         authorized_writes;  /* of WriteRequest, applied in order */
@@ -79,6 +80,7 @@ save_done (GObject      *source,
         of_settings_set (&self->settings, id, of_settings_get (&request->values, id));
       }
   publish_settings (self);
+  of_sync_manager_set_settings (self->manager, &self->settings);
   /* The change is announced before the reply, so a client that gets the
    * reply already sees a consistent object. */
   g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self));
@@ -260,6 +262,150 @@ handle_configure (OfService             *self,
   start_write (self, invocation, &values, mask);
 }
 
+typedef void (*AuthorizedFunc) (OfService             *self,
+                                GDBusMethodInvocation *invocation);
+
+typedef struct {
+  OfService             *service;
+  GDBusMethodInvocation *invocation;
+  AuthorizedFunc         func;
+} AuthorizedCall;
+
+static void
+authorized_call_done (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  AuthorizedCall *call = user_data;
+  g_autoptr(GError) error = NULL;
+
+  (void) source;
+  if (of_auth_check_finish (call->service->auth, result, &error))
+    call->func (call->service, call->invocation);
+  else
+    g_dbus_method_invocation_return_gerror (call->invocation, error);
+  g_object_unref (call->service);
+  g_free (call);
+}
+
+/* Runs @func once polkit allows @action for the caller; answers the
+ * caller with polkit's refusal otherwise.  @func must answer. */
+static void
+authorize_then (OfService             *self,
+                GDBusMethodInvocation *invocation,
+                const char            *action,
+                AuthorizedFunc         func)
+{
+  AuthorizedCall *call = g_new0 (AuthorizedCall, 1);
+
+  call->service = g_object_ref (self);
+  call->invocation = invocation;  /* owned by the pending reply */
+  call->func = func;
+  of_auth_check_async (self->auth, invocation, action, NULL, authorized_call_done, call);
+}
+
+static void
+do_sync_now (OfService             *self,
+             GDBusMethodInvocation *invocation)
+{
+  guint64 id = of_sync_manager_sync_now (self->manager);
+
+  g_dbus_method_invocation_return_value (invocation, g_variant_new ("(t)", id));
+}
+
+static void
+do_cancel (OfService             *self,
+           GDBusMethodInvocation *invocation)
+{
+  of_sync_manager_cancel (self->manager);
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+handle_preview_schedule (OfService             *self,
+                         GDBusMethodInvocation *invocation,
+                         GVariant              *parameters)
+{
+  guint32 count;
+
+  g_variant_get (parameters, "(u)", &count);
+  if (count < 1 || count > OF_SCHEDULE_PREVIEW_MAX)
+    {
+      g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                             "count must be 1..%d, got %u",
+                                             OF_SCHEDULE_PREVIEW_MAX, count);
+      return;
+    }
+  g_dbus_method_invocation_return_value (invocation,
+                                         g_variant_new ("(@a(tss))",
+                                                        of_sync_manager_preview (self->manager, count)));
+}
+
+static void
+publish_status (OfService *self)
+{
+  OfDBusBackgroundSync *iface = OF_DBUS_BACKGROUND_SYNC (self);
+  const OfState *history = of_sync_manager_get_history (self->manager);
+
+  of_dbus_background_sync_set_state (iface, of_sync_manager_get_state (self->manager));
+  of_dbus_background_sync_set_next_sync_time (iface, (guint64) of_sync_manager_get_next_sync_time (self->manager));
+  of_dbus_background_sync_set_current_sync_id (iface, of_sync_manager_get_current_sync_id (self->manager));
+  of_dbus_background_sync_set_last_sync_start_time (iface, (guint64) history->last_start);
+  of_dbus_background_sync_set_last_sync_finish_time (iface, (guint64) history->last_finish);
+  of_dbus_background_sync_set_last_sync_result (iface, history->last_result ? history->last_result : "");
+  of_dbus_background_sync_set_last_successful_sync_time (iface, (guint64) history->last_success_start);
+}
+
+static void
+on_status_changed (OfSyncManager *manager,
+                   gpointer       user_data)
+{
+  (void) manager;
+  publish_status (user_data);
+}
+
+static void
+on_sync_started (OfSyncManager *manager,
+                 guint64        id,
+                 const char    *reason,
+                 gpointer       user_data)
+{
+  OfService *self = user_data;
+
+  (void) manager;
+  publish_status (self);
+  /* Properties first, so a client reacting to the signal reads them. */
+  g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self));
+  of_dbus_background_sync_emit_sync_started (OF_DBUS_BACKGROUND_SYNC (self), id, reason);
+}
+
+static void
+on_sync_progress (OfSyncManager *manager,
+                  guint64        id,
+                  guint          done,
+                  guint          total,
+                  const char    *share,
+                  gpointer       user_data)
+{
+  (void) manager;
+  of_dbus_background_sync_emit_sync_progress (OF_DBUS_BACKGROUND_SYNC (user_data), id, done, total, share);
+}
+
+static void
+on_sync_finished (OfSyncManager *manager,
+                  guint64        id,
+                  const char    *result,
+                  const char    *message,
+                  gpointer       user_data)
+{
+  OfService *self = user_data;
+
+  (void) manager;
+  publish_status (self);
+  g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self));
+  of_dbus_background_sync_emit_sync_finished (OF_DBUS_BACKGROUND_SYNC (self), id, result, message);
+}
+
 static void
 service_method_call (GDBusConnection       *connection,
                      const char            *sender,
@@ -290,9 +436,15 @@ service_method_call (GDBusConnection       *connection,
 
   if (g_str_equal (method_name, "Configure"))
     handle_configure (self, invocation, parameters);
+  else if (g_str_equal (method_name, "SyncNow"))
+    authorize_then (self, invocation, OF_ACTION_SYNC, do_sync_now);
+  else if (g_str_equal (method_name, "Cancel"))
+    authorize_then (self, invocation, OF_ACTION_SYNC, do_cancel);
+  else if (g_str_equal (method_name, "PreviewSchedule"))
+    handle_preview_schedule (self, invocation, parameters);
   else
-    g_dbus_method_invocation_return_error (invocation, OF_ERROR, OF_ERROR_NOT_IMPLEMENTED,
-                                           "%s is not implemented yet", method_name);
+    g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
+                                           "Unknown method %s", method_name);
 }
 
 static GDBusInterfaceVTable *
@@ -336,22 +488,27 @@ of_service_init (OfService *self)
   OfDBusBackgroundSync *iface = OF_DBUS_BACKGROUND_SYNC (self);
 
   g_queue_init (&self->authorized_writes);
-  of_dbus_background_sync_set_state (iface, "idle");
-  of_dbus_background_sync_set_last_sync_result (iface, "");
   of_dbus_background_sync_set_locked_properties (iface, no_locks);
 }
 
 OfService *
 of_service_new (OfConfigStore    *store,
                 OfAuth           *auth,
+                OfSyncManager    *manager,
                 const OfSettings *settings)
 {
   OfService *self = g_object_new (OF_TYPE_SERVICE, NULL);
 
   self->store = store;
   self->auth = auth;
+  self->manager = manager;
   self->settings = *settings;
   publish_settings (self);
+  publish_status (self);
+  g_signal_connect_object (manager, "status-changed", G_CALLBACK (on_status_changed), self, 0);
+  g_signal_connect_object (manager, "sync-started", G_CALLBACK (on_sync_started), self, 0);
+  g_signal_connect_object (manager, "sync-progress", G_CALLBACK (on_sync_progress), self, 0);
+  g_signal_connect_object (manager, "sync-finished", G_CALLBACK (on_sync_finished), self, 0);
   return self;
 }
 

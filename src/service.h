@@ -15,6 +15,7 @@
 #include "config-store.h"
 #include "offlinefiles-dbus.h"
 #include "settings.h"
+#include "sync-manager.h"
 
 G_BEGIN_DECLS
 
@@ -24,9 +25,10 @@ G_BEGIN_DECLS
 #define OF_TYPE_SERVICE (of_service_get_type ())
 G_DECLARE_FINAL_TYPE (OfService, of_service, OF, SERVICE, OfDBusBackgroundSyncSkeleton)
 
-/* @store and @auth are borrowed and must outlive the service. */
+/* @store, @auth and @manager are borrowed and must outlive the service. */
 OfService        *of_service_new          (OfConfigStore    *store,
                                            OfAuth           *auth,
+                                           OfSyncManager    *manager,
                                            const OfSettings *settings);
 const OfSettings *of_service_get_settings (OfService        *service);
 

@@ -529,6 +529,31 @@ test_apia (void)
   check_blockout (&s, tz, utc (2011, 12, 30, 11, 0, 0), FALSE, 0);
 }
 
+/* TZ may be a POSIX rule instead of a tz database name; it must behave
+ * like the equivalent zone (Berlin's rules since 1996). */
+static void
+test_posix_tz_string (void)
+{
+  g_autoptr(GTimeZone) named = zone ("Europe/Berlin");
+  g_autoptr(GTimeZone) posix = zone ("CET-1CEST,M3.5.0,M10.5.0/3");
+  guint starts[] = { 0, 200, 230, 300, 2330 };
+  gint64 t0 = utc (2026, 3, 20, 0, 0, 0);
+
+  for (guint k = 0; k < G_N_ELEMENTS (starts); k++)
+    {
+      OfSettings s = mk (60, 0, 0, starts[k], 1439 - 300 * k);
+
+      for (gint64 t = t0; t < t0 + 250 * DAY_US; t += 13 * MIN_US + 7)
+        {
+          gint64 e1 = 0, e2 = 0;
+
+          g_assert_cmpint (of_schedule_in_blockout (&s, named, t, &e1), ==,
+                           of_schedule_in_blockout (&s, posix, t, &e2));
+          g_assert_cmpint (e1, ==, e2);
+        }
+    }
+}
+
 static void
 test_state (void)
 {
@@ -1366,6 +1391,51 @@ test_properties (void)
   g_rand_free (r);
 }
 
+
+/* of_schedule_next_state_change: the daemon's wake-up for State. */
+static void
+test_next_state_change (void)
+{
+  g_autoptr(GTimeZone) berlin = g_time_zone_new_identifier ("Europe/Berlin");
+  g_autoptr(GDateTime) noon = g_date_time_new (berlin, 2026, 6, 10, 12, 0, 0);
+  g_autoptr(GDateTime) ten_pm = g_date_time_new (berlin, 2026, 6, 10, 22, 0, 0);
+  g_autoptr(GDateTime) six_am = g_date_time_new (berlin, 2026, 6, 11, 6, 0, 0);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (4242);
+  OfSettings s;
+
+  of_settings_init_defaults (&s);
+  g_assert_cmpint (of_schedule_next_state_change (&s, berlin, g_date_time_to_unix (noon) * G_USEC_PER_SEC), ==, 0);
+
+  s.block_out_start = 2200;
+  s.block_out_duration = 480;
+  g_assert_cmpint (of_schedule_next_state_change (&s, berlin, g_date_time_to_unix (noon) * G_USEC_PER_SEC),
+                   ==, g_date_time_to_unix (ten_pm) * G_USEC_PER_SEC);
+  g_assert_cmpint (of_schedule_next_state_change (&s, berlin, g_date_time_to_unix (ten_pm) * G_USEC_PER_SEC + 1),
+                   ==, g_date_time_to_unix (six_am) * G_USEC_PER_SEC);
+
+  s.block_out_duration = 1440;
+  g_assert_cmpint (of_schedule_next_state_change (&s, berlin, g_date_time_to_unix (noon) * G_USEC_PER_SEC), ==, 0);
+
+  /* Random: the state holds until the change, and changes there. */
+  for (int i = 0; i < 2000; i++)
+    {
+      gint64 now = (gint64) g_rand_int_range (rand, 1262304000, 1893456000) * G_USEC_PER_SEC;
+      gint64 change;
+      gboolean before;
+
+      s.block_out_start = (guint16) (g_rand_int_range (rand, 0, 24) * 100 + g_rand_int_range (rand, 0, 60));
+      s.block_out_duration = (guint16) g_rand_int_range (rand, 1, 1440);
+      s.max_time_between_syncs = 1;
+      change = of_schedule_next_state_change (&s, berlin, now);
+      before = of_schedule_in_blockout (&s, berlin, now, NULL);
+      g_assert_cmpint (change, >, now);
+      g_assert_cmpint (of_schedule_in_blockout (&s, berlin, change, NULL), !=, before);
+      for (int k = 1; k < 20; k++)
+        g_assert_cmpint (of_schedule_in_blockout (&s, berlin, now + (change - 1 - now) / 20 * k, NULL), ==, before);
+      g_assert_cmpint (of_schedule_in_blockout (&s, berlin, change - 1, NULL), ==, before);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1390,7 +1460,9 @@ main (int argc, char **argv)
   g_test_add_func ("/schedule/dst/lord-howe", test_lord_howe);
   g_test_add_func ("/schedule/zone/kathmandu", test_kathmandu);
   g_test_add_func ("/schedule/zone/apia-lost-day", test_apia);
+  g_test_add_func ("/schedule/zone/posix-tz-string", test_posix_tz_string);
   g_test_add_func ("/schedule/state", test_state);
+  g_test_add_func ("/schedule/next-state-change", test_next_state_change);
   g_test_add_func ("/schedule/preview", test_preview);
   g_test_add_func ("/schedule/hostile-input", test_hostile);
   g_test_add_func ("/schedule/draw/stable", test_draw);

@@ -1,0 +1,309 @@
+/* state-store.c — see state-store.h. */
+#include "state-store.h"
+
+#include "config-store.h"
+#include "errors.h"
+
+#include <string.h>
+
+#define STATE_GROUP "State"
+
+static const char *const known_results[] = { "", "success", "partial", "failed", "cancelled" };
+
+struct _OfStateStore {
+  char    *path;
+  OfState  state;
+  gboolean writing;
+  GList   *waiting;   /* GTasks of saves requested during a write */
+};
+
+OfStateStore *
+of_state_store_new (const char *state_dir)
+{
+  OfStateStore *store = g_new0 (OfStateStore, 1);
+
+  store->path = g_build_filename (state_dir, OF_STATE_FILE_NAME, NULL);
+  store->state.next_sync_id = 1;
+  store->state.last_result = g_strdup ("");
+  return store;
+}
+
+void
+of_state_clear (OfState *state)
+{
+  g_clear_pointer (&state->last_result, g_free);
+}
+
+void
+of_state_store_free (OfStateStore *store)
+{
+  if (store == NULL)
+    return;
+  g_list_free_full (store->waiting, g_object_unref);
+  of_state_clear (&store->state);
+  g_free (store->path);
+  g_free (store);
+}
+
+const char *
+of_state_store_get_path (OfStateStore *store)
+{
+  return store->path;
+}
+
+OfState *
+of_state_store_get (OfStateStore *store)
+{
+  return &store->state;
+}
+
+static gboolean
+read_time (GKeyFile   *key_file,
+           const char *key,
+           gint64      now,
+           gint64     *out,
+           GError    **error)
+{
+  g_autofree char *raw = g_key_file_get_value (key_file, STATE_GROUP, key, NULL);
+  guint64 value;
+
+  *out = 0;
+  if (raw == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (raw, 10, 0, G_MAXINT64, &value, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "%s=%s is not a time in µs since the epoch", key, raw);
+      return FALSE;
+    }
+  /* A time in the future means a wrong clock or a forged file; taking it
+   * at its word could stop syncs for years. */
+  *out = MIN ((gint64) value, now);
+  return TRUE;
+}
+
+gboolean
+of_state_parse (const char *data,
+                gsize       length,
+                gint64      now,
+                OfState    *state,
+                GError    **error)
+{
+  g_autoptr(GKeyFile) key_file = g_key_file_new ();
+  g_autofree char *id = NULL;
+  g_autofree char *result = NULL;
+  g_autofree char *overdue = NULL;
+  guint64 next_id = 1;
+  OfState parsed = { 0 };
+
+  if (!g_key_file_load_from_data (key_file, data, length, G_KEY_FILE_NONE, error))
+    return FALSE;
+  if (!g_key_file_has_group (key_file, STATE_GROUP))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "no [%s] group", STATE_GROUP);
+      return FALSE;
+    }
+
+  if (!read_time (key_file, "FirstStart", now, &parsed.first_start, error) ||
+      !read_time (key_file, "LastSyncStart", now, &parsed.last_start, error) ||
+      !read_time (key_file, "LastSyncFinish", now, &parsed.last_finish, error) ||
+      !read_time (key_file, "LastSuccessfulSyncStart", now, &parsed.last_success_start, error))
+    return FALSE;
+
+  id = g_key_file_get_value (key_file, STATE_GROUP, "NextSyncId", NULL);
+  if (id && !g_ascii_string_to_unsigned (id, 10, 1, G_MAXUINT64 - 1, &next_id, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "NextSyncId=%s is not a sync id", id);
+      return FALSE;
+    }
+
+  result = g_key_file_get_value (key_file, STATE_GROUP, "LastSyncResult", NULL);
+  if (result == NULL)
+    result = g_strdup ("");
+  if (!g_strv_contains (known_results, result))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "LastSyncResult=%s is not a result", result);
+      return FALSE;
+    }
+
+  overdue = g_key_file_get_value (key_file, STATE_GROUP, "LastWasFailedOverdue", NULL);
+  if (overdue && !g_str_equal (overdue, "true") && !g_str_equal (overdue, "false"))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "LastWasFailedOverdue=%s is not a boolean", overdue);
+      return FALSE;
+    }
+
+  if (parsed.first_start == 0)
+    parsed.first_start = parsed.last_start ? parsed.last_start : now;
+  parsed.next_sync_id = next_id;
+  parsed.last_result = g_steal_pointer (&result);
+  parsed.last_was_failed_overdue = overdue && g_str_equal (overdue, "true");
+
+  of_state_clear (state);
+  *state = parsed;
+  return TRUE;
+}
+
+char *
+of_state_to_data (const OfState *state,
+                  gsize         *length)
+{
+  g_autoptr(GKeyFile) key_file = g_key_file_new ();
+  g_autofree char *id = g_strdup_printf ("%" G_GUINT64_FORMAT, state->next_sync_id);
+
+  g_key_file_set_comment (key_file, NULL, NULL,
+                          " offlinefiles-syncd's own state; not a configuration file.", NULL);
+  g_key_file_set_int64 (key_file, STATE_GROUP, "FirstStart", state->first_start);
+  g_key_file_set_value (key_file, STATE_GROUP, "NextSyncId", id);
+  g_key_file_set_int64 (key_file, STATE_GROUP, "LastSyncStart", state->last_start);
+  g_key_file_set_int64 (key_file, STATE_GROUP, "LastSyncFinish", state->last_finish);
+  g_key_file_set_string (key_file, STATE_GROUP, "LastSyncResult", state->last_result ? state->last_result : "");
+  g_key_file_set_int64 (key_file, STATE_GROUP, "LastSuccessfulSyncStart", state->last_success_start);
+  g_key_file_set_boolean (key_file, STATE_GROUP, "LastWasFailedOverdue", state->last_was_failed_overdue);
+  return g_key_file_to_data (key_file, length, NULL);
+}
+
+gboolean
+of_state_store_load (OfStateStore *store,
+                     gint64        now)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  if (of_read_small_file (store->path, OF_STATE_MAX_FILE_SIZE, &contents, &length, &error) &&
+      of_state_parse (contents, length, now, &store->state, &error))
+    {
+      g_debug ("Loaded %s: next sync id %" G_GUINT64_FORMAT, store->path, store->state.next_sync_id);
+      return TRUE;
+    }
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_debug ("%s does not exist: first run on this machine", store->path);
+  else
+    g_warning ("Starting from a fresh state, %s is unusable: %s", store->path, error->message);
+
+  of_state_clear (&store->state);
+  memset (&store->state, 0, sizeof store->state);
+  store->state.first_start = now;
+  store->state.next_sync_id = 1;
+  store->state.last_result = g_strdup ("");
+  return FALSE;
+}
+
+typedef struct {
+  char  *path;
+  char  *data;
+  GList *waiters;  /* GTasks answered when this write ends */
+} WriteJob;
+
+static void
+write_job_free (WriteJob *job)
+{
+  g_free (job->path);
+  g_free (job->data);
+  g_list_free_full (job->waiters, g_object_unref);
+  g_free (job);
+}
+
+static void
+write_in_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  WriteJob *job = task_data;
+  GError *error = NULL;
+
+  (void) source_object;
+  (void) cancellable;
+  if (!of_write_file_durably (job->path, job->data, strlen (job->data), &error))
+    {
+      g_task_return_new_error (task, OF_ERROR, OF_ERROR_STORAGE,
+                               "Cannot save the state: %s", error->message);
+      g_error_free (error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void start_write (OfStateStore *store, GList *waiters);
+
+static void
+write_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  OfStateStore *store = user_data;
+  WriteJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  (void) source;
+  ok = g_task_propagate_boolean (G_TASK (result), &error);
+  if (!ok)
+    g_warning ("%s", error->message);
+  for (GList *l = job->waiters; l; l = l->next)
+    {
+      if (ok)
+        g_task_return_boolean (l->data, TRUE);
+      else
+        g_task_return_error (l->data, g_error_copy (error));
+    }
+  store->writing = FALSE;
+
+  if (store->waiting)
+    {
+      GList *next = store->waiting;
+      store->waiting = NULL;
+      start_write (store, next);
+    }
+}
+
+static void
+start_write (OfStateStore *store,
+             GList        *waiters)
+{
+  g_autoptr(GTask) writer = g_task_new (NULL, NULL, write_done, store);
+  WriteJob *job = g_new0 (WriteJob, 1);
+
+  job->path = g_strdup (store->path);
+  job->data = of_state_to_data (&store->state, NULL);
+  job->waiters = waiters;
+  g_task_set_task_data (writer, job, (GDestroyNotify) write_job_free);
+  store->writing = TRUE;
+  g_task_run_in_thread (writer, write_in_thread);
+}
+
+void
+of_state_store_save_async (OfStateStore       *store,
+                           GAsyncReadyCallback callback,
+                           gpointer            user_data)
+{
+  GTask *task = g_task_new (NULL, NULL, callback, user_data);
+
+  if (store->writing)
+    {
+      /* Written right after the current write, with whatever the state
+       * is by then. */
+      store->waiting = g_list_append (store->waiting, task);
+      return;
+    }
+  start_write (store, g_list_append (NULL, task));
+}
+
+gboolean
+of_state_store_save_finish (OfStateStore  *store,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  (void) store;
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+of_state_store_is_busy (OfStateStore *store)
+{
+  return store->writing || store->waiting != NULL;
+}

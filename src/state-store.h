@@ -1,0 +1,67 @@
+/* state-store.h — the daemon's memory across restarts: $state-dir/state.
+ *
+ * History of syncs (what the schedule is computed from), the next sync
+ * id, and when the daemon first ran.  Written atomically and durably like
+ * the settings, in a worker thread; saves requested while one is in flight
+ * are coalesced into one more write of the latest state.  A corrupt or
+ * hostile file is reported and replaced by a fresh state: never a crash,
+ * never a burst of syncs.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define OF_STATE_FILE_NAME "state"
+#define OF_STATE_MAX_FILE_SIZE (1024 * 1024)
+
+typedef struct {
+  gint64   first_start;             /* µs UTC, when the daemon first ran here */
+  guint64  next_sync_id;            /* the id the next sync gets; >= 1 */
+  gint64   last_start;              /* µs UTC, 0 = never */
+  gint64   last_finish;             /* µs UTC, 0 = never */
+  char    *last_result;             /* "success", "partial", "failed", "cancelled" or "" */
+  gint64   last_success_start;      /* µs UTC, 0 = never */
+  gboolean last_was_failed_overdue;
+} OfState;
+
+typedef struct _OfStateStore OfStateStore;
+
+OfStateStore *of_state_store_new         (const char *state_dir);
+void          of_state_store_free        (OfStateStore *store);
+const char   *of_state_store_get_path    (OfStateStore *store);
+
+/* Reads the file.  Missing, corrupt or hostile: a fresh state whose
+ * first_start is @now (reported unless simply missing).  Times after @now
+ * are clamped to @now, so a wrong clock or a forged file cannot postpone
+ * or hurry the schedule.  Returns TRUE when the file was read as is. */
+gboolean      of_state_store_load        (OfStateStore *store,
+                                          gint64        now);
+/* The live state; change it, then save. */
+OfState      *of_state_store_get         (OfStateStore *store);
+
+/* Parses @data (pure; for load and the fuzzers). */
+gboolean      of_state_parse             (const char *data,
+                                          gsize       length,
+                                          gint64      now,
+                                          OfState    *state,
+                                          GError    **error);
+char         *of_state_to_data           (const OfState *state,
+                                          gsize         *length);
+void          of_state_clear             (OfState *state);
+
+/* Durably writes the state as it is now (or later, coalesced). */
+void          of_state_store_save_async  (OfStateStore       *store,
+                                          GAsyncReadyCallback callback,
+                                          gpointer            user_data);
+gboolean      of_state_store_save_finish (OfStateStore  *store,
+                                          GAsyncResult  *result,
+                                          GError       **error);
+
+/* TRUE while a write is in flight or queued. */
+gboolean      of_state_store_is_busy     (OfStateStore  *store);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OfStateStore, of_state_store_free)
+
+G_END_DECLS

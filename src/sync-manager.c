@@ -1,0 +1,434 @@
+/* sync-manager.c — see sync-manager.h. */
+#include "sync-manager.h"
+
+#include "config-store.h"
+#include "sync-runner.h"
+#include "wallclock-timer.h"
+
+struct _OfSyncManager {
+  GObject            parent_instance;
+
+  OfStateStore      *state_store;   /* borrowed */
+  char              *machine_id;
+  OfSettings         settings;
+  GTimeZone         *tz;
+  OfWallclockTimer  *timer;
+  OfTimezoneMonitor *tz_monitor;
+
+  OfPlannedSync      plan;
+  OfScheduleState    schedule_state;
+  gint64             wake_at;       /* what the timer is armed for; 0 = nothing */
+
+  guint64            current_id;    /* 0 = idle */
+  OfSyncReason       current_reason;
+  GCancellable      *cancellable;
+  gboolean           pending;       /* a sync came due while one ran */
+  OfSyncReason       pending_reason;
+  guint              saves_in_flight;
+};
+
+G_DEFINE_TYPE (OfSyncManager, of_sync_manager, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_SYNC_STARTED,
+  SIGNAL_SYNC_PROGRESS,
+  SIGNAL_SYNC_FINISHED,
+  SIGNAL_STATUS_CHANGED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+static void start_sync (OfSyncManager *self, OfSyncReason reason);
+
+/* The zone is re-read from its file each time: GLib's own local zone is
+ * cached for the life of the process and would miss a change. */
+static GTimeZone *
+load_time_zone (void)
+{
+  const char *tz = g_getenv ("TZ");
+  GTimeZone *zone;
+
+  if (tz && *tz == ':')
+    tz++;
+  zone = g_time_zone_new_identifier (tz && *tz ? tz : "/etc/localtime");
+  if (zone == NULL)
+    {
+      g_warning ("Cannot load the time zone %s, using UTC for the blockout window",
+                 tz && *tz ? tz : "/etc/localtime");
+      zone = g_time_zone_new_utc ();
+    }
+  g_debug ("Time zone: %s", g_time_zone_get_identifier (zone));
+  return zone;
+}
+
+static OfScheduleHistory
+history (OfSyncManager *self)
+{
+  const OfState *state = of_state_store_get (self->state_store);
+  OfScheduleHistory h = {
+    .first_start = state->first_start,
+    .last_start = state->last_start,
+    .last_success_start = state->last_success_start,
+    .last_was_failed_overdue = state->last_was_failed_overdue,
+  };
+  return h;
+}
+
+static void
+replan (OfSyncManager *self)
+{
+  OfScheduleHistory h = history (self);
+  gint64 now = g_get_real_time ();
+  gint64 state_change;
+
+  of_planned_sync_clear (&self->plan);
+  of_schedule_plan (&self->settings, &h, self->machine_id, self->tz, now, &self->plan);
+  self->schedule_state = of_schedule_state (&self->settings, self->tz, now);
+
+  /* Also wake when the window opens or closes: State must follow. */
+  self->wake_at = self->plan.start;
+  state_change = of_schedule_next_state_change (&self->settings, self->tz, now);
+  if (state_change > 0 && (self->wake_at == 0 || state_change < self->wake_at))
+    self->wake_at = state_change;
+
+  if (self->current_id != 0 || self->wake_at == 0)
+    of_wallclock_timer_disarm (self->timer);
+  else
+    of_wallclock_timer_arm (self->timer, self->wake_at);
+
+  g_debug ("Planned: next sync %" G_GINT64_FORMAT " (%s%s%s), state %s, wake at %" G_GINT64_FORMAT,
+           self->plan.start, of_sync_reason_to_string (self->plan.reason),
+           self->plan.note && *self->plan.note ? ", " : "", self->plan.note ? self->plan.note : "",
+           of_schedule_state_to_string (self->schedule_state), self->wake_at);
+  g_signal_emit (self, signals[SIGNAL_STATUS_CHANGED], 0);
+}
+
+static void
+on_timer (OfWallclockEvent event,
+          gpointer         user_data)
+{
+  OfSyncManager *self = user_data;
+  gint64 now = g_get_real_time ();
+
+  if (event == OF_WALLCLOCK_EVENT_CLOCK_CHANGED)
+    {
+      g_debug ("The wall clock changed (or the system resumed): re-planning");
+      replan (self);
+      return;
+    }
+
+  if (self->current_id == 0 && self->plan.start != 0 && self->plan.start <= now)
+    start_sync (self, self->plan.reason);
+  else
+    replan (self);
+}
+
+static void
+on_time_zone_changed (gpointer user_data)
+{
+  OfSyncManager *self = user_data;
+
+  g_clear_pointer (&self->tz, g_time_zone_unref);
+  self->tz = load_time_zone ();
+  replan (self);
+}
+
+static void
+state_saved (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(OfSyncManager) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  (void) source;
+  self->saves_in_flight--;
+  /* Logged by the store; the sync goes on regardless. */
+  of_state_store_save_finish (self->state_store, result, &error);
+}
+
+static void
+save_state (OfSyncManager *self)
+{
+  self->saves_in_flight++;
+  of_state_store_save_async (self->state_store, state_saved, g_object_ref (self));
+}
+
+static void
+on_progress (guint       done,
+             guint       total,
+             const char *share,
+             gpointer    user_data)
+{
+  OfSyncManager *self = user_data;
+
+  g_signal_emit (self, signals[SIGNAL_SYNC_PROGRESS], 0, self->current_id, done, total, share);
+}
+
+static void
+sync_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(OfSyncManager) self = user_data;
+  OfState *state = of_state_store_get (self->state_store);
+  g_autofree char *sync_result = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *id_string = NULL;
+  guint64 id = self->current_id;
+  gboolean success;
+
+  (void) source;
+  of_sync_run_finish (result, &sync_result, &message);
+  success = g_str_equal (sync_result, "success");
+
+  state->last_finish = g_get_real_time ();
+  g_free (state->last_result);
+  state->last_result = g_strdup (sync_result);
+  if (success)
+    state->last_success_start = state->last_start;
+  state->last_was_failed_overdue = !success && self->current_reason == OF_SYNC_REASON_OVERDUE;
+  save_state (self);
+
+  self->current_id = 0;
+  g_clear_object (&self->cancellable);
+  /* Status first: a client that hears SyncFinished reads the new history. */
+  g_signal_emit (self, signals[SIGNAL_STATUS_CHANGED], 0);
+  id_string = g_strdup_printf ("%" G_GUINT64_FORMAT, id);
+  g_log_structured (G_LOG_DOMAIN, success ? G_LOG_LEVEL_INFO : G_LOG_LEVEL_MESSAGE,
+                    "OFFLINEFILES_SYNC_ID", id_string,
+                    "OFFLINEFILES_RESULT", sync_result,
+                    "MESSAGE", "Sync %s finished: %s (%s)", id_string, sync_result, message);
+  g_signal_emit (self, signals[SIGNAL_SYNC_FINISHED], 0, id, sync_result, message);
+
+  if (self->pending)
+    {
+      /* Once, however many slots passed while the last one ran. */
+      self->pending = FALSE;
+      start_sync (self, self->pending_reason);
+    }
+  else
+    replan (self);
+}
+
+static void
+id_saved (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(OfSyncManager) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) shares = g_new0 (char *, 1);
+  g_autofree char *id_string = NULL;
+
+  (void) source;
+  self->saves_in_flight--;
+  if (!of_state_store_save_finish (self->state_store, result, &error))
+    g_warning ("Sync %" G_GUINT64_FORMAT " starts although its id could not be saved", self->current_id);
+
+  id_string = g_strdup_printf ("%" G_GUINT64_FORMAT, self->current_id);
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO,
+                    "OFFLINEFILES_SYNC_ID", id_string,
+                    "MESSAGE", "Sync %s started (%s)",
+                    id_string, of_sync_reason_to_string (self->current_reason));
+  g_signal_emit (self, signals[SIGNAL_SYNC_STARTED], 0, self->current_id,
+                 of_sync_reason_to_string (self->current_reason));
+  of_sync_run_async (shares, self->cancellable, on_progress, self, sync_done, g_object_ref (self));
+}
+
+static void
+start_sync (OfSyncManager *self,
+            OfSyncReason   reason)
+{
+  OfState *state = of_state_store_get (self->state_store);
+
+  if (self->current_id != 0)
+    {
+      if (reason != OF_SYNC_REASON_MANUAL && !self->pending)
+        {
+          g_debug ("A %s sync came due during sync %" G_GUINT64_FORMAT ": it starts when that ends",
+                   of_sync_reason_to_string (reason), self->current_id);
+          self->pending = TRUE;
+          self->pending_reason = reason;
+        }
+      return;
+    }
+
+  self->current_id = state->next_sync_id;
+  state->next_sync_id++;
+  state->last_start = g_get_real_time ();
+  self->current_reason = reason;
+  self->cancellable = g_cancellable_new ();
+  of_wallclock_timer_disarm (self->timer);
+  g_signal_emit (self, signals[SIGNAL_STATUS_CHANGED], 0);
+
+  /* The id is on disk before anyone hears of it: ids never repeat. */
+  self->saves_in_flight++;
+  of_state_store_save_async (self->state_store, id_saved, g_object_ref (self));
+}
+
+guint64
+of_sync_manager_sync_now (OfSyncManager *self)
+{
+  if (self->current_id == 0)
+    start_sync (self, OF_SYNC_REASON_MANUAL);
+  return self->current_id;
+}
+
+void
+of_sync_manager_cancel (OfSyncManager *self)
+{
+  if (self->cancellable)
+    {
+      g_debug ("Cancelling sync %" G_GUINT64_FORMAT, self->current_id);
+      g_cancellable_cancel (self->cancellable);
+    }
+}
+
+void
+of_sync_manager_set_settings (OfSyncManager    *self,
+                              const OfSettings *settings)
+{
+  self->settings = *settings;
+  replan (self);
+}
+
+GVariant *
+of_sync_manager_preview (OfSyncManager *self,
+                         guint          count)
+{
+  OfScheduleHistory h = history (self);
+  g_autoptr(GArray) planned = NULL;
+  GVariantBuilder builder;
+
+  planned = of_schedule_preview (&self->settings, &h, self->machine_id, self->tz,
+                                 g_get_real_time (), count);
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(tss)"));
+  for (guint i = 0; i < planned->len; i++)
+    {
+      const OfPlannedSync *p = &g_array_index (planned, OfPlannedSync, i);
+      g_variant_builder_add (&builder, "(tss)", (guint64) p->start,
+                             of_sync_reason_to_string (p->reason), p->note ? p->note : "");
+    }
+  return g_variant_builder_end (&builder);
+}
+
+const char *
+of_sync_manager_get_state (OfSyncManager *self)
+{
+  if (self->current_id != 0)
+    return "syncing";
+  return of_schedule_state_to_string (self->schedule_state);
+}
+
+gint64
+of_sync_manager_get_next_sync_time (OfSyncManager *self)
+{
+  return self->plan.start;
+}
+
+guint64
+of_sync_manager_get_current_sync_id (OfSyncManager *self)
+{
+  return self->current_id;
+}
+
+const OfState *
+of_sync_manager_get_history (OfSyncManager *self)
+{
+  return of_state_store_get (self->state_store);
+}
+
+gboolean
+of_sync_manager_is_busy (OfSyncManager *self)
+{
+  return self->current_id != 0 || self->saves_in_flight > 0;
+}
+
+void
+of_sync_manager_start (OfSyncManager *self)
+{
+  replan (self);
+}
+
+char *
+of_read_machine_id (const char *path,
+                    GError    **error)
+{
+  g_autofree char *contents = NULL;
+
+  if (!of_read_small_file (path, 4096, &contents, NULL, error))
+    return NULL;
+  g_strstrip (contents);
+  if (strlen (contents) != 32 || strspn (contents, "0123456789abcdef") != 32)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "%s does not hold a machine id (32 lower-case hex digits)", path);
+      return NULL;
+    }
+  return g_steal_pointer (&contents);
+}
+
+OfSyncManager *
+of_sync_manager_new (OfStateStore     *state_store,
+                     const char       *machine_id,
+                     const OfSettings *settings,
+                     GError          **error)
+{
+  g_autoptr(OfSyncManager) self = g_object_new (OF_TYPE_SYNC_MANAGER, NULL);
+  g_autoptr(GError) tz_error = NULL;
+
+  self->state_store = state_store;
+  self->machine_id = g_strdup (machine_id);
+  self->settings = *settings;
+  self->tz = load_time_zone ();
+  self->timer = of_wallclock_timer_new (on_timer, self, error);
+  if (self->timer == NULL)
+    return NULL;
+  /* A zone given by TZ does not change under us; /etc/localtime may. */
+  self->tz_monitor = of_timezone_monitor_new (NULL, on_time_zone_changed, self, &tz_error);
+  if (self->tz_monitor == NULL)
+    g_debug ("Not watching the time zone: %s", tz_error->message);
+  return g_steal_pointer (&self);
+}
+
+static void
+of_sync_manager_finalize (GObject *object)
+{
+  OfSyncManager *self = OF_SYNC_MANAGER (object);
+
+  g_clear_pointer (&self->timer, of_wallclock_timer_free);
+  g_clear_pointer (&self->tz_monitor, of_timezone_monitor_free);
+  g_clear_pointer (&self->tz, g_time_zone_unref);
+  g_clear_object (&self->cancellable);
+  of_planned_sync_clear (&self->plan);
+  g_free (self->machine_id);
+  G_OBJECT_CLASS (of_sync_manager_parent_class)->finalize (object);
+}
+
+static void
+of_sync_manager_class_init (OfSyncManagerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = of_sync_manager_finalize;
+
+  signals[SIGNAL_SYNC_STARTED] =
+    g_signal_new ("sync-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT64, G_TYPE_STRING);
+  signals[SIGNAL_SYNC_PROGRESS] =
+    g_signal_new ("sync-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 4, G_TYPE_UINT64, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_STRING);
+  signals[SIGNAL_SYNC_FINISHED] =
+    g_signal_new ("sync-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_UINT64, G_TYPE_STRING, G_TYPE_STRING);
+  signals[SIGNAL_STATUS_CHANGED] =
+    g_signal_new ("status-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+of_sync_manager_init (OfSyncManager *self)
+{
+  self->schedule_state = OF_SCHEDULE_STATE_IDLE;
+}

@@ -1,0 +1,59 @@
+/* sync-manager.h — when syncs run, and their lifecycle.
+ *
+ * Holds the plan of the pure schedule module against the real clock: one
+ * wall-clock timer armed for the next deadline (a sync, or the blockout
+ * window opening or closing, which changes State), re-planned on every
+ * settings change, clock jump, resume and time-zone change.  Starts syncs
+ * one at a time: a sync that comes due while one runs starts once when it
+ * ends.  Every started sync gets an id that is on disk before it is
+ * announced, and exactly one "sync-finished".
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "schedule.h"
+#include "settings.h"
+#include "state-store.h"
+
+G_BEGIN_DECLS
+
+#define OF_TYPE_SYNC_MANAGER (of_sync_manager_get_type ())
+G_DECLARE_FINAL_TYPE (OfSyncManager, of_sync_manager, OF, SYNC_MANAGER, GObject)
+
+/* Signals:
+ *   "sync-started"   (guint64 id, const char *reason)
+ *   "sync-progress"  (guint64 id, guint done, guint total, const char *share)
+ *   "sync-finished"  (guint64 id, const char *result, const char *message)
+ *   "status-changed" () — State, NextSyncTime, CurrentSyncId or the history changed
+ */
+
+/* @state_store is borrowed and must be loaded. */
+OfSyncManager *of_sync_manager_new            (OfStateStore     *state_store,
+                                               const char       *machine_id,
+                                               const OfSettings *settings,
+                                               GError          **error);
+/* Plans and arms the timer; a sync missed while the daemon was down
+ * starts now (catch-up). */
+void           of_sync_manager_start          (OfSyncManager    *manager);
+void           of_sync_manager_set_settings   (OfSyncManager    *manager,
+                                               const OfSettings *settings);
+/* Starts a manual sync, or returns the running one's id. */
+guint64        of_sync_manager_sync_now       (OfSyncManager    *manager);
+void           of_sync_manager_cancel         (OfSyncManager    *manager);
+/* a(tss): start µs UTC, reason, note. */
+GVariant      *of_sync_manager_preview        (OfSyncManager    *manager,
+                                               guint             count);
+
+const char    *of_sync_manager_get_state      (OfSyncManager    *manager);
+gint64         of_sync_manager_get_next_sync_time (OfSyncManager *manager);
+guint64        of_sync_manager_get_current_sync_id (OfSyncManager *manager);
+const OfState *of_sync_manager_get_history    (OfSyncManager    *manager);
+/* TRUE while a sync runs or state is being written. */
+gboolean       of_sync_manager_is_busy        (OfSyncManager    *manager);
+
+/* Reads a machine id file (/etc/machine-id format). */
+char          *of_read_machine_id             (const char       *path,
+                                               GError          **error);
+
+G_END_DECLS

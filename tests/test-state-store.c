@@ -1,0 +1,162 @@
+/* test-state-store.c — the state file: parse, sanitize, coalesced durable saves. */
+#include <glib/gstdio.h>
+
+#include "errors.h"
+#include "state-store.h"
+
+#define NOW G_GINT64_CONSTANT (1795600000000000)
+
+static GPtrArray *logged;
+
+static GLogWriterOutput
+capture_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  (void) user_data;
+  if (level & G_LOG_LEVEL_WARNING)
+    for (gsize i = 0; i < n_fields; i++)
+      if (g_str_equal (fields[i].key, "MESSAGE"))
+        g_ptr_array_add (logged, g_strdup (fields[i].value));
+  return g_log_writer_default (level, fields, n_fields, NULL);
+}
+
+static void
+test_round_trip (void)
+{
+  OfState state = { .first_start = 1, .next_sync_id = 42, .last_start = 3, .last_finish = 4,
+                    .last_result = g_strdup ("partial"), .last_success_start = 2,
+                    .last_was_failed_overdue = TRUE };
+  OfState parsed = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = of_state_to_data (&state, NULL);
+
+  g_assert_true (of_state_parse (data, strlen (data), NOW, &parsed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (parsed.first_start, ==, 1);
+  g_assert_cmpuint (parsed.next_sync_id, ==, 42);
+  g_assert_cmpint (parsed.last_start, ==, 3);
+  g_assert_cmpint (parsed.last_finish, ==, 4);
+  g_assert_cmpstr (parsed.last_result, ==, "partial");
+  g_assert_cmpint (parsed.last_success_start, ==, 2);
+  g_assert_true (parsed.last_was_failed_overdue);
+  of_state_clear (&state);
+  of_state_clear (&parsed);
+}
+
+static void
+test_hostile (void)
+{
+  const char *bad[] = {
+    "",
+    "garbage",
+    "[State]\nNextSyncId=0\n",
+    "[State]\nNextSyncId=18446744073709551615\n",
+    "[State]\nNextSyncId=-1\n",
+    "[State]\nLastSyncStart=-5\n",
+    "[State]\nLastSyncStart=1e9\n",
+    "[State]\nLastSyncResult=exploded\n",
+    "[State]\nLastWasFailedOverdue=perhaps\n",
+    "[Other]\nNextSyncId=3\n",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      OfState state = { 0 };
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (of_state_parse (bad[i], strlen (bad[i]), NOW, &state, &error));
+      g_assert_nonnull (error);
+      g_test_message ("%s → %s", bad[i], error->message);
+      of_state_clear (&state);
+    }
+}
+
+static void
+test_future_clamped (void)
+{
+  const char *data = "[State]\nFirstStart=9000000000000000\nLastSyncStart=9000000000000000\n";
+  OfState state = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (of_state_parse (data, strlen (data), NOW, &state, &error));
+  g_assert_cmpint (state.first_start, ==, NOW);
+  g_assert_cmpint (state.last_start, ==, NOW);
+  g_assert_cmpuint (state.next_sync_id, ==, 1);
+  of_state_clear (&state);
+}
+
+typedef struct {
+  OfStateStore *store;
+  guint         done;
+  gboolean      failed;
+} Saves;
+
+static void
+saved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Saves *saves = user_data;
+  g_autoptr(GError) error = NULL;
+
+  (void) source;
+  if (!of_state_store_save_finish (saves->store, result, &error))
+    saves->failed = TRUE;
+  saves->done++;
+}
+
+static void
+test_save_and_load (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("offlinefiles-state-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "state", NULL);
+  g_autoptr(OfStateStore) store = of_state_store_new (dir);
+  g_autoptr(OfStateStore) reread = of_state_store_new (dir);
+  Saves saves = { store, 0, FALSE };
+
+  g_assert_false (of_state_store_load (store, NOW));  /* missing: fresh */
+  g_assert_cmpint (of_state_store_get (store)->first_start, ==, NOW);
+
+  /* Three saves in a row: all answered, the last state on disk. */
+  for (int i = 0; i < 3; i++)
+    {
+      of_state_store_get (store)->next_sync_id = 10 + i;
+      of_state_store_save_async (store, saved, &saves);
+    }
+  while (saves.done < 3)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (saves.failed);
+  g_assert_false (of_state_store_is_busy (store));
+
+  g_assert_true (of_state_store_load (reread, NOW));
+  g_assert_cmpuint (of_state_store_get (reread)->next_sync_id, ==, 12);
+  g_assert_cmpint (of_state_store_get (reread)->first_start, ==, NOW);
+
+  /* Corrupt: reported, fresh state. */
+  g_file_set_contents (path, "[State]\nNextSyncId=banana\n", -1, NULL);
+  g_assert_false (of_state_store_load (reread, NOW + 1));
+  g_assert_cmpuint (of_state_store_get (reread)->next_sync_id, ==, 1);
+  g_assert_cmpuint (logged->len, ==, 1);
+  g_assert_nonnull (strstr (logged->pdata[0], "NextSyncId=banana"));
+
+  /* A failing write is reported to every waiter. */
+  g_unlink (path);
+  g_rmdir (dir);
+  saves.done = 0;
+  of_state_store_save_async (store, saved, &saves);
+  while (saves.done < 1)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (saves.failed);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  logged = g_ptr_array_new_with_free_func (g_free);
+  g_log_set_writer_func (capture_writer, NULL, NULL);
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  g_test_add_func ("/state-store/round-trip", test_round_trip);
+  g_test_add_func ("/state-store/hostile", test_hostile);
+  g_test_add_func ("/state-store/future-clamped", test_future_clamped);
+  g_test_add_func ("/state-store/save-and-load", test_save_and_load);
+  return g_test_run ();
+}
