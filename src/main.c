@@ -90,6 +90,29 @@ on_name_lost (GDBusConnection *connection,
     fail (daemon, "cannot own the bus name %s: it is already owned, or the bus policy does not allow it", name);
 }
 
+/* The timerfd already notices a resume (CLOCK_REALTIME timers are
+ * cancelled on it); logind's word is a second, explicit notice.  Without
+ * logind on the bus nothing is ever received, which is fine. */
+static void
+on_prepare_for_sleep (GDBusConnection *connection,
+                      const char      *sender,
+                      const char      *path,
+                      const char      *interface_name,
+                      const char      *signal_name,
+                      GVariant        *parameters,
+                      gpointer         user_data)
+{
+  Daemon *daemon = user_data;
+  gboolean going_to_sleep;
+
+  (void) connection; (void) sender; (void) path; (void) interface_name; (void) signal_name;
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(b)")))
+    return;
+  g_variant_get (parameters, "(b)", &going_to_sleep);
+  if (!going_to_sleep)
+    of_sync_manager_replan (daemon->manager, "the system resumed");
+}
+
 static gboolean
 check_directory (const char *what,
                  const char *path,
@@ -235,6 +258,10 @@ main (int   argc,
     }
 
   fast_reads = of_fast_reads_new (bus, G_DBUS_INTERFACE_SKELETON (service));
+
+  g_dbus_connection_signal_subscribe (bus, "org.freedesktop.login1", "org.freedesktop.login1.Manager",
+                                      "PrepareForSleep", "/org/freedesktop/login1", NULL,
+                                      G_DBUS_SIGNAL_FLAGS_NONE, on_prepare_for_sleep, &daemon, NULL);
 
   g_unix_signal_add (SIGTERM, on_quit_signal, &daemon);
   g_unix_signal_add (SIGINT, on_quit_signal, &daemon);

@@ -286,6 +286,14 @@ of_sync_manager_cancel (OfSyncManager *self)
 }
 
 void
+of_sync_manager_replan (OfSyncManager *self,
+                        const char    *why)
+{
+  g_debug ("Re-planning: %s", why);
+  replan (self);
+}
+
+void
 of_sync_manager_set_settings (OfSyncManager    *self,
                               const OfSettings *settings)
 {

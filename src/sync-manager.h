@@ -36,6 +36,9 @@ OfSyncManager *of_sync_manager_new            (OfStateStore     *state_store,
 /* Plans and arms the timer; a sync missed while the daemon was down
  * starts now (catch-up). */
 void           of_sync_manager_start          (OfSyncManager    *manager);
+/* Something outside changed (e.g. the system resumed): plan again. */
+void           of_sync_manager_replan         (OfSyncManager    *manager,
+                                               const char       *why);
 void           of_sync_manager_set_settings   (OfSyncManager    *manager,
                                                const OfSettings *settings);
 /* Starts a manual sync, or returns the running one's id. */
