@@ -4,18 +4,50 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "errors.h"
 
+/* Everything read from the files at one load: swapped in whole, so a
+ * rejected reload leaves the previous one untouched. */
+typedef struct {
+  GKeyFile   *key_file;      /* the main file, comments included */
+  gboolean    unusable;      /* not a key file: never overwrite it */
+  char       *unusable_reason;
+  OfSettings  main;          /* the main file's values (defaults where unset) */
+  OfSettings  fixed;         /* the drop-ins' values, where @locked says */
+  guint       locked;        /* bit (1 << OfSettingId) per fixed property */
+  char       *locked_by[OF_N_SETTINGS];  /* the drop-in that fixes it */
+} Loaded;
+
 struct _OfConfigStore {
-  char     *path;
-  GKeyFile *key_file;   /* as last read or written, comments included */
-  gboolean  unusable;   /* not a key file: never overwrite it */
-  char     *unusable_reason;
+  char      *path;
+  char      *dropin_dir;
+  Loaded     loaded;
+  OfSettings effective;
 };
+
+static void
+loaded_clear (Loaded *loaded)
+{
+  g_clear_pointer (&loaded->key_file, g_key_file_unref);
+  g_clear_pointer (&loaded->unusable_reason, g_free);
+  for (int i = 0; i < OF_N_SETTINGS; i++)
+    g_clear_pointer (&loaded->locked_by[i], g_free);
+  memset (loaded, 0, sizeof *loaded);
+}
+
+static void
+update_effective (OfConfigStore *store)
+{
+  store->effective = store->loaded.main;
+  for (int id = 0; id < OF_N_SETTINGS; id++)
+    if (store->loaded.locked & (1u << id))
+      of_settings_set (&store->effective, id, of_settings_get (&store->loaded.fixed, id));
+}
 
 OfConfigStore *
 of_config_store_new (const char *config_dir)
@@ -23,7 +55,10 @@ of_config_store_new (const char *config_dir)
   OfConfigStore *store = g_new0 (OfConfigStore, 1);
 
   store->path = g_build_filename (config_dir, OF_CONFIG_FILE_NAME, NULL);
-  store->key_file = g_key_file_new ();
+  store->dropin_dir = g_build_filename (config_dir, OF_CONFIG_DROPIN_DIR_NAME, NULL);
+  store->loaded.key_file = g_key_file_new ();
+  of_settings_init_defaults (&store->loaded.main);
+  update_effective (store);
   return store;
 }
 
@@ -33,8 +68,8 @@ of_config_store_free (OfConfigStore *store)
   if (store == NULL)
     return;
   g_free (store->path);
-  g_key_file_unref (store->key_file);
-  g_free (store->unusable_reason);
+  g_free (store->dropin_dir);
+  loaded_clear (&store->loaded);
   g_free (store);
 }
 
@@ -173,32 +208,32 @@ of_config_parse_key_file (GKeyFile   *key_file,
     }
 }
 
-gboolean
-of_config_store_load (OfConfigStore *store,
-                      OfSettings    *settings)
+/* The main file.  Problems go to @problems; FALSE only when the file
+ * exists but cannot be used at all. */
+static gboolean
+load_main (OfConfigStore *store,
+           Loaded        *loaded,
+           GPtrArray     *problems)
 {
   g_autoptr(GKeyFile) key_file = g_key_file_new ();
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
   gsize length = 0;
 
-  of_settings_init_defaults (settings);
-  g_clear_pointer (&store->unusable_reason, g_free);
-  store->unusable = FALSE;
+  of_settings_init_defaults (&loaded->main);
 
   if (!of_read_small_file (store->path, OF_CONFIG_MAX_FILE_SIZE, &contents, &length, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
         {
           g_debug ("%s does not exist: using the defaults", store->path);
-          g_key_file_unref (store->key_file);
-          store->key_file = g_steal_pointer (&key_file);
+          loaded->key_file = g_steal_pointer (&key_file);
           return TRUE;
         }
-      g_warning ("Ignoring %s, using the defaults: %s", store->path, error->message);
-      store->unusable = TRUE;
-      store->unusable_reason = g_strdup (error->message);
+      loaded->unusable = TRUE;
+      loaded->unusable_reason = g_strdup (error->message);
+      g_ptr_array_add (problems, g_strdup (error->message));
+      loaded->key_file = g_steal_pointer (&key_file);
       return FALSE;
     }
 
@@ -206,23 +241,178 @@ of_config_store_load (OfConfigStore *store,
                                   G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS,
                                   &error))
     {
-      g_warning ("Ignoring %s, using the defaults: not a valid key file: %s",
-                 store->path, error->message);
-      store->unusable = TRUE;
-      store->unusable_reason = g_strdup_printf ("%s is not a valid key file (%s); fix or remove it first",
-                                                store->path, error->message);
+      loaded->unusable = TRUE;
+      loaded->unusable_reason = g_strdup_printf ("%s is not a valid key file (%s); fix or remove it first",
+                                                 store->path, error->message);
+      g_ptr_array_add (problems, g_strdup_printf ("%s: not a valid key file: %s",
+                                                  store->path, error->message));
+      loaded->key_file = g_key_file_new ();
       return FALSE;
     }
 
-  of_config_parse_key_file (key_file, store->path, settings, NULL, problems);
+  of_config_parse_key_file (key_file, store->path, &loaded->main, NULL, problems);
+  loaded->key_file = g_steal_pointer (&key_file);
+  return TRUE;
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Drop-ins in name order, later ones winning.  With @strict, any problem
+ * fails the whole load; without, a bad file is skipped whole (never half
+ * of it) and reported. */
+static gboolean
+load_dropins (OfConfigStore *store,
+              Loaded        *loaded,
+              gboolean       strict,
+              GPtrArray     *problems)
+{
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = TRUE;
+  const char *name;
+
+  dir = g_dir_open (store->dropin_dir, 0, &error);
+  if (dir == NULL)
+    {
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        {
+          g_ptr_array_add (problems, g_strdup_printf ("%s: %s", store->dropin_dir, error->message));
+          return FALSE;
+        }
+      return TRUE;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (name[0] != '.' && g_str_has_suffix (name, ".conf"))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (store->dropin_dir, names->pdata[i], NULL);
+      g_autoptr(GKeyFile) key_file = g_key_file_new ();
+      g_autoptr(GPtrArray) file_problems = g_ptr_array_new_with_free_func (g_free);
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) keys = NULL;
+      OfSettings values = loaded->fixed;
+      guint present = 0;
+      gsize length;
+
+      g_clear_error (&error);
+      if (!of_read_small_file (path, OF_CONFIG_MAX_FILE_SIZE, &contents, &length, &error))
+        {
+          /* A sub-directory, a FIFO, a dangling link: not a drop-in. */
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE))
+            g_debug ("Skipping %s: %s", path, error->message);
+          else
+            g_ptr_array_add (file_problems, g_strdup (error->message));
+        }
+      else if (!g_key_file_load_from_data (key_file, contents, length, G_KEY_FILE_NONE, &error))
+        g_ptr_array_add (file_problems, g_strdup_printf ("%s: not a valid key file: %s", path, error->message));
+      else
+        {
+          of_config_parse_key_file (key_file, path, &values, &present, file_problems);
+          keys = g_key_file_get_keys (key_file, OF_CONFIG_GROUP, NULL, NULL);
+          for (guint k = 0; keys && keys[k]; k++)
+            if (of_setting_lookup (keys[k]) < 0)
+              g_warning ("%s: unknown key %s ignored", path, keys[k]);
+        }
+
+      if (file_problems->len > 0)
+        {
+          for (guint k = 0; k < file_problems->len; k++)
+            g_ptr_array_add (problems, g_strdup (file_problems->pdata[k]));
+          ok = FALSE;
+          if (strict)
+            return FALSE;
+          continue;
+        }
+
+      loaded->fixed = values;
+      loaded->locked |= present;
+      for (int id = 0; id < OF_N_SETTINGS; id++)
+        if (present & (1u << id))
+          {
+            g_free (loaded->locked_by[id]);
+            loaded->locked_by[id] = g_strdup (path);
+          }
+    }
+  return ok;
+}
+
+gboolean
+of_config_store_load (OfConfigStore *store,
+                      OfSettings    *settings)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  Loaded loaded = { 0 };
+  gboolean usable;
+
+  /* At start-up there is no last good state to keep: use what is valid,
+   * report the rest. */
+  usable = load_main (store, &loaded, problems);
+  load_dropins (store, &loaded, FALSE, problems);
   for (guint i = 0; i < problems->len; i++)
-    g_warning ("Using the default instead of an invalid value: %s",
+    g_warning ("Ignored, using the default or the last valid value instead: %s",
                (const char *) problems->pdata[i]);
 
-  g_key_file_unref (store->key_file);
-  store->key_file = g_steal_pointer (&key_file);
+  loaded_clear (&store->loaded);
+  store->loaded = loaded;
+  update_effective (store);
+  if (settings)
+    *settings = store->effective;
   g_debug ("Loaded %s", store->path);
+  return usable;
+}
+
+gboolean
+of_config_store_reload (OfConfigStore *store,
+                        GError       **error)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  Loaded loaded = { 0 };
+
+  if (!load_main (store, &loaded, problems) || problems->len > 0 ||
+      !load_dropins (store, &loaded, TRUE, problems))
+    {
+      g_autofree char *all = NULL;
+
+      g_ptr_array_add (problems, NULL);
+      all = g_strjoinv ("; ", (char **) problems->pdata);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s", all);
+      loaded_clear (&loaded);
+      return FALSE;
+    }
+
+  loaded_clear (&store->loaded);
+  store->loaded = loaded;
+  update_effective (store);
   return TRUE;
+}
+
+const OfSettings *
+of_config_store_get_settings (OfConfigStore *store)
+{
+  return &store->effective;
+}
+
+guint
+of_config_store_get_locked (OfConfigStore *store)
+{
+  return store->loaded.locked;
+}
+
+const char *
+of_config_store_get_locked_by (OfConfigStore *store,
+                               OfSettingId    id)
+{
+  g_return_val_if_fail (id < OF_N_SETTINGS, NULL);
+  return store->loaded.locked_by[id];
 }
 
 gboolean
@@ -255,10 +445,12 @@ of_write_file_durably (const char *path,
 }
 
 typedef struct {
-  char     *path;
-  char     *data;
-  gsize     length;
-  GKeyFile *key_file;  /* becomes the store's once written */
+  char       *path;
+  char       *data;
+  gsize       length;
+  GKeyFile   *key_file;  /* becomes the store's once written */
+  OfSettings  values;
+  guint       mask;
 } SaveData;
 
 static void
@@ -307,10 +499,10 @@ of_config_store_save_async (OfConfigStore      *store,
   gsize length;
 
 
-  if (store->unusable)
+  if (store->loaded.unusable)
     {
       g_task_return_new_error (task, OF_ERROR, OF_ERROR_STORAGE,
-                               "Cannot save the settings: %s", store->unusable_reason);
+                               "Cannot save the settings: %s", store->loaded.unusable_reason);
       return;
     }
 
@@ -319,7 +511,7 @@ of_config_store_save_async (OfConfigStore      *store,
   save = g_new0 (SaveData, 1);
   save->path = g_strdup (store->path);
   save->key_file = g_key_file_new ();
-  current = g_key_file_to_data (store->key_file, &length, NULL);
+  current = g_key_file_to_data (store->loaded.key_file, &length, NULL);
   if (!g_key_file_load_from_data (save->key_file, current, length,
                                   G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS,
                                   &error))
@@ -341,6 +533,8 @@ of_config_store_save_async (OfConfigStore      *store,
     }
 
   save->data = g_key_file_to_data (save->key_file, &save->length, NULL);
+  save->values = *settings;
+  save->mask = mask;
   g_task_set_task_data (task, save, (GDestroyNotify) save_data_free);
   g_task_run_in_thread (task, save_in_thread);
 }
@@ -359,7 +553,11 @@ of_config_store_save_finish (OfConfigStore *store,
     return FALSE;
 
   save = g_task_get_task_data (task);
-  g_key_file_unref (store->key_file);
-  store->key_file = g_key_file_ref (save->key_file);
+  g_key_file_unref (store->loaded.key_file);
+  store->loaded.key_file = g_key_file_ref (save->key_file);
+  for (int id = 0; id < OF_N_SETTINGS; id++)
+    if (save->mask & (1u << id))
+      of_settings_set (&store->loaded.main, id, of_settings_get (&save->values, id));
+  update_effective (store);
   return TRUE;
 }

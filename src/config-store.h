@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 
 #define OF_CONFIG_GROUP "BackgroundSync"
 #define OF_CONFIG_FILE_NAME "background-sync.conf"
+#define OF_CONFIG_DROPIN_DIR_NAME "background-sync.conf.d"
 /* Settings files are small; anything bigger is hostile or a mistake. */
 #define OF_CONFIG_MAX_FILE_SIZE (1024 * 1024)
 
@@ -24,15 +25,30 @@ OfConfigStore *of_config_store_new       (const char *config_dir);
 void           of_config_store_free      (OfConfigStore *store);
 const char    *of_config_store_get_path  (OfConfigStore *store);
 
-/* Reads the file into @settings.  A missing file means defaults; every
+/* Start-up load of the main file and the admin drop-ins
+ * (background-sync.conf.d/NAME.conf in name order, later files winning; a
+ * property set there is fixed).  A missing file means defaults; every
  * problem is logged with file, key and value, and that key keeps its
- * default.  Returns FALSE only to tell that the file could not be used at
- * all (it is then also protected from being overwritten). */
+ * default, an invalid drop-in is skipped whole.  The effective settings go
+ * to @settings (may be NULL).  Returns FALSE only to tell that the main
+ * file could not be used at all (it is then never overwritten). */
 gboolean       of_config_store_load      (OfConfigStore *store,
                                           OfSettings    *settings);
+/* Reload: everything is parsed and validated first; any problem rejects
+ * the whole reload (the error lists them) and the last good settings stay. */
+gboolean       of_config_store_reload    (OfConfigStore *store,
+                                          GError       **error);
+/* Main file overlaid with the drop-ins. */
+const OfSettings *of_config_store_get_settings  (OfConfigStore *store);
+/* Bit (1 << OfSettingId) per property fixed by a drop-in. */
+guint          of_config_store_get_locked    (OfConfigStore *store);
+/* The drop-in that fixes @id, or NULL. */
+const char    *of_config_store_get_locked_by (OfConfigStore *store,
+                                              OfSettingId    id);
 
 /* Writes the settings whose bit (1 << OfSettingId) is set in @mask to the
- * file, atomically and durably, in a worker thread.  One save at a time:
+ * main file (also fixed ones: they apply again when the lock is lifted),
+ * atomically and durably, in a worker thread.  One save at a time:
  * the caller serializes them.  Only when _finish() succeeds does the store
  * consider the new contents its own. */
 void           of_config_store_save_async  (OfConfigStore      *store,

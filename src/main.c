@@ -12,6 +12,7 @@
 
 #include "auth.h"
 #include "config-store.h"
+#include "config-watch.h"
 #include "errors.h"
 #include "fast-reads.h"
 #include "service.h"
@@ -49,6 +50,33 @@ fail (Daemon     *daemon,
   fprintf (stderr, "offlinefiles-syncd: %s\n", message);
   daemon->exit_status = EXIT_FAILURE;
   g_main_loop_quit (daemon->loop);
+}
+
+static void
+reload (Daemon     *daemon,
+        const char *why)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_info ("Reloading the configuration (%s)", why);
+  /* Validated whole before anything is applied: a bad file changes
+   * nothing, and says so. */
+  if (!of_service_reload (daemon->service, &error))
+    g_warning ("Configuration not reloaded, the last good settings stay in force: %s",
+               error->message);
+}
+
+static gboolean
+on_hangup (gpointer user_data)
+{
+  reload (user_data, "SIGHUP");
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_config_changed (gpointer user_data)
+{
+  reload (user_data, "files changed");
 }
 
 static gboolean
@@ -174,6 +202,7 @@ main (int   argc,
   g_autoptr(OfStateStore) state_store = NULL;
   g_autoptr(OfSyncManager) manager = NULL;
   g_autoptr(OfFastReads) fast_reads = NULL;
+  g_autoptr(OfConfigWatch) config_watch = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   OfSettings settings;
   Daemon daemon = { 0 };
@@ -263,6 +292,9 @@ main (int   argc,
                                       "PrepareForSleep", "/org/freedesktop/login1", NULL,
                                       G_DBUS_SIGNAL_FLAGS_NONE, on_prepare_for_sleep, &daemon, NULL);
 
+  daemon.service = service;
+  config_watch = of_config_watch_new (config_dir, on_config_changed, &daemon);
+  g_unix_signal_add (SIGHUP, on_hangup, &daemon);
   g_unix_signal_add (SIGTERM, on_quit_signal, &daemon);
   g_unix_signal_add (SIGINT, on_quit_signal, &daemon);
 
@@ -284,6 +316,7 @@ main (int   argc,
       g_main_context_iteration (NULL, TRUE);
   }
 
+  g_clear_pointer (&config_watch, of_config_watch_free);
   g_bus_unown_name (owner_id);
   g_clear_pointer (&fast_reads, of_fast_reads_free);
   g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (service));

@@ -3,6 +3,8 @@
 
 #include "errors.h"
 
+#include <string.h>
+
 struct _OfService {
   OfDBusBackgroundSyncSkeleton parent_instance;
 
@@ -53,6 +55,58 @@ publish_settings (OfService *self)
   of_dbus_background_sync_set_background_sync_work_offline_shares_enabled (iface, s->work_offline_shares_enabled);
 }
 
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Takes the effective settings and the locks from the store and announces
+ * what changed: one PropertiesChanged, one re-plan. */
+static void
+pull_from_store (OfService *self)
+{
+  g_autoptr(GPtrArray) locked = g_ptr_array_new ();
+  guint mask = of_config_store_get_locked (self->store);
+  const OfSettings *effective = of_config_store_get_settings (self->store);
+
+  for (int id = 0; id < OF_N_SETTINGS; id++)
+    {
+      if (of_settings_get (effective, id) != of_settings_get (&self->settings, id))
+        g_info ("%s is now %u", of_setting_name (id), of_settings_get (effective, id));
+      if (mask & (1u << id))
+        g_ptr_array_add (locked, (gpointer) of_setting_name (id));
+    }
+  g_ptr_array_sort (locked, compare_strings);
+  g_ptr_array_add (locked, NULL);
+
+  self->settings = *effective;
+  publish_settings (self);
+  of_dbus_background_sync_set_locked_properties (OF_DBUS_BACKGROUND_SYNC (self),
+                                                 (const char * const *) locked->pdata);
+  of_sync_manager_set_settings (self->manager, &self->settings);
+}
+
+/* Error.Locked for the first fixed property in @mask; FALSE if none is. */
+static gboolean
+check_locked (OfService *self,
+              guint      mask,
+              GError   **error)
+{
+  guint locked = mask & of_config_store_get_locked (self->store);
+
+  for (int id = 0; id < OF_N_SETTINGS; id++)
+    if (locked & (1u << id))
+      {
+        g_set_error (error, OF_ERROR, OF_ERROR_LOCKED,
+                     "%s is fixed by admin policy in %s", of_setting_name (id),
+                     of_config_store_get_locked_by (self->store, id));
+        return TRUE;
+      }
+  return FALSE;
+}
+
 static void
 save_done (GObject      *source,
            GAsyncResult *result,
@@ -73,14 +127,7 @@ save_done (GObject      *source,
       return;
     }
 
-  for (int id = 0; id < OF_N_SETTINGS; id++)
-    if (request->mask & (1u << id))
-      {
-        g_info ("%s set to %u", of_setting_name (id), of_settings_get (&request->values, id));
-        of_settings_set (&self->settings, id, of_settings_get (&request->values, id));
-      }
-  publish_settings (self);
-  of_sync_manager_set_settings (self->manager, &self->settings);
+  pull_from_store (self);
   /* The change is announced before the reply, so a client that gets the
    * reply already sees a consistent object. */
   g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self));
@@ -101,6 +148,19 @@ process_next_write (OfService *self)
   request = g_queue_pop_head (&self->authorized_writes);
   if (request == NULL)
     return;
+
+  /* A drop-in may have appeared while polkit was asked. */
+  {
+    g_autoptr(GError) error = NULL;
+
+    if (check_locked (self, request->mask, &error))
+      {
+        g_dbus_method_invocation_return_gerror (g_steal_pointer (&request->invocation), error);
+        write_request_free (request);
+        process_next_write (self);
+        return;
+      }
+  }
 
   /* Compared now, not at request time: earlier writes may have landed. */
   wanted = self->settings;
@@ -207,6 +267,12 @@ handle_set_property (OfService             *self,
       return;
     }
 
+  if (check_locked (self, 1u << id, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return;
+    }
+
   values = self->settings;
   of_settings_set (&values, id, parsed);
   start_write (self, invocation, &values, 1u << id);
@@ -259,6 +325,16 @@ handle_configure (OfService             *self,
       mask |= 1u << id;
     }
 
+  {
+    g_autoptr(GError) error = NULL;
+
+    /* Before polkit: a fixed value is refused whoever asks. */
+    if (check_locked (self, mask, &error))
+      {
+        g_dbus_method_invocation_return_gerror (invocation, error);
+        return;
+      }
+  }
   start_write (self, invocation, &values, mask);
 }
 
@@ -503,13 +579,23 @@ of_service_new (OfConfigStore    *store,
   self->auth = auth;
   self->manager = manager;
   self->settings = *settings;
-  publish_settings (self);
+  pull_from_store (self);
   publish_status (self);
   g_signal_connect_object (manager, "status-changed", G_CALLBACK (on_status_changed), self, 0);
   g_signal_connect_object (manager, "sync-started", G_CALLBACK (on_sync_started), self, 0);
   g_signal_connect_object (manager, "sync-progress", G_CALLBACK (on_sync_progress), self, 0);
   g_signal_connect_object (manager, "sync-finished", G_CALLBACK (on_sync_finished), self, 0);
   return self;
+}
+
+gboolean
+of_service_reload (OfService *self,
+                   GError   **error)
+{
+  if (!of_config_store_reload (self->store, error))
+    return FALSE;
+  pull_from_store (self);
+  return TRUE;
 }
 
 const OfSettings *

@@ -31,5 +31,9 @@ OfService        *of_service_new          (OfConfigStore    *store,
                                            OfSyncManager    *manager,
                                            const OfSettings *settings);
 const OfSettings *of_service_get_settings (OfService        *service);
+/* Re-reads the settings files; on any problem nothing changes (@error
+ * says what).  Changes are announced in one PropertiesChanged. */
+gboolean          of_service_reload       (OfService        *service,
+                                           GError          **error);
 
 G_END_DECLS

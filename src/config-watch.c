@@ -1,0 +1,125 @@
+/* config-watch.c — see config-watch.h. */
+#include "config-watch.h"
+
+#include "config-store.h"
+
+#define SHARES_DIR_NAME "shares.d"
+
+struct _OfConfigWatch {
+  char              *config_dir;
+  OfConfigWatchFunc  func;
+  gpointer           user_data;
+  GHashTable        *monitors;  /* path → GFileMonitor */
+  guint              quiet_id;
+};
+
+static void watch_existing (OfConfigWatch *watch);
+
+static gboolean
+on_quiet (gpointer user_data)
+{
+  OfConfigWatch *watch = user_data;
+
+  watch->quiet_id = 0;
+  g_debug ("Configuration files changed");
+  watch->func (watch->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_changed (GFileMonitor      *monitor,
+            GFile             *file,
+            GFile             *other,
+            GFileMonitorEvent  event,
+            gpointer           user_data)
+{
+  OfConfigWatch *watch = user_data;
+
+  (void) monitor; (void) other;
+  if (event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED)
+    return;
+  if (g_getenv ("OF_DEBUG_WATCH"))
+    {
+      g_autofree char *path = g_file_get_path (file);
+      g_debug ("%s changed (event %d)", path, event);
+    }
+  /* A drop-in or shares directory may just have been made. */
+  watch_existing (watch);
+  g_clear_handle_id (&watch->quiet_id, g_source_remove);
+  watch->quiet_id = g_timeout_add (OF_CONFIG_WATCH_QUIET_MS, on_quiet, watch);
+}
+
+static void
+watch_directory (OfConfigWatch *watch,
+                 const char    *path)
+{
+  g_autoptr(GFile) dir = NULL;
+  g_autoptr(GError) error = NULL;
+  GFileMonitor *monitor;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_hash_table_remove (watch->monitors, path);
+      return;
+    }
+  if (g_hash_table_contains (watch->monitors, path))
+    return;
+
+  dir = g_file_new_for_path (path);
+  monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
+  if (monitor == NULL)
+    {
+      g_warning ("Cannot watch %s for changes (reload with SIGHUP): %s", path, error->message);
+      return;
+    }
+  g_signal_connect (monitor, "changed", G_CALLBACK (on_changed), watch);
+  g_hash_table_insert (watch->monitors, g_strdup (path), monitor);
+  g_debug ("Watching %s (%s)", path, G_OBJECT_TYPE_NAME (monitor));
+}
+
+static void
+watch_existing (OfConfigWatch *watch)
+{
+  g_autofree char *dropins = g_build_filename (watch->config_dir, OF_CONFIG_DROPIN_DIR_NAME, NULL);
+  g_autofree char *shares = g_build_filename (watch->config_dir, SHARES_DIR_NAME, NULL);
+
+  watch_directory (watch, watch->config_dir);
+  watch_directory (watch, dropins);
+  watch_directory (watch, shares);
+}
+
+static void
+monitor_free (gpointer data)
+{
+  GFileMonitor *monitor = data;
+
+  /* A cancelled monitor emits nothing more. */
+  g_file_monitor_cancel (monitor);
+  g_object_unref (monitor);
+}
+
+OfConfigWatch *
+of_config_watch_new (const char        *config_dir,
+                     OfConfigWatchFunc  func,
+                     gpointer           user_data)
+{
+  OfConfigWatch *watch = g_new0 (OfConfigWatch, 1);
+
+  watch->config_dir = g_strdup (config_dir);
+  watch->func = func;
+  watch->user_data = user_data;
+  watch->monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, monitor_free);
+  watch_existing (watch);
+  return watch;
+}
+
+void
+of_config_watch_free (OfConfigWatch *watch)
+{
+  if (watch == NULL)
+    return;
+  g_clear_handle_id (&watch->quiet_id, g_source_remove);
+  g_hash_table_unref (watch->monitors);
+  g_free (watch->config_dir);
+  g_free (watch);
+}

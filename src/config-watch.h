@@ -1,0 +1,27 @@
+/* config-watch.h — notices edits of the configuration directory.
+ *
+ * Watches the config dir, background-sync.conf.d/ and shares.d/ (those
+ * that exist; a directory created later is picked up) and calls back once
+ * things have been quiet for a moment, so an editor's save or a
+ * configuration-management run writing fifty files causes one reload.
+ * Missing directories are not watched at all: GLib would poll for them.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define OF_CONFIG_WATCH_QUIET_MS 250
+
+typedef struct _OfConfigWatch OfConfigWatch;
+typedef void (*OfConfigWatchFunc) (gpointer user_data);
+
+OfConfigWatch *of_config_watch_new  (const char        *config_dir,
+                                     OfConfigWatchFunc  func,
+                                     gpointer           user_data);
+void           of_config_watch_free (OfConfigWatch *watch);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OfConfigWatch, of_config_watch_free)
+
+G_END_DECLS
