@@ -16,6 +16,7 @@
 #include "errors.h"
 #include "fast-reads.h"
 #include "service.h"
+#include "share-registry.h"
 #include "state-store.h"
 #include "sync-manager.h"
 
@@ -27,6 +28,7 @@ typedef struct {
   OfAuth        *auth;
   OfService     *service;
   OfSyncManager *manager;
+  OfShareRegistry *shares;
 } Daemon;
 
 static void
@@ -64,6 +66,8 @@ reload (Daemon     *daemon,
   if (!of_service_reload (daemon->service, &error))
     g_warning ("Configuration not reloaded, the last good settings stay in force: %s",
                error->message);
+  /* Shares are independent of each other: a bad file skips only itself. */
+  of_share_registry_reload (daemon->shares);
 }
 
 static gboolean
@@ -180,6 +184,9 @@ main (int   argc,
   g_autofree char *state_dir = NULL;
   g_autofree char *machine_id_file = NULL;
   g_autofree char *machine_id = NULL;
+  g_autofree char *engine = NULL;
+  g_autofree char *shares_dir = NULL;
+  g_autofree char *archive_root = NULL;
   gboolean verbose = FALSE;
   gboolean version = FALSE;
   const GOptionEntry entries[] = {
@@ -189,6 +196,8 @@ main (int   argc,
       "Keep the state file and the engine archives in DIR (default " OF_STATE_DIR ")", "DIR" },
     { "machine-id-file", 0, 0, G_OPTION_ARG_FILENAME, &machine_id_file,
       "Read the machine identity from FILE (default /etc/machine-id)", "FILE" },
+    { "engine", 0, 0, G_OPTION_ARG_FILENAME, &engine,
+      "Run PATH as the sync engine instead of unison", "PATH" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debug messages (like G_MESSAGES_DEBUG=all)", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -201,6 +210,8 @@ main (int   argc,
   g_autoptr(OfService) service = NULL;
   g_autoptr(OfStateStore) state_store = NULL;
   g_autoptr(OfSyncManager) manager = NULL;
+  g_autoptr(OfShareRegistry) shares = NULL;
+  OfSyncRunOptions run_options = { 0 };
   g_autoptr(OfFastReads) fast_reads = NULL;
   g_autoptr(OfConfigWatch) config_watch = NULL;
   g_autoptr(GMainLoop) loop = NULL;
@@ -255,19 +266,6 @@ main (int   argc,
       return EXIT_FAILURE;
     }
 
-  state_store = of_state_store_new (state_dir);
-  /* A fresh state is written at once: the first start must not move on
-   * the next restart. */
-  if (!of_state_store_load (state_store, g_get_real_time ()))
-    of_state_store_save_async (state_store, NULL, NULL);
-  manager = of_sync_manager_new (state_store, machine_id, &settings, &error);
-  if (manager == NULL)
-    {
-      fprintf (stderr, "offlinefiles-syncd: cannot set up the scheduler: %s\n", error->message);
-      return EXIT_FAILURE;
-    }
-  daemon.manager = manager;
-
   bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
   if (bus == NULL)
     {
@@ -278,6 +276,27 @@ main (int   argc,
   g_dbus_connection_set_exit_on_close (bus, FALSE);
 
   auth = of_auth_new ();
+
+  state_store = of_state_store_new (state_dir);
+  /* A fresh state is written at once: the first start must not move on
+   * the next restart. */
+  if (!of_state_store_load (state_store, g_get_real_time ()))
+    of_state_store_save_async (state_store, NULL, NULL);
+  shares_dir = g_build_filename (config_dir, "shares.d", NULL);
+  archive_root = g_build_filename (state_dir, "unison", NULL);
+  shares = of_share_registry_new (shares_dir, OF_OBJECT_PATH, state_store, auth);
+  daemon.shares = shares;
+  run_options.engine_path = engine ? engine : "unison";
+  run_options.archive_root = archive_root;
+  run_options.kill_grace_usec = OF_ENGINE_DEFAULT_KILL_GRACE_USEC;
+  manager = of_sync_manager_new (state_store, shares, &run_options, machine_id, &settings, &error);
+  if (manager == NULL)
+    {
+      fprintf (stderr, "offlinefiles-syncd: cannot set up the scheduler: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  daemon.manager = manager;
+
   service = of_service_new (store, auth, manager, &settings);
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (service), bus,
                                          OF_OBJECT_PATH, &error))
@@ -286,6 +305,7 @@ main (int   argc,
       return EXIT_FAILURE;
     }
 
+  of_share_registry_export (shares, bus);
   fast_reads = of_fast_reads_new (bus, G_DBUS_INTERFACE_SKELETON (service));
 
   g_dbus_connection_signal_subscribe (bus, "org.freedesktop.login1", "org.freedesktop.login1.Manager",

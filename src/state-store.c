@@ -7,6 +7,7 @@
 #include <string.h>
 
 #define STATE_GROUP "State"
+#define SHARE_NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
 
 static const char *const known_results[] = { "", "success", "partial", "failed", "cancelled" };
 
@@ -17,6 +18,39 @@ struct _OfStateStore {
   GList   *waiting;   /* GTasks of saves requested during a write */
 };
 
+static void
+share_state_free (OfShareState *share)
+{
+  g_free (share->last_result);
+  g_free (share->last_message);
+  g_free (share);
+}
+
+static GHashTable *
+new_share_table (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) share_state_free);
+}
+
+OfShareState *
+of_state_get_share (OfState    *state,
+                    const char *name)
+{
+  OfShareState *share;
+
+  if (state->shares == NULL)
+    state->shares = new_share_table ();
+  share = g_hash_table_lookup (state->shares, name);
+  if (share == NULL)
+    {
+      share = g_new0 (OfShareState, 1);
+      share->last_result = g_strdup ("");
+      share->last_message = g_strdup ("");
+      g_hash_table_insert (state->shares, g_strdup (name), share);
+    }
+  return share;
+}
+
 OfStateStore *
 of_state_store_new (const char *state_dir)
 {
@@ -25,6 +59,7 @@ of_state_store_new (const char *state_dir)
   store->path = g_build_filename (state_dir, OF_STATE_FILE_NAME, NULL);
   store->state.next_sync_id = 1;
   store->state.last_result = g_strdup ("");
+  store->state.shares = new_share_table ();
   return store;
 }
 
@@ -32,6 +67,7 @@ void
 of_state_clear (OfState *state)
 {
   g_clear_pointer (&state->last_result, g_free);
+  g_clear_pointer (&state->shares, g_hash_table_unref);
 }
 
 void
@@ -133,6 +169,50 @@ of_state_parse (const char *data,
       return FALSE;
     }
 
+  parsed.shares = new_share_table ();
+  {
+    g_auto(GStrv) groups = g_key_file_get_groups (key_file, NULL);
+
+    for (guint i = 0; groups[i]; i++)
+      {
+        const char *name;
+        g_autofree char *offline = NULL;
+        g_autofree char *share_result = NULL;
+        OfShareState *share;
+        gint64 when;
+
+        if (!g_str_has_prefix (groups[i], "Share "))
+          continue;
+        name = groups[i] + strlen ("Share ");
+        /* Same rule as share file names: nothing that could be a path. */
+        if (*name == '\0' || *name == '.' || strspn (name, SHARE_NAME_CHARS) != strlen (name))
+          {
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "[%s] is not a share", groups[i]);
+            g_hash_table_unref (parsed.shares);
+            return FALSE;
+          }
+        share = of_state_get_share (&parsed, name);
+        offline = g_key_file_get_value (key_file, groups[i], "WorkOffline", NULL);
+        share->work_offline = offline && g_str_equal (offline, "true");
+        share_result = g_key_file_get_value (key_file, groups[i], "LastResult", NULL);
+        if (share_result && g_strv_contains (known_results, share_result))
+          {
+            g_free (share->last_result);
+            share->last_result = g_steal_pointer (&share_result);
+          }
+        g_free (share->last_message);
+        share->last_message = g_key_file_get_string (key_file, groups[i], "LastMessage", NULL);
+        if (share->last_message == NULL)
+          share->last_message = g_strdup ("");
+        {
+          g_autofree char *raw = g_key_file_get_value (key_file, groups[i], "LastSyncTime", NULL);
+          guint64 value;
+          when = raw && g_ascii_string_to_unsigned (raw, 10, 0, G_MAXINT64, &value, NULL) ? (gint64) value : 0;
+        }
+        share->last_sync_time = MIN (when, now);
+      }
+  }
+
   if (parsed.first_start == 0)
     parsed.first_start = parsed.last_start ? parsed.last_start : now;
   parsed.next_sync_id = next_id;
@@ -160,6 +240,23 @@ of_state_to_data (const OfState *state,
   g_key_file_set_string (key_file, STATE_GROUP, "LastSyncResult", state->last_result ? state->last_result : "");
   g_key_file_set_int64 (key_file, STATE_GROUP, "LastSuccessfulSyncStart", state->last_success_start);
   g_key_file_set_boolean (key_file, STATE_GROUP, "LastWasFailedOverdue", state->last_was_failed_overdue);
+  if (state->shares)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, state->shares);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          const OfShareState *share = value;
+          g_autofree char *group = g_strdup_printf ("Share %s", (const char *) key);
+
+          g_key_file_set_boolean (key_file, group, "WorkOffline", share->work_offline);
+          g_key_file_set_int64 (key_file, group, "LastSyncTime", share->last_sync_time);
+          g_key_file_set_string (key_file, group, "LastResult", share->last_result ? share->last_result : "");
+          g_key_file_set_string (key_file, group, "LastMessage", share->last_message ? share->last_message : "");
+        }
+    }
   return g_key_file_to_data (key_file, length, NULL);
 }
 
@@ -188,6 +285,7 @@ of_state_store_load (OfStateStore *store,
   store->state.first_start = now;
   store->state.next_sync_id = 1;
   store->state.last_result = g_strdup ("");
+  store->state.shares = new_share_table ();
   return FALSE;
 }
 

@@ -16,6 +16,14 @@ G_BEGIN_DECLS
 #define OF_STATE_FILE_NAME "state"
 #define OF_STATE_MAX_FILE_SIZE (1024 * 1024)
 
+/* What the daemon remembers of one share. */
+typedef struct {
+  gboolean work_offline;
+  gint64   last_sync_time;   /* µs UTC, end of its last sync; 0 = never */
+  char    *last_result;      /* as OfState.last_result */
+  char    *last_message;
+} OfShareState;
+
 typedef struct {
   gint64   first_start;             /* µs UTC, when the daemon first ran here */
   guint64  next_sync_id;            /* the id the next sync gets; >= 1 */
@@ -24,6 +32,7 @@ typedef struct {
   char    *last_result;             /* "success", "partial", "failed", "cancelled" or "" */
   gint64   last_success_start;      /* µs UTC, 0 = never */
   gboolean last_was_failed_overdue;
+  GHashTable *shares;               /* share name → OfShareState */
 } OfState;
 
 typedef struct _OfStateStore OfStateStore;
@@ -50,6 +59,9 @@ gboolean      of_state_parse             (const char *data,
 char         *of_state_to_data           (const OfState *state,
                                           gsize         *length);
 void          of_state_clear             (OfState *state);
+/* The share's entry, created empty if missing. */
+OfShareState *of_state_get_share         (OfState    *state,
+                                          const char *name);
 
 /* Durably writes the state as it is now (or later, coalesced). */
 void          of_state_store_save_async  (OfStateStore       *store,

@@ -9,6 +9,10 @@ struct _OfSyncManager {
   GObject            parent_instance;
 
   OfStateStore      *state_store;   /* borrowed */
+  OfShareRegistry   *shares;        /* borrowed */
+  char              *engine_path;
+  char              *archive_root;
+  gint64             kill_grace_usec;
   char              *machine_id;
   OfSettings         settings;
   GTimeZone         *tz;
@@ -155,14 +159,25 @@ save_state (OfSyncManager *self)
 }
 
 static void
-on_progress (guint       done,
-             guint       total,
-             const char *share,
-             gpointer    user_data)
+on_share_done (const OfShare         *share,
+               const OfEngineOutcome *outcome,
+               guint                  done,
+               guint                  total,
+               gpointer               user_data)
 {
   OfSyncManager *self = user_data;
+  const char *result = of_share_result_to_string (outcome->result);
+  g_autofree char *id_string = g_strdup_printf ("%" G_GUINT64_FORMAT, self->current_id);
 
-  g_signal_emit (self, signals[SIGNAL_SYNC_PROGRESS], 0, self->current_id, done, total, share);
+  g_log_structured (G_LOG_DOMAIN,
+                    outcome->result == OF_SHARE_RESULT_SUCCESS ? G_LOG_LEVEL_INFO : G_LOG_LEVEL_MESSAGE,
+                    "OFFLINEFILES_SYNC_ID", id_string,
+                    "OFFLINEFILES_SHARE", share->name,
+                    "OFFLINEFILES_RESULT", result,
+                    "MESSAGE", "Sync %s, share %s: %s (%s)", id_string, share->name, result, outcome->message);
+  of_share_registry_record_result (self->shares, share->name, g_get_real_time (), result, outcome->message);
+  save_state (self);
+  g_signal_emit (self, signals[SIGNAL_SYNC_PROGRESS], 0, self->current_id, done, total, share->name);
 }
 
 static void
@@ -218,8 +233,9 @@ id_saved (GObject      *source,
 {
   g_autoptr(OfSyncManager) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) shares = g_new0 (char *, 1);
   g_autofree char *id_string = NULL;
+  OfSyncRunOptions options = { self->engine_path, self->archive_root, self->kill_grace_usec };
+  GPtrArray *shares;
 
   (void) source;
   self->saves_in_flight--;
@@ -233,7 +249,8 @@ id_saved (GObject      *source,
                     id_string, of_sync_reason_to_string (self->current_reason));
   g_signal_emit (self, signals[SIGNAL_SYNC_STARTED], 0, self->current_id,
                  of_sync_reason_to_string (self->current_reason));
-  of_sync_run_async (shares, self->cancellable, on_progress, self, sync_done, g_object_ref (self));
+  shares = of_share_registry_get_included (self->shares, self->settings.work_offline_shares_enabled);
+  of_sync_run_async (shares, &options, self->cancellable, on_share_done, self, sync_done, g_object_ref (self));
 }
 
 static void
@@ -378,15 +395,21 @@ of_read_machine_id (const char *path,
 }
 
 OfSyncManager *
-of_sync_manager_new (OfStateStore     *state_store,
-                     const char       *machine_id,
-                     const OfSettings *settings,
-                     GError          **error)
+of_sync_manager_new (OfStateStore           *state_store,
+                     OfShareRegistry        *shares,
+                     const OfSyncRunOptions *options,
+                     const char             *machine_id,
+                     const OfSettings       *settings,
+                     GError                **error)
 {
   g_autoptr(OfSyncManager) self = g_object_new (OF_TYPE_SYNC_MANAGER, NULL);
   g_autoptr(GError) tz_error = NULL;
 
   self->state_store = state_store;
+  self->shares = shares;
+  self->engine_path = g_strdup (options->engine_path);
+  self->archive_root = g_strdup (options->archive_root);
+  self->kill_grace_usec = options->kill_grace_usec;
   self->machine_id = g_strdup (machine_id);
   self->settings = *settings;
   self->tz = load_time_zone ();
@@ -411,6 +434,8 @@ of_sync_manager_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   of_planned_sync_clear (&self->plan);
   g_free (self->machine_id);
+  g_free (self->engine_path);
+  g_free (self->archive_root);
   G_OBJECT_CLASS (of_sync_manager_parent_class)->finalize (object);
 }
 

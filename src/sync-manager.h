@@ -14,7 +14,9 @@
 
 #include "schedule.h"
 #include "settings.h"
+#include "share-registry.h"
 #include "state-store.h"
+#include "sync-runner.h"
 
 G_BEGIN_DECLS
 
@@ -28,11 +30,13 @@ G_DECLARE_FINAL_TYPE (OfSyncManager, of_sync_manager, OF, SYNC_MANAGER, GObject)
  *   "status-changed" () — State, NextSyncTime, CurrentSyncId or the history changed
  */
 
-/* @state_store is borrowed and must be loaded. */
-OfSyncManager *of_sync_manager_new            (OfStateStore     *state_store,
-                                               const char       *machine_id,
-                                               const OfSettings *settings,
-                                               GError          **error);
+/* @state_store (loaded) and @shares are borrowed; @options is copied. */
+OfSyncManager *of_sync_manager_new            (OfStateStore           *state_store,
+                                               OfShareRegistry        *shares,
+                                               const OfSyncRunOptions *options,
+                                               const char             *machine_id,
+                                               const OfSettings       *settings,
+                                               GError                **error);
 /* Plans and arms the timer; a sync missed while the daemon was down
  * starts now (catch-up). */
 void           of_sync_manager_start          (OfSyncManager    *manager);

@@ -2,19 +2,78 @@
 #include "sync-runner.h"
 
 typedef struct {
-  GStrv               shares;
-  guint               next;
-  guint               succeeded;
-  guint               failed;
-  OfSyncProgressFunc  progress;
-  gpointer            progress_data;
+  GPtrArray       *shares;     /* of OfShare */
+  char            *engine_path;
+  char            *archive_root;
+  gint64           kill_grace_usec;
+  guint            next;
+  GPtrArray       *names;      /* of the shares that ran */
+  GPtrArray       *outcomes;   /* of OfEngineOutcome, in step with names */
+  OfShareDoneFunc  share_done;
+  gpointer         share_done_data;
 } SyncRun;
 
 static void
 sync_run_free (SyncRun *run)
 {
-  g_strfreev (run->shares);
+  g_ptr_array_unref (run->shares);
+  g_ptr_array_unref (run->names);
+  g_ptr_array_unref (run->outcomes);
+  g_free (run->engine_path);
+  g_free (run->archive_root);
   g_free (run);
+}
+
+void
+of_sync_summarize (GPtrArray  *names,
+                   GPtrArray  *outcomes,
+                   guint       total,
+                   gboolean    cancelled,
+                   char      **sync_result,
+                   char      **message)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint succeeded = 0, failed = 0;
+
+  for (guint i = 0; i < outcomes->len; i++)
+    {
+      const OfEngineOutcome *outcome = outcomes->pdata[i];
+      if (outcome->result == OF_SHARE_RESULT_SUCCESS)
+        succeeded++;
+      else if (outcome->result == OF_SHARE_RESULT_FAILED)
+        failed++;
+    }
+
+  if (cancelled)
+    *sync_result = g_strdup ("cancelled");
+  else if (succeeded == total)
+    *sync_result = g_strdup ("success");
+  else if (failed == total)
+    *sync_result = g_strdup ("failed");
+  else
+    *sync_result = g_strdup ("partial");
+
+  if (cancelled)
+    g_string_append_printf (text, "cancelled after %u of %u shares", outcomes->len, total);
+  else if (succeeded == total)
+    g_string_append_printf (text, total == 1 ? "%u share synced" : "%u shares synced", total);
+  else
+    g_string_append_printf (text, "%u of %u shares synced", succeeded, total);
+
+  for (guint i = 0; i < outcomes->len; i++)
+    {
+      const OfEngineOutcome *outcome = outcomes->pdata[i];
+      const char *name = names->pdata[i];
+
+      if (outcome->result == OF_SHARE_RESULT_PARTIAL && outcome->conflicts->len > 0)
+        g_string_append_printf (text, ", %u conflict%s in share %s", outcome->conflicts->len,
+                                outcome->conflicts->len == 1 ? "" : "s", name);
+      else if (outcome->result == OF_SHARE_RESULT_PARTIAL)
+        g_string_append_printf (text, ", share %s incomplete: %s", name, outcome->message);
+      else if (outcome->result == OF_SHARE_RESULT_FAILED)
+        g_string_append_printf (text, ", share %s failed: %s", name, outcome->message);
+    }
+  *message = g_string_free (g_steal_pointer (&text), FALSE);
 }
 
 static void run_next_share (GTask *task);
@@ -23,50 +82,61 @@ static void
 finish (GTask *task)
 {
   SyncRun *run = g_task_get_task_data (task);
-  guint total = g_strv_length (run->shares);
-  const char *result;
-  char *message;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  char *result, *message;
 
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  if (run->failed == 0)
-    result = "success";
-  else if (run->succeeded == 0)
-    result = "failed";
-  else
-    result = "partial";
-
-  if (run->failed == 0)
-    message = g_strdup_printf (g_dngettext (NULL, "%u share synced", "%u shares synced", total), total);
-  else
-    message = g_strdup_printf ("%u of %u shares synced, %u failed", run->succeeded, total, run->failed);
-
+  of_sync_summarize (run->names, run->outcomes, run->shares->len,
+                     g_cancellable_is_cancelled (cancellable), &result, &message);
   g_object_set_data_full (G_OBJECT (task), "of-message", message, g_free);
-  g_task_return_pointer (task, g_strdup (result), g_free);
+  g_task_return_pointer (task, result, g_free);
+}
+
+static void
+share_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SyncRun *run = g_task_get_task_data (task);
+  const OfShare *share = run->shares->pdata[run->next];
+  g_autoptr(GError) error = NULL;
+  OfEngineOutcome *outcome;
+
+  (void) source;
+  outcome = of_engine_run_finish (result, &error);
+  if (outcome == NULL)
+    {
+      /* Not the engine's doing (the run could not even be set up): still
+       * a failed share, with the reason. */
+      outcome = g_new0 (OfEngineOutcome, 1);
+      outcome->result = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                          ? OF_SHARE_RESULT_CANCELLED : OF_SHARE_RESULT_FAILED;
+      outcome->message = g_strdup (error->message);
+      outcome->conflicts = g_ptr_array_new_with_free_func (g_free);
+      outcome->exit_status = -1;
+    }
+  g_ptr_array_add (run->names, g_strdup (share->name));
+  g_ptr_array_add (run->outcomes, outcome);
+  run->next++;
+  if (run->share_done)
+    run->share_done (share, outcome, run->next, run->shares->len, run->share_done_data);
+  run_next_share (g_steal_pointer (&task));
 }
 
 static void
 run_next_share (GTask *task)
 {
   SyncRun *run = g_task_get_task_data (task);
-  const char *share = run->shares[run->next];
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
-  if (share == NULL || g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+  if (run->next >= run->shares->len || g_cancellable_is_cancelled (cancellable))
     {
       finish (task);
+      g_object_unref (task);
       return;
     }
-
-  /* The engine arrives with shares.d (the next issue); until then no
-   * share can be configured, and one that somehow is counts as failed
-   * rather than as a pretended success. */
-  g_warning ("Share %s not synced: the sync engine is not implemented yet", share);
-  run->failed++;
-  run->next++;
-  if (run->progress)
-    run->progress (run->next, g_strv_length (run->shares), share, run->progress_data);
-  run_next_share (task);
+  of_engine_run_async (run->engine_path, run->shares->pdata[run->next], run->archive_root,
+                       run->kill_grace_usec, cancellable, share_done, task);
 }
 
 static gboolean
@@ -77,22 +147,31 @@ start_in_idle (gpointer user_data)
 }
 
 void
-of_sync_run_async (GStrv               shares,
-                   GCancellable       *cancellable,
-                   OfSyncProgressFunc  progress,
-                   gpointer            progress_data,
-                   GAsyncReadyCallback callback,
-                   gpointer            user_data)
+of_sync_run_async (GPtrArray              *shares,
+                   const OfSyncRunOptions *options,
+                   GCancellable           *cancellable,
+                   OfShareDoneFunc         share_done_func,
+                   gpointer                share_done_data,
+                   GAsyncReadyCallback     callback,
+                   gpointer                user_data)
 {
-  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(GCancellable) own = cancellable ? g_object_ref (cancellable) : g_cancellable_new ();
+  GTask *task = g_task_new (NULL, own, callback, user_data);
   SyncRun *run = g_new0 (SyncRun, 1);
 
-  run->shares = g_strdupv (shares ? shares : (GStrv) (const char *[]) { NULL });
-  run->progress = progress;
-  run->progress_data = progress_data;
+  run->shares = shares;
+  run->engine_path = g_strdup (options->engine_path);
+  run->archive_root = g_strdup (options->archive_root);
+  run->kill_grace_usec = options->kill_grace_usec;
+  run->names = g_ptr_array_new_with_free_func (g_free);
+  run->outcomes = g_ptr_array_new_with_free_func ((GDestroyNotify) of_engine_outcome_free);
+  run->share_done = share_done_func;
+  run->share_done_data = share_done_data;
   g_task_set_task_data (task, run, (GDestroyNotify) sync_run_free);
+  /* A cancelled sync still has a result to report. */
+  g_task_set_check_cancellable (task, FALSE);
   /* Never finish inside the caller: it may still be setting up. */
-  g_idle_add_full (G_PRIORITY_DEFAULT, start_in_idle, task, g_object_unref);
+  g_idle_add (start_in_idle, task);
 }
 
 void
@@ -100,15 +179,6 @@ of_sync_run_finish (GAsyncResult *result,
                     char        **sync_result,
                     char        **message)
 {
-  g_autoptr(GError) error = NULL;
-  char *value = g_task_propagate_pointer (G_TASK (result), &error);
-
-  if (value == NULL)
-    {
-      *sync_result = g_strdup ("cancelled");
-      *message = g_strdup ("cancelled");
-      return;
-    }
-  *sync_result = value;
+  *sync_result = g_task_propagate_pointer (G_TASK (result), NULL);
   *message = g_strdup (g_object_get_data (G_OBJECT (result), "of-message"));
 }

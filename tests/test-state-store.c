@@ -43,6 +43,36 @@ test_round_trip (void)
 }
 
 static void
+test_shares_round_trip (void)
+{
+  OfState state = { .first_start = 1, .next_sync_id = 2, .last_result = g_strdup ("") };
+  OfState parsed = { 0 };
+  OfShareState *home, *back;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+
+  home = of_state_get_share (&state, "home");
+  home->work_offline = TRUE;
+  home->last_sync_time = 77;
+  g_free (home->last_result);
+  home->last_result = g_strdup ("partial");
+  g_free (home->last_message);
+  home->last_message = g_strdup ("1 conflict: a b\nc.txt");
+  data = of_state_to_data (&state, NULL);
+
+  g_assert_true (of_state_parse (data, strlen (data), NOW, &parsed, &error));
+  g_assert_no_error (error);
+  back = g_hash_table_lookup (parsed.shares, "home");
+  g_assert_nonnull (back);
+  g_assert_true (back->work_offline);
+  g_assert_cmpint (back->last_sync_time, ==, 77);
+  g_assert_cmpstr (back->last_result, ==, "partial");
+  g_assert_cmpstr (back->last_message, ==, "1 conflict: a b\nc.txt");
+  of_state_clear (&state);
+  of_state_clear (&parsed);
+}
+
+static void
 test_hostile (void)
 {
   const char *bad[] = {
@@ -56,6 +86,8 @@ test_hostile (void)
     "[State]\nLastSyncResult=exploded\n",
     "[State]\nLastWasFailedOverdue=perhaps\n",
     "[Other]\nNextSyncId=3\n",
+    "[State]\n[Share ../../etc]\nWorkOffline=true\n",
+    "[State]\n[Share ]\n",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -156,6 +188,7 @@ main (int argc, char *argv[])
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   g_test_add_func ("/state-store/round-trip", test_round_trip);
   g_test_add_func ("/state-store/hostile", test_hostile);
+  g_test_add_func ("/state-store/shares-round-trip", test_shares_round_trip);
   g_test_add_func ("/state-store/future-clamped", test_future_clamped);
   g_test_add_func ("/state-store/save-and-load", test_save_and_load);
   return g_test_run ();

@@ -1,0 +1,404 @@
+/* share-registry.c — see share-registry.h. */
+#include "share-registry.h"
+
+#include "errors.h"
+#include "offlinefiles-dbus.h"
+
+/* ---- one share's interface, with a WorkOffline that waits for polkit ---- */
+
+#define OF_TYPE_SHARE_SKELETON (of_share_skeleton_get_type ())
+G_DECLARE_FINAL_TYPE (OfShareSkeleton, of_share_skeleton, OF, SHARE_SKELETON, OfDBusShareSkeleton)
+
+struct _OfShareSkeleton {
+  OfDBusShareSkeleton  parent_instance;
+  OfShareRegistry     *registry;  /* unowned: the registry outlives its objects */
+  GDBusInterfaceVTable vtable;
+};
+
+G_DEFINE_TYPE (OfShareSkeleton, of_share_skeleton, OF_DBUS_TYPE_SHARE_SKELETON)
+
+struct _OfShareRegistry {
+  GObject                   parent_instance;
+  char                     *shares_dir;
+  char                     *manager_path;
+  OfStateStore             *state_store;  /* borrowed */
+  OfAuth                   *auth;         /* borrowed */
+  GDBusObjectManagerServer *manager;
+  GHashTable               *shares;       /* name → Entry */
+};
+
+G_DEFINE_TYPE (OfShareRegistry, of_share_registry, G_TYPE_OBJECT)
+
+typedef struct {
+  OfShare              *config;
+  OfDBusObjectSkeleton *object;
+  OfShareSkeleton      *iface;
+} Entry;
+
+static void
+entry_free (Entry *entry)
+{
+  of_share_free (entry->config);
+  g_clear_object (&entry->iface);
+  g_clear_object (&entry->object);
+  g_free (entry);
+}
+
+typedef struct {
+  OfShareRegistry       *registry;
+  GDBusMethodInvocation *invocation;
+  char                  *name;
+  gboolean               value;
+  gboolean               previous;
+} WorkOfflineWrite;
+
+static void
+work_offline_write_free (WorkOfflineWrite *write)
+{
+  g_object_unref (write->registry);
+  g_free (write->name);
+  g_free (write);
+}
+
+static void
+work_offline_saved (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  WorkOfflineWrite *write = user_data;
+  OfShareRegistry *self = write->registry;
+  g_autoptr(GError) error = NULL;
+  Entry *entry = g_hash_table_lookup (self->shares, write->name);
+
+  (void) source;
+  if (!of_state_store_save_finish (self->state_store, result, &error))
+    {
+      /* Memory goes back to what is on disk. */
+      of_state_get_share (of_state_store_get (self->state_store), write->name)->work_offline = write->previous;
+      g_dbus_method_invocation_return_error (write->invocation, OF_ERROR, OF_ERROR_STORAGE,
+                                             "%s", error->message);
+      work_offline_write_free (write);
+      return;
+    }
+
+  g_info ("Share %s: work-offline mode %s", write->name, write->value ? "on" : "off");
+  if (entry)
+    {
+      of_dbus_share_set_work_offline (OF_DBUS_SHARE (entry->iface), write->value);
+      g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (entry->iface));
+    }
+  g_dbus_method_invocation_return_value (write->invocation, NULL);
+  work_offline_write_free (write);
+}
+
+static void
+work_offline_authorized (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  WorkOfflineWrite *write = user_data;
+  OfShareRegistry *self = write->registry;
+  g_autoptr(GError) error = NULL;
+  OfShareState *state;
+
+  (void) source;
+  if (!of_auth_check_finish (self->auth, result, &error))
+    {
+      g_dbus_method_invocation_return_gerror (write->invocation, error);
+      work_offline_write_free (write);
+      return;
+    }
+  if (!g_hash_table_contains (self->shares, write->name))
+    {
+      g_dbus_method_invocation_return_error (write->invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT,
+                                             "Share %s was removed", write->name);
+      work_offline_write_free (write);
+      return;
+    }
+
+  state = of_state_get_share (of_state_store_get (self->state_store), write->name);
+  if (state->work_offline == write->value)
+    {
+      g_dbus_method_invocation_return_value (write->invocation, NULL);
+      work_offline_write_free (write);
+      return;
+    }
+  write->previous = state->work_offline;
+  state->work_offline = write->value;
+  of_state_store_save_async (self->state_store, work_offline_saved, write);
+}
+
+static void
+share_method_call (GDBusConnection       *connection,
+                   const char            *sender,
+                   const char            *object_path,
+                   const char            *interface_name,
+                   const char            *method_name,
+                   GVariant              *parameters,
+                   GDBusMethodInvocation *invocation,
+                   gpointer               user_data)
+{
+  OfShareSkeleton *skeleton = OF_SHARE_SKELETON (user_data);
+  g_autoptr(GVariant) value = NULL;
+  const char *property;
+  WorkOfflineWrite *write;
+
+  (void) connection; (void) sender; (void) object_path;
+  /* Only Properties.Set reaches us: the interface has no methods. */
+  if (!g_str_equal (interface_name, "org.freedesktop.DBus.Properties") || !g_str_equal (method_name, "Set"))
+    {
+      g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
+                                             "Unknown method %s", method_name);
+      return;
+    }
+  g_variant_get (parameters, "(&s&sv)", NULL, &property, &value);
+  if (!g_str_equal (property, "WorkOffline") || !g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+    {
+      g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                             "Only WorkOffline (a boolean) can be set, not %s (%s)",
+                                             property, g_variant_get_type_string (value));
+      return;
+    }
+
+  write = g_new0 (WorkOfflineWrite, 1);
+  write->registry = g_object_ref (skeleton->registry);
+  write->invocation = invocation;
+  write->name = g_strdup (of_dbus_share_get_name (OF_DBUS_SHARE (skeleton)));
+  write->value = g_variant_get_boolean (value);
+  of_auth_check_async (skeleton->registry->auth, invocation, OF_ACTION_WORK_OFFLINE, NULL,
+                       work_offline_authorized, write);
+}
+
+static GDBusInterfaceVTable *
+of_share_skeleton_get_vtable (GDBusInterfaceSkeleton *skeleton)
+{
+  OfShareSkeleton *self = OF_SHARE_SKELETON (skeleton);
+
+  /* As for the main object: Set must wait for polkit. */
+  self->vtable = *G_DBUS_INTERFACE_SKELETON_CLASS (of_share_skeleton_parent_class)->get_vtable (skeleton);
+  self->vtable.method_call = share_method_call;
+  self->vtable.set_property = NULL;
+  return &self->vtable;
+}
+
+static void
+of_share_skeleton_class_init (OfShareSkeletonClass *klass)
+{
+  G_DBUS_INTERFACE_SKELETON_CLASS (klass)->get_vtable = of_share_skeleton_get_vtable;
+}
+
+static void
+of_share_skeleton_init (OfShareSkeleton *self)
+{
+  (void) self;
+}
+
+/* ---- the registry ---- */
+
+char *
+of_share_object_path (const char *manager_path,
+                      const char *name)
+{
+  GString *path = g_string_new (manager_path);
+
+  g_string_append (path, "/share/");
+  for (const char *p = name; *p; p++)
+    {
+      if (g_ascii_isalnum (*p))
+        g_string_append_c (path, *p);
+      else
+        g_string_append_printf (path, "_%02x", (guint) (guchar) *p);
+    }
+  return g_string_free (path, FALSE);
+}
+
+static void
+publish (OfShareRegistry *self,
+         Entry           *entry)
+{
+  OfDBusShare *iface = OF_DBUS_SHARE (entry->iface);
+  OfShareState *state = of_state_get_share (of_state_store_get (self->state_store), entry->config->name);
+
+  of_dbus_share_set_name (iface, entry->config->name);
+  of_dbus_share_set_local_path (iface, entry->config->local_path);
+  of_dbus_share_set_remote_path (iface, entry->config->remote_path);
+  of_dbus_share_set_user (iface, entry->config->user);
+  of_dbus_share_set_enabled (iface, entry->config->enabled);
+  of_dbus_share_set_work_offline (iface, state->work_offline);
+  of_dbus_share_set_last_sync_time (iface, (guint64) state->last_sync_time);
+  of_dbus_share_set_last_result (iface, state->last_result ? state->last_result : "");
+  of_dbus_share_set_last_message (iface, state->last_message ? state->last_message : "");
+}
+
+static void
+add_share (OfShareRegistry *self,
+           OfShare         *config)
+{
+  g_autofree char *path = of_share_object_path (self->manager_path, config->name);
+  Entry *entry = g_new0 (Entry, 1);
+
+  entry->config = config;
+  entry->object = of_dbus_object_skeleton_new (path);
+  entry->iface = g_object_new (OF_TYPE_SHARE_SKELETON, NULL);
+  entry->iface->registry = self;
+  publish (self, entry);
+  of_dbus_object_skeleton_set_share (entry->object, OF_DBUS_SHARE (entry->iface));
+  g_hash_table_insert (self->shares, g_strdup (config->name), entry);
+  g_dbus_object_manager_server_export (self->manager, G_DBUS_OBJECT_SKELETON (entry->object));
+  g_debug ("Share %s at %s", config->name, path);
+}
+
+static gboolean
+same_config (const OfShare *a,
+             const OfShare *b)
+{
+  return g_str_equal (a->local_path, b->local_path) && g_str_equal (a->remote_path, b->remote_path) &&
+         g_str_equal (a->user, b->user) && a->enabled == b->enabled && a->timeout_usec == b->timeout_usec;
+}
+
+void
+of_share_registry_reload (OfShareRegistry *self)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) loaded = of_shares_load_dir (self->shares_dir, problems);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (guint i = 0; i < problems->len; i++)
+    g_warning ("Share skipped: %s", (const char *) problems->pdata[i]);
+
+  for (guint i = 0; i < loaded->len; i++)
+    {
+      OfShare *config = g_steal_pointer (&loaded->pdata[i]);
+      Entry *entry = g_hash_table_lookup (self->shares, config->name);
+
+      g_hash_table_add (seen, g_strdup (config->name));
+      if (entry == NULL)
+        {
+          g_info ("Share %s added", config->name);
+          add_share (self, config);
+        }
+      else if (!same_config (entry->config, config))
+        {
+          g_info ("Share %s changed", config->name);
+          of_share_free (entry->config);
+          entry->config = config;
+          publish (self, entry);
+        }
+      else
+        of_share_free (config);
+    }
+
+  g_hash_table_iter_init (&iter, self->shares);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Entry *entry = value;
+
+      if (g_hash_table_contains (seen, key))
+        continue;
+      g_info ("Share %s removed", (const char *) key);
+      g_dbus_object_manager_server_unexport (self->manager,
+                                             g_dbus_object_get_object_path (G_DBUS_OBJECT (entry->object)));
+      g_hash_table_iter_remove (&iter);
+    }
+}
+
+GPtrArray *
+of_share_registry_get_included (OfShareRegistry *self,
+                                gboolean         with_work_offline)
+{
+  g_autoptr(GList) names = g_list_sort (g_hash_table_get_keys (self->shares), (GCompareFunc) g_strcmp0);
+  GPtrArray *included = g_ptr_array_new_with_free_func ((GDestroyNotify) of_share_free);
+
+  for (GList *l = names; l; l = l->next)
+    {
+      Entry *entry = g_hash_table_lookup (self->shares, l->data);
+      OfShareState *state = of_state_get_share (of_state_store_get (self->state_store), l->data);
+
+      if (!entry->config->enabled)
+        continue;
+      if (state->work_offline && !with_work_offline)
+        {
+          g_debug ("Share %s is in work-offline mode: not included", (const char *) l->data);
+          continue;
+        }
+      g_ptr_array_add (included, of_share_copy (entry->config));
+    }
+  return included;
+}
+
+guint
+of_share_registry_get_count (OfShareRegistry *self)
+{
+  return g_hash_table_size (self->shares);
+}
+
+void
+of_share_registry_record_result (OfShareRegistry *self,
+                                 const char      *name,
+                                 gint64           when,
+                                 const char      *result,
+                                 const char      *message)
+{
+  OfShareState *state = of_state_get_share (of_state_store_get (self->state_store), name);
+  Entry *entry = g_hash_table_lookup (self->shares, name);
+
+  state->last_sync_time = when;
+  g_free (state->last_result);
+  state->last_result = g_strdup (result);
+  g_free (state->last_message);
+  state->last_message = g_strdup (message);
+  if (entry)
+    publish (self, entry);
+  /* Written with the sync's own state save at its end. */
+}
+
+void
+of_share_registry_export (OfShareRegistry *self,
+                          GDBusConnection *connection)
+{
+  g_dbus_object_manager_server_set_connection (self->manager, connection);
+}
+
+OfShareRegistry *
+of_share_registry_new (const char   *shares_dir,
+                       const char   *manager_path,
+                       OfStateStore *state_store,
+                       OfAuth       *auth)
+{
+  OfShareRegistry *self = g_object_new (OF_TYPE_SHARE_REGISTRY, NULL);
+
+  self->shares_dir = g_strdup (shares_dir);
+  self->manager_path = g_strdup (manager_path);
+  self->state_store = state_store;
+  self->auth = auth;
+  self->manager = g_dbus_object_manager_server_new (manager_path);
+  of_share_registry_reload (self);
+  return self;
+}
+
+static void
+of_share_registry_finalize (GObject *object)
+{
+  OfShareRegistry *self = OF_SHARE_REGISTRY (object);
+
+  g_dbus_object_manager_server_set_connection (self->manager, NULL);
+  g_hash_table_unref (self->shares);
+  g_clear_object (&self->manager);
+  g_free (self->shares_dir);
+  g_free (self->manager_path);
+  G_OBJECT_CLASS (of_share_registry_parent_class)->finalize (object);
+}
+
+static void
+of_share_registry_class_init (OfShareRegistryClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = of_share_registry_finalize;
+}
+
+static void
+of_share_registry_init (OfShareRegistry *self)
+{
+  self->shares = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) entry_free);
+}

@@ -1,0 +1,47 @@
+/* share-registry.h — the configured shares, on the bus and in memory.
+ *
+ * Reads shares.d/, exports one org.offlinefiles.Share object per valid
+ * share under /org/offlinefiles/BackgroundSync/share/, listed by the
+ * ObjectManager on the main object, and keeps them in step with the
+ * files on reload (InterfacesAdded/Removed).  Owns the write path of
+ * WorkOffline (polkit action work-offline, then the state file, then the
+ * property) and records each share's last result.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "auth.h"
+#include "share.h"
+#include "state-store.h"
+
+G_BEGIN_DECLS
+
+#define OF_TYPE_SHARE_REGISTRY (of_share_registry_get_type ())
+G_DECLARE_FINAL_TYPE (OfShareRegistry, of_share_registry, OF, SHARE_REGISTRY, GObject)
+
+/* @state_store and @auth are borrowed and must outlive the registry. */
+OfShareRegistry *of_share_registry_new          (const char      *shares_dir,
+                                                 const char      *manager_path,
+                                                 OfStateStore    *state_store,
+                                                 OfAuth          *auth);
+void             of_share_registry_export       (OfShareRegistry *registry,
+                                                 GDBusConnection *connection);
+/* Reads shares.d again; invalid files are reported and skipped. */
+void             of_share_registry_reload       (OfShareRegistry *registry);
+/* The shares a background sync includes, in name order (of OfShare):
+ * enabled ones, and those in work-offline mode only if @with_work_offline. */
+GPtrArray       *of_share_registry_get_included (OfShareRegistry *registry,
+                                                 gboolean         with_work_offline);
+guint            of_share_registry_get_count    (OfShareRegistry *registry);
+void             of_share_registry_record_result (OfShareRegistry *registry,
+                                                  const char      *name,
+                                                  gint64           when,
+                                                  const char      *result,
+                                                  const char      *message);
+
+/* "/…/share/" + the name with every byte outside [A-Za-z0-9] as _XX. */
+char            *of_share_object_path           (const char      *manager_path,
+                                                 const char      *name);
+
+G_END_DECLS

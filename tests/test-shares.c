@@ -1,0 +1,559 @@
+/* test-shares.c — real syncs: the real unison on temp directories, run as
+ * an unprivileged user, Share objects on the bus, work-offline mode,
+ * engines that hang or crash (--engine), cancellation, live share files. */
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "harness.h"
+
+#define IFACE "org.offlinefiles.BackgroundSync"
+#define SHARE_IFACE "org.offlinefiles.Share"
+#define USER OF_TEST_USER_ALLOW
+
+typedef struct {
+  guint64 id;
+  char   *name;
+  char   *detail;
+  char   *message;
+} Event;
+
+typedef struct {
+  OfHarness *harness;
+  guint      subscription;
+  GPtrArray *events;
+  char      *shares_dir;
+  uid_t      uid;
+  gid_t      gid;
+} Fixture;
+
+static void
+event_free (Event *event)
+{
+  g_free (event->name);
+  g_free (event->detail);
+  g_free (event->message);
+  g_free (event);
+}
+
+static void
+on_signal (GDBusConnection *conn, const char *sender, const char *path, const char *iface,
+           const char *signal, GVariant *params, gpointer user_data)
+{
+  Fixture *fixture = user_data;
+  Event *event = g_new0 (Event, 1);
+
+  (void) conn; (void) sender; (void) path; (void) iface;
+  event->name = g_strdup (signal);
+  if (g_str_equal (signal, "SyncStarted"))
+    g_variant_get (params, "(ts)", &event->id, &event->detail);
+  else if (g_str_equal (signal, "SyncFinished"))
+    g_variant_get (params, "(tss)", &event->id, &event->detail, &event->message);
+  else if (g_str_equal (signal, "SyncProgress"))
+    g_variant_get (params, "(tuus)", &event->id, NULL, NULL, &event->detail);
+  else
+    {
+      event_free (event);
+      return;
+    }
+  g_ptr_array_add (fixture->events, event);
+}
+
+static void
+setup (Fixture *fixture, gconstpointer data)
+{
+  struct passwd *pw;
+
+  (void) data;
+  fixture->harness = of_harness_new (TRUE);
+  fixture->events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
+  fixture->shares_dir = g_build_filename (fixture->harness->config_dir, "shares.d", NULL);
+  g_mkdir (fixture->shares_dir, 0755);
+  pw = getpwnam (USER);
+  if (pw)
+    {
+      fixture->uid = pw->pw_uid;
+      fixture->gid = pw->pw_gid;
+    }
+  fixture->subscription =
+    g_dbus_connection_signal_subscribe (fixture->harness->conn, "org.offlinefiles.BackgroundSync",
+                                        IFACE, NULL, "/org/offlinefiles/BackgroundSync", NULL,
+                                        G_DBUS_SIGNAL_FLAGS_NONE, on_signal, fixture, NULL);
+}
+
+static void
+teardown (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  g_dbus_connection_signal_unsubscribe (fixture->harness->conn, fixture->subscription);
+  if (fixture->harness->daemon)
+    g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
+  g_clear_pointer (&fixture->harness, of_harness_free);
+  g_ptr_array_unref (fixture->events);
+  g_free (fixture->shares_dir);
+}
+
+static gboolean
+require_user (Fixture *fixture)
+{
+  if (!of_harness_require_root ("run the engine as another user"))
+    return FALSE;
+  if (fixture->uid == 0)
+    {
+      g_test_skip ("test user " USER " does not exist (.ci/run creates it)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A directory owned by the test user, under the harness dir. */
+static char *
+user_dir (Fixture *fixture, const char *name)
+{
+  char *path = g_build_filename (fixture->harness->dir, name, NULL);
+
+  g_mkdir_with_parents (path, 0755);
+  g_assert_cmpint (chown (path, fixture->uid, fixture->gid), ==, 0);
+  return path;
+}
+
+static void
+write_as_user (Fixture *fixture, const char *dir, const char *name, const char *contents)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (chown (path, fixture->uid, fixture->gid), ==, 0);
+}
+
+static void
+share_file (Fixture *fixture, const char *name, const char *local, const char *remote, const char *extra)
+{
+  g_autofree char *path = g_strdup_printf ("%s/%s.conf", fixture->shares_dir, name);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (local == NULL)
+    {
+      g_unlink (path);
+      return;
+    }
+  contents = g_strdup_printf ("[Share]\nLocalPath=%s\nRemotePath=%s\nUser=%s\n%s",
+                              local, remote, USER, extra ? extra : "");
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+static char *
+fake_engine (Fixture *fixture, const char *body)
+{
+  char *path = g_build_filename (fixture->harness->dir, "fake-engine", NULL);
+  g_autofree char *script = g_strdup_printf ("#!/bin/sh\n%s\n", body);
+
+  g_file_set_contents (path, script, -1, NULL);
+  g_chmod (path, 0755);
+  return path;
+}
+
+static void
+start (Fixture *fixture, const char *engine)
+{
+  g_autofree char *arg = engine ? g_strdup_printf ("--engine=%s", engine) : NULL;
+  const char *args[] = { arg, NULL };
+
+  of_harness_start_daemon (fixture->harness, args);
+}
+
+static guint64
+sync_now (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = of_harness_call (fixture->harness, IFACE, "SyncNow", NULL,
+                                               G_DBUS_CALL_FLAGS_NONE, &error);
+  guint64 id;
+
+  g_assert_no_error (error);
+  g_variant_get (reply, "(t)", &id);
+  return id;
+}
+
+/* Waits for the SyncFinished of @id; returns it. */
+static Event *
+wait_finished (Fixture *fixture, guint64 id, guint timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      for (guint i = 0; i < fixture->events->len; i++)
+        {
+          Event *event = fixture->events->pdata[i];
+          if (event->id == id && g_str_equal (event->name, "SyncFinished"))
+            return event;
+        }
+      if (g_get_monotonic_time () > end)
+        g_error ("no SyncFinished for sync %" G_GUINT64_FORMAT " within %u s", id, timeout_s);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (2000);
+    }
+}
+
+static guint
+count_events (Fixture *fixture, const char *name, guint64 id)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < fixture->events->len; i++)
+    {
+      Event *event = fixture->events->pdata[i];
+      n += g_str_equal (event->name, name) && event->id == id;
+    }
+  return n;
+}
+
+static GVariant *
+managed_objects (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = of_harness_call (fixture->harness, "org.freedesktop.DBus.ObjectManager",
+                                               "GetManagedObjects", NULL, G_DBUS_CALL_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  return g_variant_get_child_value (reply, 0);
+}
+
+static GVariant *
+share_property (Fixture *fixture, const char *share, const char *property)
+{
+  g_autoptr(GVariant) objects = managed_objects (fixture);
+  GVariantIter iter;
+  const char *path;
+  GVariant *interfaces;
+
+  g_variant_iter_init (&iter, objects);
+  while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, &interfaces))
+    {
+      g_autoptr(GVariant) props = g_variant_lookup_value (interfaces, SHARE_IFACE, NULL);
+      g_autoptr(GVariant) name = props ? g_variant_lookup_value (props, "Name", NULL) : NULL;
+
+      g_variant_unref (interfaces);
+      if (name && g_str_equal (g_variant_get_string (name, NULL), share))
+        return g_variant_lookup_value (props, property, NULL);
+    }
+  return NULL;
+}
+
+static char *
+share_string (Fixture *fixture, const char *share, const char *property)
+{
+  g_autoptr(GVariant) value = share_property (fixture, share, property);
+  g_assert_nonnull (value);
+  return g_variant_dup_string (value, NULL);
+}
+
+static void
+test_two_way_and_unreachable (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *local = NULL, *remote = NULL, *gone_local = NULL;
+  g_autofree char *gone_remote = NULL, *arrived = NULL, *back = NULL;
+  g_autofree char *result = NULL, *message = NULL;
+  g_autofree char *remote_file = NULL;
+  g_autofree char *local_file = NULL;
+  struct stat st;
+  Event *finished;
+  guint64 id;
+
+  (void) data;
+  if (!require_user (fixture))
+    return;
+  local = user_dir (fixture, "docs-local");
+  remote = user_dir (fixture, "docs-remote");
+  gone_local = user_dir (fixture, "gone-local");
+  gone_remote = g_build_filename (fixture->harness->dir, "unmounted", "remote", NULL);
+  write_as_user (fixture, local, "from-local.txt", "L");
+  write_as_user (fixture, remote, "from-remote.txt", "R");
+  share_file (fixture, "docs", local, remote, NULL);
+  share_file (fixture, "gone", gone_local, gone_remote, NULL);
+  start (fixture, NULL);
+
+  id = sync_now (fixture);
+  finished = wait_finished (fixture, id, 60);
+  g_test_message ("SyncFinished: %s: %s", finished->detail, finished->message);
+  g_assert_cmpstr (finished->detail, ==, "partial");
+  g_assert_nonnull (strstr (finished->message, "1 of 2 shares synced"));
+  g_assert_nonnull (strstr (finished->message, "gone"));
+  g_assert_cmpuint (count_events (fixture, "SyncProgress", id), ==, 2);
+  g_assert_cmpuint (count_events (fixture, "SyncFinished", id), ==, 1);
+
+  /* Both ways, as the share's user. */
+  remote_file = g_build_filename (remote, "from-local.txt", NULL);
+  local_file = g_build_filename (local, "from-remote.txt", NULL);
+  g_assert_true (g_file_get_contents (remote_file, &arrived, NULL, NULL));
+  g_assert_cmpstr (arrived, ==, "L");
+  g_assert_true (g_file_get_contents (local_file, &back, NULL, NULL));
+  g_assert_cmpstr (back, ==, "R");
+  g_assert_cmpint (g_stat (remote_file, &st), ==, 0);
+  g_assert_cmpuint (st.st_uid, ==, fixture->uid);
+
+  /* The unreachable remote was not created. */
+  g_assert_false (g_file_test (gone_remote, G_FILE_TEST_EXISTS));
+
+  result = share_string (fixture, "docs", "LastResult");
+  g_assert_cmpstr (result, ==, "success");
+  message = share_string (fixture, "gone", "LastResult");
+  g_assert_cmpstr (message, ==, "failed");
+}
+
+static void
+test_conflict (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *local = NULL, *remote = NULL, *last = NULL;
+  g_autofree char *mine = NULL, *theirs = NULL;
+  Event *finished;
+  guint64 id;
+
+  (void) data;
+  if (!require_user (fixture))
+    return;
+  local = user_dir (fixture, "local");
+  remote = user_dir (fixture, "remote");
+  write_as_user (fixture, local, "notes.txt", "base");
+  share_file (fixture, "home", local, remote, NULL);
+  start (fixture, NULL);
+  id = sync_now (fixture);
+  g_assert_cmpstr (wait_finished (fixture, id, 60)->detail, ==, "success");
+
+  g_usleep (1100 * 1000);  /* a different mtime on both sides */
+  write_as_user (fixture, local, "notes.txt", "changed here");
+  write_as_user (fixture, remote, "notes.txt", "changed there");
+  id = sync_now (fixture);
+  finished = wait_finished (fixture, id, 60);
+  g_test_message ("SyncFinished: %s: %s", finished->detail, finished->message);
+  g_assert_cmpstr (finished->detail, ==, "partial");
+  g_assert_nonnull (strstr (finished->message, "1 conflict in share home"));
+
+  /* Nothing guessed: both versions stay as they were. */
+  {
+    g_autofree char *mine_path = g_build_filename (local, "notes.txt", NULL);
+    g_autofree char *theirs_path = g_build_filename (remote, "notes.txt", NULL);
+    g_file_get_contents (mine_path, &mine, NULL, NULL);
+    g_file_get_contents (theirs_path, &theirs, NULL, NULL);
+  }
+  g_assert_cmpstr (mine, ==, "changed here");
+  g_assert_cmpstr (theirs, ==, "changed there");
+  last = share_string (fixture, "home", "LastMessage");
+  g_assert_nonnull (strstr (last, "notes.txt"));
+}
+
+static void
+test_work_offline (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *local = NULL, *remote = NULL;
+  g_autofree char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL;
+  g_autoptr(GVariant) offline = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  guint64 id;
+
+  (void) data;
+  if (!require_user (fixture) || !of_harness_require_polkit (fixture->harness))
+    return;
+  local = user_dir (fixture, "local");
+  remote = user_dir (fixture, "remote");
+  share_file (fixture, "home", local, remote, NULL);
+  start (fixture, NULL);
+  path = g_strdup ("/org/offlinefiles/BackgroundSync/share/home");
+
+  g_assert_cmpint (of_harness_gdbus_as (fixture->harness, OF_TEST_USER_DENY, &out, &err,
+                                        "--object-path", path,
+                                        "--method=org.freedesktop.DBus.Properties.Set",
+                                        SHARE_IFACE, "WorkOffline", "<true>", NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "AccessDenied"));
+  g_assert_cmpint (of_harness_gdbus_as (fixture->harness, OF_TEST_USER_ALLOW, &out2, &err2,
+                                        "--object-path", path,
+                                        "--method=org.freedesktop.DBus.Properties.Set",
+                                        SHARE_IFACE, "WorkOffline", "<true>", NULL), ==, 0);
+  offline = share_property (fixture, "home", "WorkOffline");
+  g_assert_true (g_variant_get_boolean (offline));
+
+  /* Skipped by syncs... */
+  id = sync_now (fixture);
+  g_assert_cmpstr (wait_finished (fixture, id, 60)->message, ==, "0 shares synced");
+  /* ...unless the WMI flag says otherwise. */
+  g_assert_true (of_harness_set (fixture->harness, "BackgroundSyncWorkOfflineSharesEnabled",
+                                 g_variant_new_boolean (TRUE), &error));
+  id = sync_now (fixture);
+  g_assert_cmpstr (wait_finished (fixture, id, 60)->message, ==, "1 share synced");
+
+  /* Kept across a restart. */
+  g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
+  start (fixture, NULL);
+  g_clear_pointer (&offline, g_variant_unref);
+  offline = share_property (fixture, "home", "WorkOffline");
+  g_assert_true (g_variant_get_boolean (offline));
+}
+
+static void
+test_engine_hangs (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *local = NULL, *remote = NULL, *engine = NULL;
+  Event *finished;
+  guint64 id;
+
+  (void) data;
+  if (!require_user (fixture))
+    return;
+  local = user_dir (fixture, "local");
+  remote = user_dir (fixture, "remote");
+  share_file (fixture, "slow", local, remote, "Timeout=1s\n");
+  engine = fake_engine (fixture, "sleep 3600");
+  start (fixture, engine);
+  id = sync_now (fixture);
+  finished = wait_finished (fixture, id, 30);
+  g_test_message ("SyncFinished: %s: %s", finished->detail, finished->message);
+  g_assert_cmpstr (finished->detail, ==, "failed");
+  g_assert_nonnull (strstr (finished->message, "timed out"));
+  g_usleep (200 * 1000);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (count_events (fixture, "SyncFinished", id), ==, 1);
+}
+
+static void
+test_engine_crashes (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *local = NULL, *remote = NULL, *engine = NULL;
+  Event *finished;
+  guint64 id;
+
+  (void) data;
+  if (!require_user (fixture))
+    return;
+  local = user_dir (fixture, "local");
+  remote = user_dir (fixture, "remote");
+  share_file (fixture, "crashy", local, remote, NULL);
+  engine = fake_engine (fixture, "head -c 3000000 /dev/zero | tr '\\0' x; kill -SEGV $$");
+  start (fixture, engine);
+  id = sync_now (fixture);
+  finished = wait_finished (fixture, id, 30);
+  g_test_message ("SyncFinished: %s: %s", finished->detail, finished->message);
+  g_assert_cmpstr (finished->detail, ==, "failed");
+  g_assert_nonnull (strstr (finished->message, "crashy"));
+}
+
+static void
+test_cancel (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *local = NULL, *remote = NULL, *engine = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  Event *finished;
+  guint64 id;
+  gint64 before;
+
+  (void) data;
+  if (!require_user (fixture))
+    return;
+  local = user_dir (fixture, "local");
+  remote = user_dir (fixture, "remote");
+  share_file (fixture, "long", local, remote, NULL);
+  engine = fake_engine (fixture, "sleep 3600");
+  start (fixture, engine);
+  id = sync_now (fixture);
+  g_usleep (500 * 1000);
+  /* While it runs, SyncNow starts nothing new. */
+  g_assert_cmpuint (sync_now (fixture), ==, id);
+
+  before = g_get_monotonic_time ();
+  reply = of_harness_call (fixture->harness, IFACE, "Cancel", NULL, G_DBUS_CALL_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  finished = wait_finished (fixture, id, 20);
+  g_test_message ("cancelled in %.2f s: %s", (g_get_monotonic_time () - before) / 1e6, finished->message);
+  g_assert_cmpstr (finished->detail, ==, "cancelled");
+  g_assert_cmpuint (count_events (fixture, "SyncStarted", id), ==, 1);
+}
+
+static void
+test_live_shares (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *local = NULL, *remote = NULL;
+  g_autoptr(GVariant) found = NULL;
+  g_autoptr(GVariant) objects = NULL;
+  g_autofree char *bad = g_build_filename (fixture->harness->dir, "bad", NULL);
+
+  (void) data;
+  if (!require_user (fixture))
+    return;
+  local = user_dir (fixture, "local");
+  remote = user_dir (fixture, "remote");
+  share_file (fixture, "first", local, remote, NULL);
+  /* Invalid beside valid: a relative path, and a bad name. */
+  share_file (fixture, "broken", "relative/path", remote, NULL);
+  share_file (fixture, ".hidden", local, remote, NULL);
+  start (fixture, NULL);
+
+  objects = managed_objects (fixture);
+  g_assert_cmpuint (g_variant_n_children (objects), ==, 1);
+  found = share_property (fixture, "first", "LocalPath");
+  g_assert_cmpstr (g_variant_get_string (found, NULL), ==, local);
+
+  /* Added and removed while running. */
+  share_file (fixture, "second", remote, bad, NULL);
+  share_file (fixture, "first", NULL, NULL, NULL);
+  g_usleep (1000 * 1000);
+  g_clear_pointer (&objects, g_variant_unref);
+  objects = managed_objects (fixture);
+  g_assert_cmpuint (g_variant_n_children (objects), ==, 1);
+  g_clear_pointer (&found, g_variant_unref);
+  found = share_property (fixture, "second", "RemotePath");
+  g_assert_nonnull (found);
+  g_assert_cmpstr (g_variant_get_string (found, NULL), ==, bad);
+}
+
+static void
+test_reload_during_sync (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *local = NULL, *remote = NULL, *engine = NULL;
+  g_autofree char *dropins = g_build_filename (fixture->harness->config_dir, "background-sync.conf.d", NULL);
+  g_autofree char *dropin = g_build_filename (dropins, "50-fleet.conf", NULL);
+  g_autoptr(GVariant) interval = NULL;
+  Event *finished;
+  guint64 id;
+
+  (void) data;
+  if (!require_user (fixture))
+    return;
+  local = user_dir (fixture, "local");
+  remote = user_dir (fixture, "remote");
+  share_file (fixture, "slowish", local, remote, NULL);
+  engine = fake_engine (fixture, "sleep 2; echo 'Synchronization complete at 10:00:00  (0 items transferred, 0 skipped, 0 failed)'");
+  start (fixture, engine);
+  id = sync_now (fixture);
+  g_usleep (300 * 1000);
+  g_mkdir (dropins, 0755);
+  g_file_set_contents (dropin, "[BackgroundSync]\nSyncInterval=42\n", -1, NULL);
+  finished = wait_finished (fixture, id, 30);
+  g_assert_cmpstr (finished->detail, ==, "success");
+  interval = of_harness_get (fixture->harness, "SyncInterval");
+  g_assert_cmpuint (g_variant_get_uint16 (interval), ==, 42);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, func) g_test_add ("/shares/" path, Fixture, NULL, setup, func, teardown)
+  ADD ("two-way-and-unreachable", test_two_way_and_unreachable);
+  ADD ("conflict", test_conflict);
+  ADD ("work-offline", test_work_offline);
+  ADD ("engine-hangs", test_engine_hangs);
+  ADD ("engine-crashes", test_engine_crashes);
+  ADD ("cancel", test_cancel);
+  ADD ("live-shares", test_live_shares);
+  ADD ("reload-during-sync", test_reload_during_sync);
+#undef ADD
+  return g_test_run ();
+}
