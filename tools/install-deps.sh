@@ -9,7 +9,8 @@ apt-get install -y -q --no-install-recommends \
   meson ninja-build pkg-config gcc clang libc6-dev libglib2.0-dev libglib2.0-bin \
   libpolkit-gobject-1-dev polkitd pkexec dbus unison python3 python3-dbusmock python3-gi \
   gir1.2-polkit-1.0 libsystemd-dev gettext systemd tzdata faketime libfaketime \
-  valgrind util-linux strace procps ca-certificates
+  valgrind util-linux strace procps ca-certificates \
+  scdoc bash-completion
 
 # Test callers, each with a fixed polkit answer (see tests/harness.h).
 for user in oftest-allow oftest-deny oftest-ask oftest-slow; do

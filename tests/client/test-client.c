@@ -1,0 +1,936 @@
+/* test-client.c — offlinefilesctl against the real daemon, the real
+ * polkitd and a private system bus: output (human and JSON, the JSON
+ * parsed by Python's json module), exit codes, one Configure per `set`,
+ * authorization as the test users, sync-now --wait, monitor, plan, and
+ * the interactive path in a pseudo-terminal. */
+#include <errno.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "harness.h"
+
+#define IFACE "org.offlinefiles.BackgroundSync"
+
+typedef struct {
+  OfHarness *harness;
+  guint      subscription;
+  guint      n_changes;   /* PropertiesChanged on the main interface */
+} Fixture;
+
+typedef struct {
+  int   status;
+  char *out;
+  char *err;
+} Result;
+
+static void
+result_clear (Result *result)
+{
+  g_clear_pointer (&result->out, g_free);
+  g_clear_pointer (&result->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
+
+static const char *
+ctl_path (void)
+{
+  const char *path = g_getenv ("OF_CTL");
+
+  if (path == NULL)
+    g_error ("OF_CTL is not set: run the tests through meson test");
+  return path;
+}
+
+static void
+on_properties_changed (GDBusConnection *conn, const char *sender, const char *path,
+                       const char *iface, const char *signal, GVariant *params,
+                       gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  (void) conn; (void) sender; (void) path; (void) iface; (void) signal; (void) params;
+  fixture->n_changes++;
+}
+
+/* A round trip through the daemon's main loop, then everything queued is
+ * dispatched: every PropertiesChanged sent before it has been counted. */
+static void
+sync_with_daemon (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = of_harness_call (fixture->harness, IFACE, "PreviewSchedule",
+                           g_variant_new ("(u)", 1), G_DBUS_CALL_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+setup (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  fixture->harness = of_harness_new (TRUE);
+  fixture->subscription =
+    g_dbus_connection_signal_subscribe (fixture->harness->conn, IFACE, "org.freedesktop.DBus.Properties",
+                                        "PropertiesChanged", "/org/offlinefiles/BackgroundSync", IFACE,
+                                        G_DBUS_SIGNAL_FLAGS_NONE, on_properties_changed, fixture, NULL);
+  of_harness_start_daemon (fixture->harness, NULL);
+  sync_with_daemon (fixture);
+  fixture->n_changes = 0;
+}
+
+/* Same, with one share "home" configured (SPEC §5). */
+static void
+setup_with_share (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *shares_dir = NULL;
+  g_autofree char *local = NULL;
+  g_autofree char *remote = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  (void) data;
+  fixture->harness = of_harness_new (TRUE);
+  shares_dir = g_build_filename (fixture->harness->config_dir, "shares.d", NULL);
+  local = g_build_filename (fixture->harness->dir, "local", NULL);
+  remote = g_build_filename (fixture->harness->dir, "remote", NULL);
+  g_mkdir_with_parents (shares_dir, 0755);
+  g_mkdir_with_parents (local, 0755);
+  g_mkdir_with_parents (remote, 0755);
+  conf = g_strdup_printf ("[Share]\nLocalPath=%s\nRemotePath=%s\nUser=root\nEnabled=true\n", local, remote);
+  path = g_build_filename (shares_dir, "home.conf", NULL);
+  g_file_set_contents (path, conf, -1, &error);
+  g_assert_no_error (error);
+  of_harness_start_daemon (fixture->harness, NULL);
+  sync_with_daemon (fixture);
+}
+
+static void
+teardown (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  if (fixture->subscription != 0)
+    g_dbus_connection_signal_unsubscribe (fixture->harness->conn, fixture->subscription);
+  if (fixture->harness->daemon)
+    g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
+  g_clear_pointer (&fixture->harness, of_harness_free);
+}
+
+/* argv for the client as @user (NULL: root, the test's own user). */
+static GPtrArray *
+ctl_argv (const char *user, va_list args)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+  const char *arg;
+
+  if (user)
+    {
+      g_ptr_array_add (argv, g_strdup ("setpriv"));
+      g_ptr_array_add (argv, g_strdup_printf ("--reuid=%s", user));
+      g_ptr_array_add (argv, g_strdup_printf ("--regid=%s", user));
+      g_ptr_array_add (argv, g_strdup ("--clear-groups"));
+    }
+  g_ptr_array_add (argv, g_strdup (ctl_path ()));
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  g_ptr_array_add (argv, NULL);
+  return argv;
+}
+
+/* English output whatever the developer's locale; the bus address comes
+ * from the harness through the environment. */
+static GSubprocessLauncher *
+ctl_launcher (GSubprocessFlags flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
+  g_subprocess_launcher_unsetenv (launcher, "NO_COLOR");
+  return launcher;
+}
+
+static Result
+run_ctl (const char *user, ...)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = NULL;
+  Result result = { -1, NULL, NULL };
+  va_list args;
+
+  va_start (args, user);
+  argv = ctl_argv (user, args);
+  va_end (args);
+  command = g_strjoinv (" ", (char **) argv->pdata);
+
+  /* stdin is a pipe, not a terminal: no authentication agent. */
+  launcher = ctl_launcher (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                           G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &result.out, &result.err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  result.status = g_subprocess_get_exit_status (process);
+  g_test_message ("%s → %d\nstdout: %s\nstderr: %s", command, result.status, result.out, result.err);
+  return result;
+}
+
+/* Python's json module is the reference parser: evaluates @expression on
+ * the parsed document `d` (or list of JSON lines, if @lines) and returns
+ * json.dumps of the result.  Fails the test if the text is not JSON. */
+static char *
+json_eval (const char *text, gboolean lines, const char *expression)
+{
+  static const char program[] =
+    "import json, sys\n"
+    "text = sys.stdin.read()\n"
+    "d = [json.loads(l) for l in text.splitlines() if l.strip()] if sys.argv[1] == 'lines' "
+    "else json.loads(text)\n"
+    "print(json.dumps(eval(sys.argv[2])))\n";
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                              G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                              "python3", "-c", program, lines ? "lines" : "doc", expression, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, text, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_exit_status (process) != 0)
+    g_error ("not valid JSON or %s failed: %s\n%s", expression, err, text);
+  return g_strchomp (out);
+}
+
+static void
+assert_json (const char *text, const char *expression, const char *expected)
+{
+  g_autofree char *value = json_eval (text, FALSE, expression);
+
+  g_assert_cmpstr (value, ==, expected);
+}
+
+static guint64
+get_t (Fixture *fixture, const char *name)
+{
+  g_autoptr(GVariant) value = of_harness_get (fixture->harness, name);
+
+  return g_variant_get_uint64 (value);
+}
+
+static guint
+get_q (Fixture *fixture, const char *name)
+{
+  g_autoptr(GVariant) value = of_harness_get (fixture->harness, name);
+
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+    return g_variant_get_boolean (value);
+  return g_variant_get_uint16 (value);
+}
+
+/* Writes need polkitd, which needs root; so do the test users. */
+#define REQUIRE_POLKIT(fixture) \
+  G_STMT_START { if (!of_harness_require_polkit ((fixture)->harness)) return; } G_STMT_END
+
+/* The error is one line, prefixed with the program name. */
+static void
+assert_one_error_line (const Result *result, const char *needle)
+{
+  g_assert_true (g_str_has_prefix (result->err, "offlinefilesctl: "));
+  g_assert_nonnull (strstr (result->err, needle));
+  g_assert_cmpuint (strlen (result->err), >, 0);
+  g_assert_true (strchr (result->err, '\n') == result->err + strlen (result->err) - 1);
+  g_assert_null (strstr (result->err, "GDBus.Error"));
+}
+
+static void
+test_status (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *next = NULL;
+
+  (void) data;
+  REQUIRE_POLKIT (fixture);
+  {
+    g_auto(Result) r = run_ctl (NULL, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "State: idle"));
+    g_assert_nonnull (strstr (r.out, "Next sync: "));
+    g_assert_nonnull (strstr (r.out, "(in "));
+    g_assert_nonnull (strstr (r.out, "Last sync: never"));
+    g_assert_nonnull (strstr (r.out, "Shares: 0"));
+    g_assert_nonnull (strstr (r.out, "  SyncInterval: 360 min (6h)"));
+    g_assert_nonnull (strstr (r.out, "  BackgroundSyncWorkOfflineSharesEnabled: no"));
+    /* Not a terminal: no colour codes. */
+    g_assert_null (strchr (r.out, '\033'));
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "status", "--json", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    assert_json (r.out, "d['state']", "\"idle\"");
+    next = g_strdup_printf ("%" G_GUINT64_FORMAT, get_t (fixture, "NextSyncTime"));
+    assert_json (r.out, "d['next_sync_time_usec']", next);
+    assert_json (r.out, "d['next_sync_time'].endswith('Z') and 'T' in d['next_sync_time']", "true");
+    assert_json (r.out, "d['last_sync_start_time']", "null");
+    assert_json (r.out, "d['last_sync_start_time_usec']", "0");
+    assert_json (r.out, "d['last_sync_result']", "\"\"");
+    assert_json (r.out, "d['current_sync_id']", "0");
+    assert_json (r.out, "d['settings']",
+                 "{\"SyncInterval\": 360, \"SyncVariance\": 60, \"MaxTimeBetweenSyncs\": 0, "
+                 "\"BlockOutStartTimeHoursMinutes\": 0, \"BlockOutDurationMin\": 0, "
+                 "\"BackgroundSyncWorkOfflineSharesEnabled\": false}");
+    assert_json (r.out, "d['locked_properties']", "[]");
+    assert_json (r.out, "d['shares']", "[]");
+  }
+  {
+    /* Reading needs no authorization. */
+    g_auto(Result) r = run_ctl (OF_TEST_USER_DENY, "--json", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    assert_json (r.out, "d['settings']['SyncInterval']", "360");
+  }
+}
+
+static void
+test_get (Fixture *fixture, gconstpointer data)
+{
+  (void) fixture; (void) data;
+  REQUIRE_POLKIT (fixture);
+  {
+    g_auto(Result) r = run_ctl (NULL, "get", "SyncInterval", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_cmpstr (r.out, ==, "360\n");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "get", "BackgroundSyncWorkOfflineSharesEnabled", "State", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_cmpstr (r.out, ==, "false\nidle\n");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "get", "--json", "SyncInterval", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    assert_json (r.out, "d", "{\"SyncInterval\": 360}");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "--json", "get", "LockedProperties", "LastSyncResult", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    assert_json (r.out, "d", "{\"LockedProperties\": [], \"LastSyncResult\": \"\"}");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "get", "Syncinterval", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    assert_one_error_line (&r, "Unknown property “Syncinterval”. Did you mean “SyncInterval”?");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "get", "SyncIntervall", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    assert_one_error_line (&r, "Did you mean “SyncInterval”?");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "get", "Bogus", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    assert_one_error_line (&r, "Unknown property “Bogus”.");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "get", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+  }
+}
+
+static void
+test_set (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  REQUIRE_POLKIT (fixture);
+  {
+    g_auto(Result) r = run_ctl (NULL, "set", "SyncInterval", "120", "SyncVariance", "30",
+                                "BlockOutStartTimeHoursMinutes", "22:30", "BlockOutDurationMin", "480",
+                                "BackgroundSyncWorkOfflineSharesEnabled", "yes", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_cmpstr (r.out, ==, "");
+    g_assert_cmpstr (r.err, ==, "");
+  }
+  sync_with_daemon (fixture);
+  /* Five values, one Configure, one PropertiesChanged. */
+  g_assert_cmpuint (fixture->n_changes, ==, 1);
+  g_assert_cmpuint (get_q (fixture, "SyncInterval"), ==, 120);
+  g_assert_cmpuint (get_q (fixture, "SyncVariance"), ==, 30);
+  g_assert_cmpuint (get_q (fixture, "BlockOutStartTimeHoursMinutes"), ==, 2230);
+  g_assert_cmpuint (get_q (fixture, "BlockOutDurationMin"), ==, 480);
+  g_assert_cmpuint (get_q (fixture, "BackgroundSyncWorkOfflineSharesEnabled"), ==, TRUE);
+
+  {
+    g_auto(Result) r = run_ctl (NULL, "set", "BlockOutStartTimeHoursMinutes", "0715",
+                                "BackgroundSyncWorkOfflineSharesEnabled", "off", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+  }
+  g_assert_cmpuint (get_q (fixture, "BlockOutStartTimeHoursMinutes"), ==, 715);
+  g_assert_cmpuint (get_q (fixture, "BackgroundSyncWorkOfflineSharesEnabled"), ==, FALSE);
+
+  sync_with_daemon (fixture);
+  fixture->n_changes = 0;
+  {
+    /* The daemon's range check, in its words, in one line; nothing applied. */
+    g_auto(Result) r = run_ctl (NULL, "set", "SyncVariance", "5", "SyncInterval", "1441", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_cmpstr (r.err, ==, "offlinefilesctl: Could not set SyncVariance, SyncInterval: "
+                                "SyncInterval must be 0..1440 minutes, got 1441\n");
+  }
+  sync_with_daemon (fixture);
+  g_assert_cmpuint (fixture->n_changes, ==, 0);
+  g_assert_cmpuint (get_q (fixture, "SyncVariance"), ==, 30);
+
+  /* Usage errors never reach the daemon. */
+  {
+    const char *bad[][4] = {
+      { "SyncInterval", "abc", "expected a number of minutes", NULL },
+      { "SyncInterval", "-5", "Unknown option -5", NULL },
+      { "SyncInterval", "70000", "expected a number of minutes", NULL },
+      { "BlockOutStartTimeHoursMinutes", "22:75", "like 2230 or 22:30", NULL },
+      { "BackgroundSyncWorkOfflineSharesEnabled", "maybe", "expected true or false", NULL },
+      { "State", "idle", "State is read-only", NULL },
+      { "SyncIntrval", "5", "Did you mean “SyncInterval”?", NULL },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_auto(Result) r = run_ctl (NULL, "set", bad[i][0], bad[i][1], NULL);
+        g_assert_cmpint (r.status, ==, 2);
+        assert_one_error_line (&r, bad[i][2]);
+      }
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "set", "SyncInterval", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "set", "SyncInterval", "5", "SyncInterval", "6", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    assert_one_error_line (&r, "more than once");
+  }
+  sync_with_daemon (fixture);
+  g_assert_cmpuint (fixture->n_changes, ==, 0);
+}
+
+static void
+test_authorization (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  REQUIRE_POLKIT (fixture);
+  {
+    g_auto(Result) r = run_ctl (OF_TEST_USER_ALLOW, "set", "SyncInterval", "90", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+  }
+  g_assert_cmpuint (get_q (fixture, "SyncInterval"), ==, 90);
+  {
+    g_auto(Result) r = run_ctl (OF_TEST_USER_DENY, "set", "SyncInterval", "91", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    assert_one_error_line (&r, "Could not set SyncInterval: Not authorized");
+  }
+  {
+    g_auto(Result) r = run_ctl (OF_TEST_USER_ASK, "--no-ask-password", "set", "SyncInterval", "92", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    assert_one_error_line (&r, "Could not set SyncInterval: Interactive authentication required");
+  }
+  {
+    g_auto(Result) r = run_ctl (OF_TEST_USER_DENY, "sync-now", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    assert_one_error_line (&r, "Could not start a sync: Not authorized");
+  }
+  {
+    g_auto(Result) r = run_ctl (OF_TEST_USER_DENY, "cancel", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    assert_one_error_line (&r, "Could not cancel the sync: Not authorized");
+  }
+  g_assert_cmpuint (get_q (fixture, "SyncInterval"), ==, 90);
+}
+
+static void
+on_sync_finished (GDBusConnection *conn, const char *sender, const char *path,
+                  const char *iface, const char *signal, GVariant *params, gpointer user_data)
+{
+  char **message = user_data;
+
+  (void) conn; (void) sender; (void) path; (void) iface; (void) signal;
+  g_free (*message);
+  g_variant_get (params, "(t&ss)", NULL, NULL, message);
+}
+
+static void
+test_sync_now (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *expected = NULL;
+  guint subscription;
+
+  (void) data;
+  REQUIRE_POLKIT (fixture);
+  subscription = g_dbus_connection_signal_subscribe (fixture->harness->conn, IFACE, IFACE, "SyncFinished",
+                                                     "/org/offlinefiles/BackgroundSync", NULL,
+                                                     G_DBUS_SIGNAL_FLAGS_NONE, on_sync_finished,
+                                                     &message, NULL);
+  {
+    /* The daemon's own summary ("0 shares synced" without shares). */
+    g_auto(Result) r = run_ctl (NULL, "sync-now", "--wait", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    sync_with_daemon (fixture);
+    g_assert_nonnull (message);
+    expected = g_strdup_printf ("%s\n", message);
+    g_assert_cmpstr (r.out, ==, expected);
+    g_assert_nonnull (strstr (r.out, "shares synced"));
+  }
+  g_dbus_connection_signal_unsubscribe (fixture->harness->conn, subscription);
+  g_assert_cmpuint (get_t (fixture, "LastSyncStartTime"), >, 0);
+  {
+    g_auto(Result) r = run_ctl (NULL, "status", "--json", NULL);
+    assert_json (r.out, "d['last_sync_result']", "\"success\"");
+    assert_json (r.out, "d['last_sync_start_time_usec'] > 0 and d['last_sync_start_time'].endswith('Z')", "true");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, NULL);
+    g_assert_nonnull (strstr (r.out, "Last sync: "));
+    g_assert_nonnull (strstr (r.out, "), success\n"));
+  }
+  {
+    g_auto(Result) r = run_ctl (OF_TEST_USER_ALLOW, "sync-now", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_true (g_str_has_prefix (r.out, "Sync "));
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "cancel", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "sync-now", "--json", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+  }
+}
+
+static void
+test_plan (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *next = NULL;
+
+  (void) data;
+  REQUIRE_POLKIT (fixture);
+  {
+    g_auto(Result) r = run_ctl (NULL, "plan", "--json", "5", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    next = g_strdup_printf ("%" G_GUINT64_FORMAT, get_t (fixture, "NextSyncTime"));
+    assert_json (r.out, "len(d)", "5");
+    assert_json (r.out, "d[0]['time_usec']", next);
+    assert_json (r.out, "sorted(d[0].keys())", "[\"note\", \"reason\", \"time\", \"time_usec\"]");
+    assert_json (r.out, "all(e['reason'] == 'scheduled' for e in d)", "true");
+    assert_json (r.out, "all(a['time_usec'] < b['time_usec'] for a, b in zip(d, d[1:]))", "true");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "plan", NULL);
+    g_auto(GStrv) lines = g_strsplit (r.out, "\n", -1);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_cmpuint (g_strv_length (lines), ==, 10 + 1);
+    g_assert_true (g_str_has_prefix (lines[0], "   1. "));
+    g_assert_nonnull (strstr (lines[0], "scheduled"));
+    g_assert_nonnull (strstr (lines[0], "in "));
+  }
+  {
+    const char *bad[] = { "0", "1001", "x", "-1" };
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_auto(Result) r = run_ctl (NULL, "plan", bad[i], NULL);
+        g_assert_cmpint (r.status, ==, 2);
+      }
+  }
+}
+
+static void
+test_shares (Fixture *fixture, gconstpointer data)
+{
+  (void) fixture; (void) data;
+  REQUIRE_POLKIT (fixture);
+  {
+    g_auto(Result) r = run_ctl (NULL, "shares", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_cmpstr (r.out, ==, "No shares configured.\n");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "shares", "--json", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    assert_json (r.out, "d", "[]");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "shares", "--names", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_cmpstr (r.out, ==, "");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "work-offline", "home", "on", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    assert_one_error_line (&r, "No share named “home”");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "work-offline", "home", "sideways", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "work-offline", "home", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+  }
+}
+
+/* Against a daemon that exports shares; skipped with one from before. */
+static void
+test_shares_configured (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GVariant) objects = NULL;
+  g_autoptr(GError) error = NULL;
+
+  (void) data;
+  REQUIRE_POLKIT (fixture);
+  objects = of_harness_call (fixture->harness, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
+                             NULL, G_DBUS_CALL_FLAGS_NONE, &error);
+  if (objects == NULL)
+    {
+      g_test_skip_printf ("the daemon exports no shares yet: %s", error->message);
+      return;
+    }
+  {
+    g_auto(Result) r = run_ctl (NULL, "shares", "--json", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    assert_json (r.out, "[s['name'] for s in d]", "[\"home\"]");
+    assert_json (r.out, "(d[0]['user'], d[0]['enabled'], d[0]['work_offline'], d[0]['last_sync_time'])",
+                 "[\"root\", true, false, null]");
+    assert_json (r.out, "d[0]['local_path'].endswith('/local') and d[0]['remote_path'].endswith('/remote')",
+                 "true");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "shares", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_true (g_str_has_prefix (r.out, "home\n"));
+    g_assert_nonnull (strstr (r.out, "Work offline: no\n"));
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "shares", "--names", NULL);
+    g_assert_cmpstr (r.out, ==, "home\n");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "work-offline", "hme", "on", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    assert_one_error_line (&r, "No share named “hme”. Did you mean “home”?");
+  }
+  {
+    g_auto(Result) r = run_ctl (OF_TEST_USER_DENY, "work-offline", "home", "on", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    assert_one_error_line (&r, "Could not put home in work-offline mode: ");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "work-offline", "home", "on", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "status", "--json", NULL);
+    assert_json (r.out, "[(s['name'], s['work_offline']) for s in d['shares']]", "[[\"home\", true]]");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, NULL);
+    g_assert_nonnull (strstr (r.out, "Shares: 1\n"));
+    g_assert_nonnull (strstr (r.out, "  home: working offline; never synced\n"));
+  }
+}
+
+static void
+test_usage (Fixture *fixture, gconstpointer data)
+{
+  (void) fixture; (void) data;
+  REQUIRE_POLKIT (fixture);
+  {
+    g_auto(Result) r = run_ctl (NULL, "synx-now", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    assert_one_error_line (&r, "Unknown command “synx-now”. Did you mean “sync-now”?");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "--bogus", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "cancel", "now", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "--version", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_true (g_str_has_prefix (r.out, "offlinefilesctl "));
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "--help", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "sync-now"));
+    g_assert_nonnull (strstr (r.out, "work-offline SHARE on|off"));
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "set", "--help", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "set NAME VALUE [NAME VALUE…]"));
+    g_assert_nonnull (strstr (r.out, "BlockOutStartTimeHoursMinutes"));
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "sync-now", "--help", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "--wait"));
+  }
+}
+
+static void
+test_no_daemon (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  REQUIRE_POLKIT (fixture);
+  g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
+  {
+    g_auto(Result) r = run_ctl (NULL, "status", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    assert_one_error_line (&r, "offlinefiles-syncd is not running");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "set", "SyncInterval", "5", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    assert_one_error_line (&r, "Could not set SyncInterval: ");
+  }
+}
+
+/* ------------------------------------------------------------ monitor */
+
+typedef struct {
+  gboolean  done;
+  char     *line;
+} LineRead;
+
+static void
+on_line (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  LineRead *read = user_data;
+
+  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
+  read->done = TRUE;
+}
+
+static char *
+read_line (GDataInputStream *in, guint timeout_ms)
+{
+  LineRead read = { FALSE, NULL };
+
+  g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, NULL, on_line, &read);
+  if (!of_harness_wait_for (&read.done, timeout_ms))
+    g_error ("monitor printed nothing for %u ms", timeout_ms);
+  return read.line;
+}
+
+static void
+test_monitor (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = ctl_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) monitor = NULL;
+  g_autoptr(GDataInputStream) in = NULL;
+  g_autoptr(GString) lines = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  gboolean subscribed = FALSE, finished = FALSE;
+
+  (void) data;
+  REQUIRE_POLKIT (fixture);
+  monitor = g_subprocess_launcher_spawn (launcher, &error, ctl_path (), "monitor", "--json", NULL);
+  g_assert_no_error (error);
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (monitor));
+
+  /* Until the monitor shows a change, it may not have subscribed yet:
+   * change a setting every half second until it reports one.  One read
+   * stays pending across the tries. */
+  {
+    LineRead read = { FALSE, NULL };
+
+    g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, NULL, on_line, &read);
+    for (guint16 interval = 100; !read.done && interval < 140; interval++)
+      {
+        g_assert_true (of_harness_set (fixture->harness, "SyncInterval", g_variant_new_uint16 (interval), &error));
+        g_assert_no_error (error);
+        of_harness_wait_for (&read.done, 500);
+      }
+    g_assert_true (read.done);
+    g_assert_nonnull (read.line);
+    g_string_append_printf (lines, "%s\n", read.line);
+    subscribed = strstr (read.line, "\"PropertiesChanged\"") != NULL;
+    g_free (read.line);
+  }
+  g_assert_true (subscribed);
+
+  {
+    g_autoptr(GVariant) reply = of_harness_call (fixture->harness, IFACE, "SyncNow", NULL,
+                                                 G_DBUS_CALL_FLAGS_NONE, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (reply);
+  }
+  while (!finished)
+    {
+      g_autofree char *line = read_line (in, 10000);
+      g_assert_nonnull (line);
+      g_string_append_printf (lines, "%s\n", line);
+      finished = strstr (line, "\"SyncFinished\"") != NULL;
+    }
+
+  g_subprocess_send_signal (monitor, SIGINT);
+  g_subprocess_wait (monitor, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (monitor));
+  g_assert_cmpint (g_subprocess_get_exit_status (monitor), ==, 0);
+
+  g_test_message ("monitor: %s", lines->str);
+  {
+    g_autofree char *first = json_eval (lines->str, TRUE, "100 <= [e for e in d if e['event'] == 'PropertiesChanged'][0]['changed']['SyncInterval'] < 140");
+    g_autofree char *pair = json_eval (lines->str, TRUE,
+                                       "[(e['event'], e['id'], e.get('reason'), e.get('result')) for e in d "
+                                       "if e['event'] in ('SyncStarted', 'SyncFinished')]");
+    g_autofree char *same_id = json_eval (lines->str, TRUE,
+                                          "len({e['id'] for e in d if e['event'].startswith('Sync')})");
+    g_autofree char *times = json_eval (lines->str, TRUE, "all(e['time'].endswith('Z') and e['time_usec'] > 0 for e in d)");
+    g_assert_cmpstr (first, ==, "true");
+    g_assert_true (g_str_has_prefix (pair, "[[\"SyncStarted\", "));
+    g_assert_nonnull (strstr (pair, "\"manual\", null], [\"SyncFinished\", "));
+    g_assert_true (g_str_has_suffix (pair, "null, \"success\"]]"));
+    g_assert_cmpstr (same_id, ==, "1");
+    g_assert_cmpstr (times, ==, "true");
+  }
+}
+
+/* ---------------------------------------------------------------- pty */
+
+/* Runs the client as @user on a new pseudo-terminal, collects what it
+ * shows until @wanted appears or it exits, then hangs up.  Returns the
+ * collected output; *status is the exit status, or -1 if it was still
+ * running and had to be hung up on. */
+static char *
+run_in_pty (const char *user, const char *wanted, int *status, const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) output = g_string_new (NULL);
+  g_auto(GStrv) envp = g_get_environ ();
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  int master, wstatus;
+  gboolean exited = FALSE;
+  pid_t pid;
+
+  g_ptr_array_add (argv, g_strdup ("/usr/bin/setpriv"));
+  g_ptr_array_add (argv, g_strdup_printf ("--reuid=%s", user));
+  g_ptr_array_add (argv, g_strdup_printf ("--regid=%s", user));
+  g_ptr_array_add (argv, g_strdup ("--clear-groups"));
+  g_ptr_array_add (argv, g_strdup (ctl_path ()));
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+  envp = g_environ_setenv (envp, "LC_ALL", "C.UTF-8", TRUE);
+  envp = g_environ_unsetenv (envp, "LANGUAGE");
+
+  pid = forkpty (&master, NULL, NULL, NULL);
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      execve ((const char *) argv->pdata[0], (char **) argv->pdata, envp);
+      _exit (127);
+    }
+
+  while (g_get_monotonic_time () < end && strstr (output->str, wanted) == NULL)
+    {
+      struct pollfd pfd = { .fd = master, .events = POLLIN };
+      char buffer[1024];
+      ssize_t n;
+
+      if (poll (&pfd, 1, 100) > 0)
+        {
+          n = read (master, buffer, sizeof buffer);
+          if (n > 0)
+            g_string_append_len (output, buffer, n);
+          else if (n < 0 && errno != EINTR && errno != EAGAIN)
+            break;   /* EIO: every process on the terminal is gone */
+        }
+      else if (waitpid (pid, &wstatus, WNOHANG) == pid)
+        {
+          exited = TRUE;
+          break;
+        }
+    }
+
+  /* Hang up: the client and its agent get SIGHUP, as on a closed terminal. */
+  close (master);
+  if (!exited)
+    {
+      for (int i = 0; i < 50 && waitpid (pid, &wstatus, WNOHANG) == 0; i++)
+        g_usleep (100 * 1000);
+      if (kill (pid, 0) == 0)
+        {
+          kill (pid, SIGKILL);
+          waitpid (pid, &wstatus, 0);
+        }
+      *status = -1;
+    }
+  else
+    *status = WIFEXITED (wstatus) ? WEXITSTATUS (wstatus) : -1;
+  g_test_message ("pty output: %s", output->str);
+  return g_string_free (g_steal_pointer (&output), FALSE);
+}
+
+static void
+test_pty_agent (Fixture *fixture, gconstpointer data)
+{
+  const char *ask[] = { "set", "SyncInterval", "100", NULL };
+  const char *no_ask[] = { "--no-ask-password", "set", "SyncInterval", "100", NULL };
+  g_autofree char *shown = NULL;
+  g_autofree char *refused = NULL;
+  int status;
+
+  (void) data;
+  REQUIRE_POLKIT (fixture);
+
+  /* On a terminal, a challenge reaches the text agent the client started
+   * for itself: polkit's prompt appears there. */
+  shown = run_in_pty (OF_TEST_USER_ASK, "AUTHENTICATING FOR org.offlinefiles.backgroundsync.configure",
+                      &status, ask);
+  g_assert_nonnull (strstr (shown, "AUTHENTICATING FOR org.offlinefiles.backgroundsync.configure"));
+  g_assert_nonnull (strstr (shown, "Authentication is required to change when offline folders are synchronized."));
+
+  /* Without interaction, the same call fails at once with a clear line. */
+  refused = run_in_pty (OF_TEST_USER_ASK, "\n", &status, no_ask);
+  g_assert_null (strstr (refused, "AUTHENTICATING"));
+  g_assert_nonnull (strstr (refused, "Interactive authentication required"));
+  g_assert_cmpuint (get_q (fixture, "SyncInterval"), ==, 360);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add ("/client/" path, Fixture, NULL, setup, func, teardown)
+  ADD ("status", test_status);
+  ADD ("get", test_get);
+  ADD ("set", test_set);
+  ADD ("authorization", test_authorization);
+  ADD ("sync-now", test_sync_now);
+  ADD ("plan", test_plan);
+  ADD ("shares", test_shares);
+  g_test_add ("/client/shares-configured", Fixture, NULL, setup_with_share, test_shares_configured, teardown);
+  ADD ("usage", test_usage);
+  ADD ("no-daemon", test_no_daemon);
+  ADD ("monitor", test_monitor);
+  ADD ("pty-agent", test_pty_agent);
+#undef ADD
+  return g_test_run ();
+}
