@@ -68,9 +68,13 @@ check_done (GObject      *source,
       g_debug ("polkit check of %s for %s failed: %s",
                data->action_id, data->sender, error->message);
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        g_task_return_new_error (task, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      /* The caller wants polkit's reason, not GDBus's wrapping of it. */
+      g_dbus_error_strip_remote_error (error);
+      g_task_return_new_error (task, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
                                  "Authorization check failed: %s", error->message);
       return;
     }

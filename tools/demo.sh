@@ -2,7 +2,8 @@
 # Installs the dependencies, builds offlinefiles and runs it for real:
 # on the machine's system bus under systemd when there is one, otherwise
 # on a private system bus with the real polkitd.  Then it shows a read,
-# a refused write, an accepted write, and that the write survives a restart.
+# a refused write, an accepted write that survives a restart, and a real
+# two-way sync of a share with unison, run as an unprivileged user.
 # Run as root from the source tree:  sudo tools/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,14 @@ else
   sed -e "s|@DIR@|$DIR|g" tools/private-system-bus.conf.in > "$DIR/bus.conf"
   cp build-demo/polkit/org.offlinefiles.backgroundsync.policy /usr/share/polkit-1/actions/
   cp data/background-sync.conf "$DIR/config/"
+  # A share kept offline: a local folder and its "server" copy, synced as
+  # the unprivileged user oftest-allow.
+  mkdir -p "$DIR/config/shares.d" "$DIR/share/local" "$DIR/share/server"
+  echo "written on the laptop" > "$DIR/share/local/notes.txt"
+  echo "written on the server" > "$DIR/share/server/report.txt"
+  chown -R oftest-allow: "$DIR/share"
+  printf '[Share]\nLocalPath=%s\nRemotePath=%s\nUser=oftest-allow\n' \
+    "$DIR/share/local" "$DIR/share/server" > "$DIR/config/shares.d/demo.conf"
   pids=()
   cleanup () {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -63,7 +72,9 @@ else
   restart_daemon () { kill "$daemon_pid"; wait "$daemon_pid" || true; start_daemon; }
   start_daemon
   CONFIG=$DIR/config/background-sync.conf
+  SHARE_DIR=$DIR/share
 fi
+CTL=build-demo/client/offlinefilesctl
 
 echo; echo "== Anyone may read the settings (here as the unprivileged user oftest-ask):"
 run as_user busctl --system get-property $DEST $OBJ $DEST SyncInterval SyncVariance BlockOutDurationMin
@@ -83,3 +94,15 @@ run cat "$CONFIG"
 echo; echo "== After a restart of the daemon, the values are still there:"
 restart_daemon
 run busctl --system get-property $DEST $OBJ $DEST SyncInterval BlockOutStartTimeHoursMinutes BlockOutDurationMin
+
+echo; echo "== The client shows the same, like timedatectl:"
+run "$CTL" status
+run "$CTL" plan 3
+
+if [ -n "${SHARE_DIR:-}" ]; then
+  echo; echo "== A share on the bus, and a real sync (unison, as oftest-allow):"
+  run busctl --system call $DEST $OBJ org.freedesktop.DBus.ObjectManager GetManagedObjects
+  run "$CTL" sync-now --wait
+  run ls -ln "$SHARE_DIR/local" "$SHARE_DIR/server"
+  run "$CTL" shares
+fi
