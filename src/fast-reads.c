@@ -16,7 +16,8 @@ struct _OfFastReads {
 static void
 take_snapshot (OfFastReads *reads)
 {
-  GVariant *fresh = g_variant_ref_sink (g_dbus_interface_skeleton_get_properties (reads->skeleton));
+  /* Already a full (non-floating) reference. */
+  GVariant *fresh = g_dbus_interface_skeleton_get_properties (reads->skeleton);
   GVariant *old;
 
   g_mutex_lock (&reads->lock);

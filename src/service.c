@@ -222,7 +222,7 @@ start_write (OfService             *self,
   WriteRequest *request = g_new0 (WriteRequest, 1);
 
   request->service = g_object_ref (self);
-  request->invocation = g_object_ref (invocation);
+  request->invocation = invocation;  /* ours until we reply */
   request->values = *values;
   request->mask = mask;
   of_auth_check_async (self->auth, invocation, OF_ACTION_CONFIGURE, NULL,

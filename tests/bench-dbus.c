@@ -1,6 +1,7 @@
 /* bench-dbus.c — property reads against Peer.Ping on the same connection,
  * and the daemon's idle RSS against a minimal GDBus name owner.
  * Prints figures; asserts nothing about speed. */
+#include <signal.h>
 #include <stdio.h>
 
 #include "harness.h"
@@ -47,6 +48,167 @@ rss_kib (const char *pid)
     return -1;
   line = strstr (status, "VmRSS:");
   return line ? strtol (line + 6, NULL, 10) : -1;
+}
+
+static gint64
+median (GArray *samples)
+{
+  return percentile (samples, 0.5);
+}
+
+/* From spawn to the name being owned, for a command line. */
+static gint64
+time_to_name (OfHarness *harness, const char * const *argv, const char *name)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time (), elapsed = -1;
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  g_assert_no_error (error);
+  while (g_get_monotonic_time () - start < 10 * G_USEC_PER_SEC)
+    {
+      g_autoptr(GVariant) reply = g_dbus_connection_call_sync (harness->conn, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                               "org.freedesktop.DBus", "NameHasOwner",
+                                                               g_variant_new ("(s)", name), G_VARIANT_TYPE ("(b)"),
+                                                               G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+      gboolean owned = FALSE;
+
+      if (reply)
+        g_variant_get (reply, "(b)", &owned);
+      if (owned)
+        {
+          elapsed = g_get_monotonic_time () - start;
+          break;
+        }
+      g_usleep (200);
+    }
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, NULL);
+  return elapsed;
+}
+
+/* A bare polkit check of the same action for our own connection. */
+static gint64
+bare_polkit_check (OfHarness *harness)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  GVariantBuilder details;
+  gint64 start;
+
+  g_variant_builder_init (&details, G_VARIANT_TYPE ("a{ss}"));
+  start = g_get_monotonic_time ();
+  reply = g_dbus_connection_call_sync (harness->conn, "org.freedesktop.PolicyKit1",
+                                       "/org/freedesktop/PolicyKit1/Authority",
+                                       "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization",
+                                       g_variant_new ("((sa{sv})sa{ss}us)",
+                                                      "system-bus-name",
+                                                      g_variant_new_parsed ("{'name': <%s>}",
+                                                                            g_dbus_connection_get_unique_name (harness->conn)),
+                                                      "org.offlinefiles.backgroundsync.configure",
+                                                      &details, 0, ""),
+                                       NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  return g_get_monotonic_time () - start;
+}
+
+static gint64
+bare_durable_write (const char *path, guint i)
+{
+  g_autofree char *data = g_strdup_printf ("[BackgroundSync]\nSyncInterval=%u\n", 100 + i % 2);
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  g_file_set_contents_full (path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                            0644, &error);
+  g_assert_no_error (error);
+  return g_get_monotonic_time () - start;
+}
+
+static void
+bench_writes_and_start (void)
+{
+  g_autoptr(OfHarness) harness = of_harness_new (TRUE);
+  g_autoptr(GArray) sets = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) checks = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) writes = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) daemon_start = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) minimal_start = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *scratch = g_build_filename (harness->dir, "scratch.conf", NULL);
+  g_autofree char *config_arg = g_strdup_printf ("--config-dir=%s", harness->config_dir);
+  g_autofree char *state_arg = g_strdup_printf ("--state-dir=%s", harness->state_dir);
+  const char *daemon_argv[] = { g_getenv ("OF_SYNCD"), config_arg, state_arg, NULL };
+  const char *minimal_argv[] = { g_getenv ("OF_MINIMAL_OWNER"), NULL };
+
+  if (harness->polkitd == NULL)
+    {
+      printf ("# Set vs polkit + durable write: skipped (needs root for polkitd)\n");
+      return;
+    }
+
+  for (guint i = 0; i < 10; i++)
+    {
+      gint64 t = time_to_name (harness, daemon_argv, "org.offlinefiles.BackgroundSync");
+      g_array_append_val (daemon_start, t);
+      t = time_to_name (harness, minimal_argv, "org.offlinefiles.Bench.MinimalOwner");
+      g_array_append_val (minimal_start, t);
+    }
+  printf ("# start to name owned, median of 10: daemon %" G_GINT64_FORMAT " us, minimal owner %" G_GINT64_FORMAT
+          " us, ratio %.2f\n", median (daemon_start), median (minimal_start),
+          (double) median (daemon_start) / median (minimal_start));
+
+  of_harness_start_daemon (harness, NULL);
+  for (guint i = 0; i < 220; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gint64 start = g_get_monotonic_time (), t;
+
+      g_assert_true (of_harness_set (harness, "SyncInterval", g_variant_new_uint16 ((guint16) (100 + i % 2)), &error));
+      t = g_get_monotonic_time () - start;
+      if (i >= 20)
+        g_array_append_val (sets, t);
+      t = bare_polkit_check (harness);
+      if (i >= 20)
+        g_array_append_val (checks, t);
+      t = bare_durable_write (scratch, i);
+      if (i >= 20)
+        g_array_append_val (writes, t);
+    }
+  {
+    g_autoptr(GArray) quiet = g_array_new (FALSE, FALSE, sizeof (gint64));
+    g_autoptr(GArray) waiting = g_array_new (FALSE, FALSE, sizeof (gint64));
+    g_autoptr(GSubprocess) slow = NULL;
+    gint64 end;
+
+    for (int i = 0; i < 2000; i++)
+      {
+        gint64 t = timed_call (harness->conn, "org.freedesktop.DBus.Properties", "Get",
+                               g_variant_new ("(ss)", "org.offlinefiles.BackgroundSync", "SyncInterval"));
+        g_array_append_val (quiet, t);
+      }
+    /* oftest-slow's check is held 2 s by the test rule in polkitd. */
+    slow = of_harness_gdbus_as_async (harness, OF_TEST_USER_SLOW,
+                                      "--method=org.freedesktop.DBus.Properties.Set",
+                                      "org.offlinefiles.BackgroundSync", "SyncVariance", "<uint16 7>", NULL);
+    g_usleep (200 * 1000);
+    end = g_get_monotonic_time () + 1500 * 1000;
+    while (g_get_monotonic_time () < end)
+      {
+        gint64 t = timed_call (harness->conn, "org.freedesktop.DBus.Properties", "Get",
+                               g_variant_new ("(ss)", "org.offlinefiles.BackgroundSync", "SyncInterval"));
+        g_array_append_val (waiting, t);
+      }
+    g_subprocess_wait (slow, NULL, NULL);
+    printf ("# Get p99 while another client waits in authentication: %" G_GINT64_FORMAT " us (%u calls), "
+            "quiet p99 %" G_GINT64_FORMAT " us, ratio %.2f\n", percentile (waiting, 0.99), waiting->len,
+            percentile (quiet, 0.99), (double) percentile (waiting, 0.99) / percentile (quiet, 0.99));
+  }
+
+  printf ("# Set (root, real polkitd) p50 %" G_GINT64_FORMAT " us; bare polkit check %" G_GINT64_FORMAT
+          " us + bare durable write %" G_GINT64_FORMAT " us = %" G_GINT64_FORMAT " us; ratio %.2f\n",
+          median (sets), median (checks), median (writes), median (checks) + median (writes),
+          (double) median (sets) / (median (checks) + median (writes)));
 }
 
 int
@@ -106,6 +268,9 @@ main (int argc, char *argv[])
           daemon_rss, minimal_rss, daemon_rss - minimal_rss);
   g_subprocess_force_exit (minimal);
   g_subprocess_wait (minimal, NULL, NULL);
+
+  g_clear_pointer (&harness, of_harness_free);
+  bench_writes_and_start ();
 
   printf ("1..1\nok 1 /bench/dbus\n");
   return 0;

@@ -511,6 +511,19 @@ of_harness_gdbus_as_async (OfHarness  *harness,
   return process;
 }
 
+void
+of_harness_settle (OfHarness *harness)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = of_harness_call (harness, "org.offlinefiles.BackgroundSync", "PreviewSchedule",
+                           g_variant_new ("(u)", 1), G_DBUS_CALL_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
 char *
 of_harness_config_path (OfHarness *harness)
 {

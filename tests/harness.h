@@ -71,6 +71,11 @@ GSubprocess *of_harness_gdbus_as_async (OfHarness  *harness,
                                         const char *user,
                                         ...) G_GNUC_NULL_TERMINATED;
 
+/* A round trip through the daemon's main loop (PreviewSchedule: Peer.Ping
+ * would be answered by GDBus's worker thread), then everything queued
+ * here is dispatched: any signal the daemon sent before is now seen. */
+void       of_harness_settle         (OfHarness *harness);
+
 /* Iterates the default main context until *@flag or @timeout_ms pass. */
 gboolean   of_harness_wait_for       (gboolean *flag,
                                       guint     timeout_ms);

@@ -55,20 +55,10 @@ teardown (Fixture *fixture, gconstpointer data)
 }
 
 static void
-settle (Fixture *fixture)
-{
-  g_autoptr(GVariant) reply = of_harness_call (fixture->harness, IFACE, "PreviewSchedule",
-                                               g_variant_new ("(u)", 1), G_DBUS_CALL_FLAGS_NONE, NULL);
-  g_assert_nonnull (reply);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static void
 start (Fixture *fixture)
 {
   of_harness_start_daemon (fixture->harness, NULL);
-  settle (fixture);
+  of_harness_settle (fixture->harness);
   g_ptr_array_set_size (fixture->changes, 0);
 }
 
@@ -114,7 +104,7 @@ wait_for_change (Fixture *fixture, guint count)
   g_assert_cmpuint (fixture->changes->len, >=, count);
   /* ... and nothing more arrives. */
   g_usleep (600 * 1000);
-  settle (fixture);
+  of_harness_settle (fixture->harness);
   g_assert_cmpuint (fixture->changes->len, ==, count);
 }
 
@@ -155,7 +145,7 @@ test_locked_at_start (Fixture *fixture, gconstpointer data)
                            G_DBUS_CALL_FLAGS_NONE, &error);
   g_assert_null (reply);
   assert_locked_error (error, "BlockOutDurationMin", "50-fleet.conf");
-  settle (fixture);
+  of_harness_settle (fixture->harness);
   g_assert_cmpuint (get_q (fixture, "SyncVariance"), ==, 60);
   g_assert_cmpuint (fixture->changes->len, ==, 0);
 
@@ -233,7 +223,7 @@ test_invalid_dropin_rejected (Fixture *fixture, gconstpointer data)
   dropin (fixture, "50-fleet.conf", "[BackgroundSync]\nSyncInterval=45\n");
   dropin (fixture, "60-broken.conf", "[BackgroundSync]\nSyncVariance=99999\n");
   g_usleep (800 * 1000);
-  settle (fixture);
+  of_harness_settle (fixture->harness);
   g_assert_cmpuint (fixture->changes->len, ==, 0);
   g_assert_cmpuint (get_q (fixture, "SyncInterval"), ==, 30);
   g_file_get_contents (fixture->harness->daemon_log, &log, NULL, NULL);
@@ -290,9 +280,9 @@ test_sighup (Fixture *fixture, gconstpointer data)
   (void) data;
   start (fixture);
   kill (atoi (g_subprocess_get_identifier (fixture->harness->daemon)), SIGHUP);
-  settle (fixture);
+  of_harness_settle (fixture->harness);
   g_usleep (100 * 1000);
-  settle (fixture);
+  of_harness_settle (fixture->harness);
   /* Nothing changed: nothing announced. */
   g_assert_cmpuint (fixture->changes->len, ==, 0);
   g_file_get_contents (fixture->harness->daemon_log, &log, NULL, NULL);

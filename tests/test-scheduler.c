@@ -153,17 +153,6 @@ assert_pair (Fixture *fixture, guint index, const char *reason, const char *resu
   g_assert_cmpstr (finished->detail, ==, result);
 }
 
-/* Round trip, then dispatch what arrived before it. */
-static void
-settle (Fixture *fixture)
-{
-  g_autoptr(GVariant) reply = of_harness_call (fixture->harness, IFACE, "PreviewSchedule",
-                                               g_variant_new ("(u)", 1), G_DBUS_CALL_FLAGS_NONE, NULL);
-  g_assert_nonnull (reply);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
 static void
 test_scheduled_on_time (Fixture *fixture, gconstpointer data)
 {
@@ -189,7 +178,7 @@ test_scheduled_on_time (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (started->at, >=, now + 3 * G_USEC_PER_SEC);
   g_assert_cmpstr (((SyncEvent *) fixture->events->pdata[1])->message, ==, "0 shares synced");
 
-  settle (fixture);
+  of_harness_settle (fixture->harness);
   result = get_s (fixture, "LastSyncResult");
   g_assert_cmpstr (result, ==, "success");
   g_assert_cmpuint (get_t (fixture, "CurrentSyncId"), ==, 0);
@@ -236,7 +225,7 @@ test_blocked_out (Fixture *fixture, gconstpointer data)
   write_settings (fixture, settings);
   write_state (fixture, now - 600 * MINUTE, now - 50 * MINUTE, 1);
   of_harness_start_daemon (fixture->harness, NULL);
-  settle (fixture);
+  of_harness_settle (fixture->harness);
 
   state = get_s (fixture, "State");
   g_assert_cmpstr (state, ==, "blocked-out");
@@ -306,23 +295,23 @@ test_restart (Fixture *fixture, gconstpointer data)
 
   (void) data;
   of_harness_start_daemon (fixture->harness, NULL);
-  settle (fixture);
+  of_harness_settle (fixture->harness);
   next_before = get_t (fixture, "NextSyncTime");
   g_assert_cmpuint (next_before, >, 0);
 
   /* A restart re-rolls nothing: first start and the draw are on disk. */
   g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
   of_harness_start_daemon (fixture->harness, NULL);
-  settle (fixture);
+  of_harness_settle (fixture->harness);
   g_assert_cmpuint (get_t (fixture, "NextSyncTime"), ==, next_before);
 
   first = sync_now (fixture);
   assert_pair (fixture, 0, "manual", "success");
-  settle (fixture);
+  of_harness_settle (fixture->harness);
   next_before = get_t (fixture, "NextSyncTime");
   g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
   of_harness_start_daemon (fixture->harness, NULL);
-  settle (fixture);
+  of_harness_settle (fixture->harness);
   g_assert_cmpuint (get_t (fixture, "NextSyncTime"), ==, next_before);
   second = sync_now (fixture);
   g_assert_cmpuint (second, >, first);
@@ -340,7 +329,7 @@ next_sync_time_with_machine_id (Fixture *fixture, const char *machine_id)
 
   g_file_set_contents (path, contents, -1, NULL);
   of_harness_start_daemon (fixture->harness, args);
-  settle (fixture);
+  of_harness_settle (fixture->harness);
   next = get_t (fixture, "NextSyncTime");
   g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
   return next;
@@ -380,7 +369,7 @@ test_preview (Fixture *fixture, gconstpointer data)
   write_settings (fixture, "SyncInterval=120\nSyncVariance=30\nBlockOutStartTimeHoursMinutes=2200\n"
                            "BlockOutDurationMin=480\n");
   of_harness_start_daemon (fixture->harness, NULL);
-  settle (fixture);
+  of_harness_settle (fixture->harness);
 
   for (guint i = 0; i < 2; i++)
     {
@@ -433,13 +422,13 @@ test_time_zone (Fixture *fixture, gconstpointer data)
 
   g_setenv ("TZ", "Asia/Kathmandu", TRUE);
   of_harness_start_daemon (fixture->harness, NULL);
-  settle (fixture);
+  of_harness_settle (fixture->harness);
   state_there = get_s (fixture, "State");
   g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
 
   g_setenv ("TZ", "UTC", TRUE);
   of_harness_start_daemon (fixture->harness, NULL);
-  settle (fixture);
+  of_harness_settle (fixture->harness);
   state_utc = get_s (fixture, "State");
 
   g_assert_cmpstr (state_there, ==, "blocked-out");
@@ -455,10 +444,10 @@ test_corrupt_state (Fixture *fixture, gconstpointer data)
   write_file (fixture->harness->state_dir, "state",
               "[State]\nNextSyncId=banana\nLastSyncStart=-5\n\xff\xfe garbage");
   of_harness_start_daemon (fixture->harness, NULL);
-  settle (fixture);
+  of_harness_settle (fixture->harness);
   /* A fresh start: planned from now, not a burst of catch-ups. */
   g_usleep (500 * 1000);
-  settle (fixture);
+  of_harness_settle (fixture->harness);
   g_assert_cmpuint (fixture->events->len, ==, 0);
   state = get_s (fixture, "State");
   g_assert_cmpstr (state, ==, "idle");
@@ -477,7 +466,7 @@ test_future_state (Fixture *fixture, gconstpointer data)
   write_settings (fixture, "SyncInterval=60\nSyncVariance=0\n");
   write_state (fixture, now + 5256000 * MINUTE, now + 5256000 * MINUTE, 10);
   of_harness_start_daemon (fixture->harness, NULL);
-  settle (fixture);
+  of_harness_settle (fixture->harness);
   g_assert_cmpuint (get_t (fixture, "NextSyncTime"), <=, (guint64) (g_get_real_time () + 61 * MINUTE));
 }
 

@@ -54,28 +54,12 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
   g_ptr_array_unref (fixture->changes);
 }
 
-/* A round trip through the daemon's main loop (Peer.Ping would be
- * answered by GDBus's worker thread), then everything queued is
- * dispatched: any PropertiesChanged sent before it has been counted. */
-static void
-sync_with_daemon (Fixture *fixture)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-
-  reply = of_harness_call (fixture->harness, IFACE, "PreviewSchedule",
-                           g_variant_new ("(u)", 1), G_DBUS_CALL_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
 static void
 start_daemon (Fixture *fixture)
 {
   of_harness_start_daemon (fixture->harness, NULL);
   /* The first plan is published once the name is owned: not a write. */
-  sync_with_daemon (fixture);
+  of_harness_settle (fixture->harness);
   g_ptr_array_set_size (fixture->changes, 0);
 }
 
@@ -201,7 +185,7 @@ test_set_root (Fixture *fixture, gconstpointer data)
   start_daemon (fixture);
   g_assert_true (of_harness_set (fixture->harness, "SyncInterval", g_variant_new_uint16 (120), &error));
   g_assert_no_error (error);
-  sync_with_daemon (fixture);
+  of_harness_settle (fixture->harness);
 
   g_assert_cmpuint (get_q (fixture, "SyncInterval"), ==, 120);
   g_assert_cmpuint (fixture->changes->len, ==, 1);
@@ -227,7 +211,7 @@ test_set_same_value (Fixture *fixture, gconstpointer data)
   g_assert_true (of_harness_set (fixture->harness, "BackgroundSyncWorkOfflineSharesEnabled",
                                  g_variant_new_boolean (FALSE), &error));
   g_assert_no_error (error);
-  sync_with_daemon (fixture);
+  of_harness_settle (fixture->harness);
   g_assert_cmpuint (fixture->changes->len, ==, 0);
   g_assert_null (read_config (fixture));
 
@@ -235,7 +219,7 @@ test_set_same_value (Fixture *fixture, gconstpointer data)
   g_assert_true (of_harness_set (fixture->harness, "SyncVariance", g_variant_new_uint16 (5), &error));
   g_assert_true (of_harness_set (fixture->harness, "SyncVariance", g_variant_new_uint16 (5), &error));
   g_assert_no_error (error);
-  sync_with_daemon (fixture);
+  of_harness_settle (fixture->harness);
   g_assert_cmpuint (fixture->changes->len, ==, 1);
 }
 
@@ -281,7 +265,7 @@ test_set_polkit (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (set_as (fixture, OF_TEST_USER_ASK, TRUE, "<uint16 200>", &err_ask_i), !=, 0);
   g_assert_nonnull (strstr (err_ask_i, "org.freedesktop.DBus.Error.AccessDenied"));
 
-  sync_with_daemon (fixture);
+  of_harness_settle (fixture->harness);
   g_assert_cmpuint (get_q (fixture, "SyncInterval"), ==, 100);
   g_assert_cmpuint (fixture->changes->len, ==, 1);
 }
@@ -317,7 +301,7 @@ test_wrong_type (Fixture *fixture, gconstpointer data)
                     G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, "not writable");
   assert_set_fails (fixture, "NoSuchProperty", g_variant_new_uint16 (1),
                     G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, NULL);
-  sync_with_daemon (fixture);
+  of_harness_settle (fixture->harness);
   g_assert_cmpuint (fixture->changes->len, ==, 0);
   g_assert_cmpuint (get_q (fixture, "SyncInterval"), ==, 360);
 }
@@ -455,7 +439,7 @@ test_configure (Fixture *fixture, gconstpointer data)
       g_assert_null (bad_reply);
       g_assert_error (local_error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
     }
-  sync_with_daemon (fixture);
+  of_harness_settle (fixture->harness);
   g_assert_cmpuint (fixture->changes->len, ==, 0);
   g_assert_cmpuint (get_q (fixture, "SyncInterval"), ==, 360);
   g_assert_null (read_config (fixture));
@@ -465,7 +449,7 @@ test_configure (Fixture *fixture, gconstpointer data)
                                  " 'BlockOutDurationMin': <uint16 480>, 'SyncVariance': <uint16 60>}"),
                      &error);
   g_assert_no_error (error);
-  sync_with_daemon (fixture);
+  of_harness_settle (fixture->harness);
 
   /* One signal, with exactly the three values that changed. */
   g_assert_cmpuint (fixture->changes->len, ==, 1);
@@ -626,7 +610,7 @@ test_storage_error_read_only (Fixture *fixture, gconstpointer data)
 
   umount (dir);
 
-  sync_with_daemon (fixture);
+  of_harness_settle (fixture->harness);
   g_assert_cmpuint (fixture->changes->len, ==, 0);
   g_assert_cmpuint (get_q (fixture, "SyncInterval"), ==, 77);
   g_assert_cmpuint (get_q (fixture, "SyncVariance"), ==, 60);

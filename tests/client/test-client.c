@@ -59,21 +59,6 @@ on_properties_changed (GDBusConnection *conn, const char *sender, const char *pa
   fixture->n_changes++;
 }
 
-/* A round trip through the daemon's main loop, then everything queued is
- * dispatched: every PropertiesChanged sent before it has been counted. */
-static void
-sync_with_daemon (Fixture *fixture)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-
-  reply = of_harness_call (fixture->harness, IFACE, "PreviewSchedule",
-                           g_variant_new ("(u)", 1), G_DBUS_CALL_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
 static void
 setup (Fixture *fixture, gconstpointer data)
 {
@@ -84,7 +69,7 @@ setup (Fixture *fixture, gconstpointer data)
                                         "PropertiesChanged", "/org/offlinefiles/BackgroundSync", IFACE,
                                         G_DBUS_SIGNAL_FLAGS_NONE, on_properties_changed, fixture, NULL);
   of_harness_start_daemon (fixture->harness, NULL);
-  sync_with_daemon (fixture);
+  of_harness_settle (fixture->harness);
   fixture->n_changes = 0;
 }
 
@@ -112,7 +97,7 @@ setup_with_share (Fixture *fixture, gconstpointer data)
   g_file_set_contents (path, conf, -1, &error);
   g_assert_no_error (error);
   of_harness_start_daemon (fixture->harness, NULL);
-  sync_with_daemon (fixture);
+  of_harness_settle (fixture->harness);
 }
 
 static void
@@ -363,7 +348,7 @@ test_set (Fixture *fixture, gconstpointer data)
     g_assert_cmpstr (r.out, ==, "");
     g_assert_cmpstr (r.err, ==, "");
   }
-  sync_with_daemon (fixture);
+  of_harness_settle (fixture->harness);
   /* Five values, one Configure, one PropertiesChanged. */
   g_assert_cmpuint (fixture->n_changes, ==, 1);
   g_assert_cmpuint (get_q (fixture, "SyncInterval"), ==, 120);
@@ -380,7 +365,7 @@ test_set (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (get_q (fixture, "BlockOutStartTimeHoursMinutes"), ==, 715);
   g_assert_cmpuint (get_q (fixture, "BackgroundSyncWorkOfflineSharesEnabled"), ==, FALSE);
 
-  sync_with_daemon (fixture);
+  of_harness_settle (fixture->harness);
   fixture->n_changes = 0;
   {
     /* The daemon's range check, in its words, in one line; nothing applied. */
@@ -389,7 +374,7 @@ test_set (Fixture *fixture, gconstpointer data)
     g_assert_cmpstr (r.err, ==, "offlinefilesctl: Could not set SyncVariance, SyncInterval: "
                                 "SyncInterval must be 0..1440 minutes, got 1441\n");
   }
-  sync_with_daemon (fixture);
+  of_harness_settle (fixture->harness);
   g_assert_cmpuint (fixture->n_changes, ==, 0);
   g_assert_cmpuint (get_q (fixture, "SyncVariance"), ==, 30);
 
@@ -420,7 +405,7 @@ test_set (Fixture *fixture, gconstpointer data)
     g_assert_cmpint (r.status, ==, 2);
     assert_one_error_line (&r, "more than once");
   }
-  sync_with_daemon (fixture);
+  of_harness_settle (fixture->harness);
   g_assert_cmpuint (fixture->n_changes, ==, 0);
 }
 
@@ -485,7 +470,7 @@ test_sync_now (Fixture *fixture, gconstpointer data)
     /* The daemon's own summary ("0 shares synced" without shares). */
     g_auto(Result) r = run_ctl (NULL, "sync-now", "--wait", NULL);
     g_assert_cmpint (r.status, ==, 0);
-    sync_with_daemon (fixture);
+    of_harness_settle (fixture->harness);
     g_assert_nonnull (message);
     expected = g_strdup_printf ("%s\n", message);
     g_assert_cmpstr (r.out, ==, expected);
