@@ -6,25 +6,51 @@
 #include "errors.h"
 
 struct _OfAuth {
-  PolkitAuthority *authority;  /* NULL: polkit unreachable, deny all */
-  char            *authority_error;
+  PolkitAuthority *authority;
+  char            *authority_error;  /* set: polkit unreachable, deny all */
+  gboolean         connecting;
+  GQueue           waiting;          /* GTasks of checks asked meanwhile */
+  GCancellable    *cancellable;      /* the connection attempt */
 };
+
+static void start_check (OfAuth *auth, GTask *task);
+
+static void
+authority_ready (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  PolkitAuthority *authority;
+  OfAuth *auth = user_data;
+  GTask *task;
+
+  (void) source;
+  authority = polkit_authority_get_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;  /* auth is gone */
+  auth->connecting = FALSE;
+  if (authority == NULL)
+    {
+      g_warning ("polkit is not available, every change will be refused: %s", error->message);
+      auth->authority_error = g_strdup (error->message);
+    }
+  auth->authority = authority;
+  while ((task = g_queue_pop_head (&auth->waiting)) != NULL)
+    start_check (auth, task);
+}
 
 OfAuth *
 of_auth_new (void)
 {
   OfAuth *auth = g_new0 (OfAuth, 1);
-  g_autoptr(GError) error = NULL;
 
-  /* Only a proxy is made here (one round trip at start-up); the checks
-   * themselves are asynchronous. */
-  auth->authority = polkit_authority_get_sync (NULL, &error);
-  if (auth->authority == NULL)
-    {
-      g_warning ("polkit is not available, every change will be refused: %s",
-                 error->message);
-      auth->authority_error = g_strdup (error->message);
-    }
+  /* Connected in the background: start-up does not wait for polkit, and
+   * checks asked meanwhile wait for the connection. */
+  g_queue_init (&auth->waiting);
+  auth->cancellable = g_cancellable_new ();
+  auth->connecting = TRUE;
+  polkit_authority_get_async (auth->cancellable, authority_ready, auth);
   return auth;
 }
 
@@ -33,6 +59,9 @@ of_auth_free (OfAuth *auth)
 {
   if (auth == NULL)
     return;
+  g_cancellable_cancel (auth->cancellable);
+  g_clear_object (&auth->cancellable);
+  g_queue_clear_full (&auth->waiting, g_object_unref);
   g_clear_object (&auth->authority);
   g_free (auth->authority_error);
   g_free (auth);
@@ -107,11 +136,8 @@ of_auth_check_async (OfAuth                *auth,
                      gpointer               user_data)
 {
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  g_autoptr(PolkitSubject) subject = NULL;
   GDBusMessage *message = g_dbus_method_invocation_get_message (invocation);
-  PolkitCheckAuthorizationFlags flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
   CheckData *data;
-
 
   data = g_new0 (CheckData, 1);
   data->action_id = g_strdup (action_id);
@@ -120,22 +146,39 @@ of_auth_check_async (OfAuth                *auth,
                        G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION) != 0;
   g_task_set_task_data (task, data, (GDestroyNotify) check_data_free);
 
+  if (auth->connecting)
+    {
+      g_queue_push_tail (&auth->waiting, g_steal_pointer (&task));
+      return;
+    }
+  start_check (auth, g_steal_pointer (&task));
+}
+
+static void
+start_check (OfAuth *auth,
+             GTask  *task)  /* taken */
+{
+  CheckData *data = g_task_get_task_data (task);
+  PolkitCheckAuthorizationFlags flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
+  g_autoptr(PolkitSubject) subject = NULL;
+
   if (auth->authority == NULL)
     {
       g_task_return_new_error (task, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
                                "Authorization check failed: %s", auth->authority_error);
+      g_object_unref (task);
       return;
     }
 
   if (data->interactive)
     flags |= POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION;
 
-  g_debug ("Asking polkit whether %s may %s%s", data->sender, action_id,
+  g_debug ("Asking polkit whether %s may %s%s", data->sender, data->action_id,
            data->interactive ? " (interactive)" : "");
   subject = polkit_system_bus_name_new (data->sender);
-  polkit_authority_check_authorization (auth->authority, subject, action_id,
-                                        NULL, flags, cancellable,
-                                        check_done, g_steal_pointer (&task));
+  polkit_authority_check_authorization (auth->authority, subject, data->action_id,
+                                        NULL, flags, g_task_get_cancellable (task),
+                                        check_done, task);
 }
 
 gboolean

@@ -18,8 +18,9 @@ G_BEGIN_DECLS
 
 typedef struct _OfAuth OfAuth;
 
-/* Connects to polkit on the system bus.  Never fails: without polkit
- * every check is denied (and says why). */
+/* Connects to polkit on the system bus in the background (checks asked
+ * before that wait for it).  Never fails: without polkit every check is
+ * denied (and says why). */
 OfAuth  *of_auth_new               (void);
 void     of_auth_free              (OfAuth *auth);
 

@@ -102,12 +102,12 @@ bare_polkit_check (OfHarness *harness)
   reply = g_dbus_connection_call_sync (harness->conn, "org.freedesktop.PolicyKit1",
                                        "/org/freedesktop/PolicyKit1/Authority",
                                        "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization",
-                                       g_variant_new ("((sa{sv})sa{ss}us)",
+                                       g_variant_new ("((s@a{sv})s@a{ss}us)",
                                                       "system-bus-name",
                                                       g_variant_new_parsed ("{'name': <%s>}",
                                                                             g_dbus_connection_get_unique_name (harness->conn)),
                                                       "org.offlinefiles.backgroundsync.configure",
-                                                      &details, 0, ""),
+                                                      g_variant_builder_end (&details), 0, ""),
                                        NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
   g_assert_no_error (error);
   return g_get_monotonic_time () - start;
