@@ -14,6 +14,7 @@ struct _OfService {
   OfSettings     settings;
 
   GQueue         authorized_writes;  /* of WriteRequest, applied in order */
+  GPtrArray     *sync_now_waiting;   /* SyncNow callers waiting for the id */
   gboolean       writing;
   GDBusInterfaceVTable vtable;
 };
@@ -384,9 +385,16 @@ static void
 do_sync_now (OfService             *self,
              GDBusMethodInvocation *invocation)
 {
-  guint64 id = of_sync_manager_sync_now (self->manager);
+  guint64 id = of_sync_manager_get_current_sync_id (self->manager);
 
-  g_dbus_method_invocation_return_value (invocation, g_variant_new ("(t)", id));
+  if (id != 0)
+    {
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(t)", id));
+      return;
+    }
+  /* Answered from on_sync_started: the id must be on disk first. */
+  g_ptr_array_add (self->sync_now_waiting, invocation);
+  of_sync_manager_sync_now (self->manager);
 }
 
 static void
@@ -453,6 +461,9 @@ on_sync_started (OfSyncManager *manager,
   /* Properties first, so a client reacting to the signal reads them. */
   g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self));
   of_dbus_background_sync_emit_sync_started (OF_DBUS_BACKGROUND_SYNC (self), id, reason);
+  for (guint i = 0; i < self->sync_now_waiting->len; i++)
+    g_dbus_method_invocation_return_value (self->sync_now_waiting->pdata[i], g_variant_new ("(t)", id));
+  g_ptr_array_set_size (self->sync_now_waiting, 0);
 }
 
 static void
@@ -544,6 +555,10 @@ of_service_finalize (GObject *object)
   OfService *self = OF_SERVICE (object);
 
   g_queue_clear_full (&self->authorized_writes, (GDestroyNotify) write_request_free);
+  /* Unanswered at shutdown: dropped with their messages. */
+  for (guint i = 0; i < self->sync_now_waiting->len; i++)
+    g_object_unref (self->sync_now_waiting->pdata[i]);
+  g_ptr_array_unref (self->sync_now_waiting);
   G_OBJECT_CLASS (of_service_parent_class)->finalize (object);
 }
 
@@ -564,6 +579,8 @@ of_service_init (OfService *self)
   OfDBusBackgroundSync *iface = OF_DBUS_BACKGROUND_SYNC (self);
 
   g_queue_init (&self->authorized_writes);
+  /* Each entry is a reference that replying consumes. */
+  self->sync_now_waiting = g_ptr_array_new ();
   of_dbus_background_sync_set_locked_properties (iface, no_locks);
 }
 

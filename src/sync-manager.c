@@ -24,6 +24,7 @@ struct _OfSyncManager {
   gint64             wake_at;       /* what the timer is armed for; 0 = nothing */
 
   guint64            current_id;    /* 0 = idle */
+  gboolean           announced;     /* current_id is on disk and SyncStarted out */
   OfSyncReason       current_reason;
   GCancellable      *cancellable;
   gboolean           pending;       /* a sync came due while one ran */
@@ -207,6 +208,7 @@ sync_done (GObject      *source,
   save_state (self);
 
   self->current_id = 0;
+  self->announced = FALSE;
   g_clear_object (&self->cancellable);
   /* Status first: a client that hears SyncFinished reads the new history. */
   g_signal_emit (self, signals[SIGNAL_STATUS_CHANGED], 0);
@@ -248,6 +250,7 @@ id_saved (GObject      *source,
                     "OFFLINEFILES_SYNC_ID", id_string,
                     "MESSAGE", "Sync %s started (%s)",
                     id_string, of_sync_reason_to_string (self->current_reason));
+  self->announced = TRUE;
   g_signal_emit (self, signals[SIGNAL_SYNC_STARTED], 0, self->current_id,
                  of_sync_reason_to_string (self->current_reason));
   shares = of_share_registry_get_included (self->shares, self->settings.work_offline_shares_enabled);
@@ -278,19 +281,19 @@ start_sync (OfSyncManager *self,
   self->current_reason = reason;
   self->cancellable = g_cancellable_new ();
   of_wallclock_timer_disarm (self->timer);
-  g_signal_emit (self, signals[SIGNAL_STATUS_CHANGED], 0);
+  /* Nothing is announced (not even CurrentSyncId) before the id is on
+   * disk: a crash in between must not hand the same id out again. */
 
   /* The id is on disk before anyone hears of it: ids never repeat. */
   self->saves_in_flight++;
   of_state_store_save_async (self->state_store, id_saved, g_object_ref (self));
 }
 
-guint64
+void
 of_sync_manager_sync_now (OfSyncManager *self)
 {
   if (self->current_id == 0)
     start_sync (self, OF_SYNC_REASON_MANUAL);
-  return self->current_id;
 }
 
 void
@@ -342,7 +345,7 @@ of_sync_manager_preview (OfSyncManager *self,
 const char *
 of_sync_manager_get_state (OfSyncManager *self)
 {
-  if (self->current_id != 0)
+  if (self->announced)
     return "syncing";
   return of_schedule_state_to_string (self->schedule_state);
 }
@@ -356,7 +359,7 @@ of_sync_manager_get_next_sync_time (OfSyncManager *self)
 guint64
 of_sync_manager_get_current_sync_id (OfSyncManager *self)
 {
-  return self->current_id;
+  return self->announced ? self->current_id : 0;
 }
 
 const OfState *

@@ -45,8 +45,9 @@ void           of_sync_manager_replan         (OfSyncManager    *manager,
                                                const char       *why);
 void           of_sync_manager_set_settings   (OfSyncManager    *manager,
                                                const OfSettings *settings);
-/* Starts a manual sync, or returns the running one's id. */
-guint64        of_sync_manager_sync_now       (OfSyncManager    *manager);
+/* Starts a manual sync unless one runs.  Its id is known once
+ * "sync-started" says so (the id is on disk by then). */
+void           of_sync_manager_sync_now       (OfSyncManager    *manager);
 void           of_sync_manager_cancel         (OfSyncManager    *manager);
 /* a(tss): start µs UTC, reason, note. */
 GVariant      *of_sync_manager_preview        (OfSyncManager    *manager,
@@ -54,6 +55,7 @@ GVariant      *of_sync_manager_preview        (OfSyncManager    *manager,
 
 const char    *of_sync_manager_get_state      (OfSyncManager    *manager);
 gint64         of_sync_manager_get_next_sync_time (OfSyncManager *manager);
+/* The running sync's id once announced; 0 otherwise. */
 guint64        of_sync_manager_get_current_sync_id (OfSyncManager *manager);
 const OfState *of_sync_manager_get_history    (OfSyncManager    *manager);
 /* TRUE while a sync runs or state is being written. */
