@@ -79,6 +79,9 @@ of_config_store_get_path (OfConfigStore *store)
   return store->path;
 }
 
+static gboolean read_file (const char *path, gsize max_size, gboolean trusted_only,
+                           char **contents, gsize *length, GError **error);
+
 gboolean
 of_read_small_file (const char *path,
                     gsize       max_size,
@@ -86,9 +89,31 @@ of_read_small_file (const char *path,
                     gsize      *length,
                     GError    **error)
 {
+  return read_file (path, max_size, FALSE, contents, length, error);
+}
+
+gboolean
+of_read_config_file (const char *path,
+                     gsize       max_size,
+                     char      **contents,
+                     gsize      *length,
+                     GError    **error)
+{
+  return read_file (path, max_size, TRUE, contents, length, error);
+}
+
+static gboolean
+read_file (const char *path,
+           gsize       max_size,
+           gboolean    trusted_only,
+           char      **contents,
+           gsize      *length,
+           GError    **error)
+{
   g_autofree char *buffer = NULL;
   struct stat st;
   gsize done = 0;
+  gsize limit;
   int fd;
 
   /* O_NONBLOCK: opening a FIFO for reading must not wait for a writer. */
@@ -108,6 +133,16 @@ of_read_small_file (const char *path,
       close (fd);
       return FALSE;
     }
+  /* Whoever can write the configuration decides as root what runs: only
+   * root's own files count (or ours, when not run as root). */
+  if (trusted_only && ((st.st_uid != 0 && st.st_uid != geteuid ()) || (st.st_mode & (S_IWGRP | S_IWOTH))))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   "%s is not trusted (owner uid %u, mode %04o): configuration files must be owned "
+                   "by root and writable by nobody else", path, (guint) st.st_uid, (guint) (st.st_mode & 07777));
+      close (fd);
+      return FALSE;
+    }
   if ((guint64) st.st_size > max_size)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
@@ -117,7 +152,10 @@ of_read_small_file (const char *path,
       return FALSE;
     }
 
-  /* Read up to one byte more than allowed, so a file that grew since fstat() is noticed. */
+  /* Sized from fstat(), plus one byte more than allowed, so a file that
+   * grew since is noticed rather than cut. */
+  limit = max_size;
+  max_size = MIN (max_size, (gsize) st.st_size + 1);
   buffer = g_malloc (max_size + 2);
   while (done <= max_size)
     {
@@ -141,7 +179,7 @@ of_read_small_file (const char *path,
   if (done > max_size)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                   "%s is too large (more than %" G_GSIZE_FORMAT " bytes)", path, max_size);
+                   "%s changed while it was read (or is larger than %" G_GSIZE_FORMAT " bytes)", path, limit);
       return FALSE;
     }
 
@@ -186,7 +224,7 @@ of_config_parse_key_file (GKeyFile   *key_file,
               continue;
             }
         }
-      else if (!g_ascii_string_to_unsigned (raw, 10, 0, G_MAXUINT16, &value, &local_error))
+      else if (!of_parse_decimal (raw, 0, G_MAXUINT16, &value))
         {
           g_ptr_array_add (problems,
                            g_strdup_printf ("%s: %s=%s: not a number in 0..65535",
@@ -222,7 +260,7 @@ load_main (OfConfigStore *store,
 
   of_settings_init_defaults (&loaded->main);
 
-  if (!of_read_small_file (store->path, OF_CONFIG_MAX_FILE_SIZE, &contents, &length, &error))
+  if (!of_read_config_file (store->path, OF_CONFIG_MAX_FILE_SIZE, &contents, &length, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
         {
@@ -243,9 +281,9 @@ load_main (OfConfigStore *store,
     {
       loaded->unusable = TRUE;
       loaded->unusable_reason = g_strdup_printf ("%s is not a valid key file (%s); fix or remove it first",
-                                                 store->path, error->message);
+                                                 store->path, of_key_file_error_summary (error));
       g_ptr_array_add (problems, g_strdup_printf ("%s: not a valid key file: %s",
-                                                  store->path, error->message));
+                                                  store->path, of_key_file_error_summary (error)));
       loaded->key_file = g_key_file_new ();
       return FALSE;
     }
@@ -304,7 +342,7 @@ load_dropins (OfConfigStore *store,
       gsize length;
 
       g_clear_error (&error);
-      if (!of_read_small_file (path, OF_CONFIG_MAX_FILE_SIZE, &contents, &length, &error))
+      if (!of_read_config_file (path, OF_CONFIG_MAX_FILE_SIZE, &contents, &length, &error))
         {
           /* A sub-directory, a FIFO, a dangling link: not a drop-in. */
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE))
@@ -313,7 +351,8 @@ load_dropins (OfConfigStore *store,
             g_ptr_array_add (file_problems, g_strdup (error->message));
         }
       else if (!g_key_file_load_from_data (key_file, contents, length, G_KEY_FILE_NONE, &error))
-        g_ptr_array_add (file_problems, g_strdup_printf ("%s: not a valid key file: %s", path, error->message));
+        g_ptr_array_add (file_problems, g_strdup_printf ("%s: not a valid key file: %s", path,
+                                                         of_key_file_error_summary (error)));
       else
         {
           of_config_parse_key_file (key_file, path, &values, &present, file_problems);
@@ -559,5 +598,76 @@ of_config_store_save_finish (OfConfigStore *store,
     if (save->mask & (1u << id))
       of_settings_set (&store->loaded.main, id, of_settings_get (&save->values, id));
   update_effective (store);
+  return TRUE;
+}
+
+const char *
+of_key_file_error_summary (const GError *error)
+{
+  /* GKeyFile's own messages quote the offending line: never repeat file
+   * contents (a link to /etc/shadow) into logs or to callers. */
+  if (error->domain == G_KEY_FILE_ERROR && error->code == G_KEY_FILE_ERROR_UNKNOWN_ENCODING)
+    return "not UTF-8";
+  if (error->domain == G_KEY_FILE_ERROR)
+    return "syntax error";
+  return "unreadable";
+}
+
+void
+of_remove_stale_temp_files (const char *path)
+{
+  g_autofree char *dir_path = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  gsize base_length = strlen (base);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  /* g_file_set_contents() writes NAME.XXXXXX and renames it; a kill in
+   * between leaves the temp file behind. */
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = NULL;
+      struct stat st;
+
+      if (strlen (name) != base_length + 7 || strncmp (name, base, base_length) != 0 ||
+          name[base_length] != '.' || strspn (name + base_length + 1,
+                                              "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") != 6)
+        continue;
+      child = g_build_filename (dir_path, name, NULL);
+      if (lstat (child, &st) == 0 && S_ISREG (st.st_mode) && g_unlink (child) == 0)
+        g_debug ("Removed %s, left by an interrupted write", child);
+    }
+}
+
+gboolean
+of_parse_decimal (const char *text,
+                  guint64     min,
+                  guint64     max,
+                  guint64    *out)
+{
+  guint64 value = 0;
+
+  /* By hand, digits only.  g_ascii_string_to_unsigned() would take a
+   * leading "\v-" (fuzzing found it), and in GLib 2.74 it can fail on a
+   * valid number when errno is left set by the first use of its C locale
+   * (seen here, once in tens of daemon starts). */
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  for (const char *p = text; *p; p++)
+    {
+      guint digit;
+
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      digit = (guint) (*p - '0');
+      if (value > (G_MAXUINT64 - digit) / 10)
+        return FALSE;
+      value = value * 10 + digit;
+    }
+  if (value < min || value > max)
+    return FALSE;
+  *out = value;
   return TRUE;
 }

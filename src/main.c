@@ -25,6 +25,8 @@ typedef struct {
   int            exit_status;
   gboolean       name_acquired;
   OfConfigStore *store;
+  OfStateStore  *state_store;
+  gboolean       state_is_fresh;
   OfAuth        *auth;
   OfService     *service;
   OfSyncManager *manager;
@@ -103,6 +105,14 @@ on_name_acquired (GDBusConnection *connection,
   (void) connection;
   daemon->name_acquired = TRUE;
   g_debug ("Owning %s", name);
+  /* Now no other instance can be writing them. */
+  of_remove_stale_temp_files (of_config_store_get_path (daemon->store));
+  of_remove_stale_temp_files (of_state_store_get_path (daemon->state_store));
+  /* A fresh state is written at once (after the clean-up, which must not
+   * meet our own temp file): the first start must not move on the next
+   * restart. */
+  if (daemon->state_is_fresh)
+    of_state_store_save_async (daemon->state_store, NULL, NULL);
   /* Plan only now, so a catch-up sync is seen by clients waiting for us. */
   of_sync_manager_start (daemon->manager);
 }
@@ -275,13 +285,10 @@ main (int   argc,
   /* The bus going away is fatal, reported through on_name_lost. */
   g_dbus_connection_set_exit_on_close (bus, FALSE);
 
-  auth = of_auth_new ();
+  auth = of_auth_new (bus);
 
   state_store = of_state_store_new (state_dir);
-  /* A fresh state is written at once: the first start must not move on
-   * the next restart. */
-  if (!of_state_store_load (state_store, g_get_real_time ()))
-    of_state_store_save_async (state_store, NULL, NULL);
+  daemon.state_is_fresh = !of_state_store_load (state_store, g_get_real_time ());
   shares_dir = g_build_filename (config_dir, "shares.d", NULL);
   archive_root = g_build_filename (state_dir, "unison", NULL);
   shares = of_share_registry_new (shares_dir, OF_OBJECT_PATH, state_store, auth);
@@ -296,6 +303,8 @@ main (int   argc,
       return EXIT_FAILURE;
     }
   daemon.manager = manager;
+  daemon.store = store;
+  daemon.state_store = state_store;
 
   service = of_service_new (store, auth, manager, &settings);
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (service), bus,

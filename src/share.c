@@ -224,8 +224,16 @@ of_share_parse (const char *name,
                    "and do not start with a dot", shown, OF_SHARE_NAME_MAX);
       return NULL;
     }
-  if (!g_key_file_load_from_data (key_file, data ? data : "", length, G_KEY_FILE_NONE, error))
-    return NULL;
+  {
+    g_autoptr(GError) parse_error = NULL;
+
+    if (!g_key_file_load_from_data (key_file, data ? data : "", length, G_KEY_FILE_NONE, &parse_error))
+      {
+        g_set_error (error, parse_error->domain, parse_error->code, "Not a valid key file: %s",
+                     of_key_file_error_summary (parse_error));
+        return NULL;
+      }
+  }
   if (!g_key_file_has_group (key_file, OF_SHARE_GROUP))
     {
       g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND,
@@ -348,7 +356,7 @@ of_share_load (const char *path,
                    "%s: not a regular file", path);
       return NULL;
     }
-  if (!of_read_small_file (path, OF_SHARE_MAX_FILE_SIZE, &contents, &length, error))
+  if (!of_read_config_file (path, OF_SHARE_MAX_FILE_SIZE, &contents, &length, error))
     return NULL;
 
   share = of_share_parse (base, contents, length, error);

@@ -106,10 +106,12 @@ read_time (GKeyFile   *key_file,
   *out = 0;
   if (raw == NULL)
     return TRUE;
-  if (!g_ascii_string_to_unsigned (raw, 10, 0, G_MAXINT64, &value, NULL))
+  if (!of_parse_decimal (raw, 0, G_MAXINT64, &value))
     {
+      g_autofree char *shown = g_strescape (raw, NULL);
+
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "%s=%s is not a time in µs since the epoch", key, raw);
+                   "%s=%s is not a time in µs since the epoch", key, shown);
       return FALSE;
     }
   /* A time in the future means a wrong clock or a forged file; taking it
@@ -147,7 +149,7 @@ of_state_parse (const char *data,
     return FALSE;
 
   id = g_key_file_get_value (key_file, STATE_GROUP, "NextSyncId", NULL);
-  if (id && !g_ascii_string_to_unsigned (id, 10, 1, G_MAXUINT64 - 1, &next_id, NULL))
+  if (id && !of_parse_decimal (id, 1, G_MAXUINT64 - 1, &next_id))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "NextSyncId=%s is not a sync id", id);
       return FALSE;
@@ -207,7 +209,7 @@ of_state_parse (const char *data,
         {
           g_autofree char *raw = g_key_file_get_value (key_file, groups[i], "LastSyncTime", NULL);
           guint64 value;
-          when = raw && g_ascii_string_to_unsigned (raw, 10, 0, G_MAXINT64, &value, NULL) ? (gint64) value : 0;
+          when = of_parse_decimal (raw, 0, G_MAXINT64, &value) ? (gint64) value : 0;
         }
         share->last_sync_time = MIN (when, now);
       }
