@@ -21,7 +21,7 @@ typedef struct _OfAuth OfAuth;
 /* Connects to polkit on the system bus in the background (checks asked
  * before that wait for it).  Never fails: without polkit every check is
  * denied (and says why). */
-OfAuth  *of_auth_new               (void);
+OfAuth  *of_auth_new               (GDBusConnection *bus);
 void     of_auth_free              (OfAuth *auth);
 
 /* Checks @action_id for the sender of @invocation, interactive only if
@@ -32,8 +32,10 @@ void     of_auth_check_async       (OfAuth                *auth,
                                     GCancellable          *cancellable,
                                     GAsyncReadyCallback    callback,
                                     gpointer               user_data);
-/* FALSE with G_DBUS_ERROR_ACCESS_DENIED or
- * OF_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED, ready for the caller. */
+/* FALSE with G_DBUS_ERROR_ACCESS_DENIED,
+ * OF_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED or (too many pending for
+ * this caller, or the bus is full) G_DBUS_ERROR_LIMITS_EXCEEDED, ready
+ * for the caller; G_IO_ERROR_CANCELLED when the caller left the bus. */
 gboolean of_auth_check_finish      (OfAuth       *auth,
                                     GAsyncResult *result,
                                     GError      **error);
