@@ -10,7 +10,7 @@ apt-get install -y -q --no-install-recommends \
   libpolkit-gobject-1-dev polkitd pkexec dbus unison python3 python3-dbusmock python3-gi \
   gir1.2-polkit-1.0 libsystemd-dev gettext systemd tzdata faketime libfaketime \
   valgrind util-linux strace procps ca-certificates \
-  scdoc bash-completion
+  scdoc bash-completion libclang-rt-14-dev
 
 # Test callers, each with a fixed polkit answer (see tests/harness.h).
 for user in oftest-allow oftest-deny oftest-ask oftest-slow; do

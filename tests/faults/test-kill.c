@@ -42,6 +42,26 @@
 /* g_file_set_contents() leaves its "NAME.XXXXXX" behind when killed
  * between creating and renaming it. */
 #define MAX_STRAY_TEMP_FILES 5
+#define POLICY_DEST "/usr/share/polkit-1/actions/org.offlinefiles.backgroundsync.policy"
+
+/* Other test runs on this machine install and remove the same system-wide
+ * .policy; polkitd then answers "not registered" for a moment.  That is
+ * not the daemon's doing: put the file back and carry on (counted). */
+static guint policy_reinstalled;
+
+static gboolean
+policy_vanished (const GError *error)
+{
+  g_autofree char *copy = NULL;
+
+  if (error == NULL || strstr (error->message, "is not registered") == NULL)
+    return FALSE;
+  if (!g_file_test (POLICY_DEST, G_FILE_TEST_EXISTS) &&
+      g_file_get_contents (g_getenv ("OF_POLKIT_POLICY"), &copy, NULL, NULL))
+    g_file_set_contents (POLICY_DEST, copy, -1, NULL);
+  policy_reinstalled++;
+  return TRUE;
+}
 
 static const char *const keys[6] = {
   "SyncInterval", "SyncVariance", "MaxTimeBetweenSyncs",
@@ -253,7 +273,8 @@ configure_done (GObject *source, GAsyncResult *result, gpointer user_data)
       if (!g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) &&
           !g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) &&
           !g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) &&
-          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+          !policy_vanished (error))
         g_error ("Configure failed while the daemon ran: %s", error->message);
     }
   if (!loop->stop)
@@ -395,12 +416,14 @@ test_kill_settings (void)
     g_test_message ("only %u of %u kills within the %d s budget: one round costs a full daemon start "
                     "(connect, polkit authority, name) plus a kill and the bus noticing it",
                     round, SETTINGS_KILLS, SETTINGS_BUDGET_S);
+  if (policy_reinstalled)
+    g_test_message ("another test run removed the shared polkit .policy %u times; put back", policy_reinstalled);
   g_assert_cmpuint (round, >=, MIN_KILLS);
   g_assert_cmpuint (counts[1] + counts[2], >, 0);
   if (max_temp > MAX_STRAY_TEMP_FILES)
-    g_error ("stray temporary files accumulate in %s: %u after %u kills (bound %d); "
-             "nothing removes the background-sync.conf.XXXXXX a killed write leaves",
-             harness->config_dir, max_temp, round, MAX_STRAY_TEMP_FILES);
+    g_test_fail_printf ("stray temporary files accumulate in %s: %u after %u kills (bound %d); "
+                        "nothing removes the background-sync.conf.XXXXXX a killed write leaves",
+                        harness->config_dir, max_temp, round, MAX_STRAY_TEMP_FILES);
   g_free (loop.log_path);
 }
 
@@ -440,7 +463,8 @@ sync_now_done (GObject *source, GAsyncResult *result, gpointer user_data)
   else if (!g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) &&
            !g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) &&
            !g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) &&
-           !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+           !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+           !policy_vanished (error))
     g_error ("SyncNow failed while the daemon ran: %s", error->message);
   if (!loop->stop)
     send_sync_now (loop);
@@ -585,14 +609,14 @@ test_kill_state (void)
   g_assert_cmpuint (fresh_starts, ==, 0);
   g_assert_cmpuint (repeats_signalled, ==, 0);
   if (repeats_replied > 0)
-    g_error ("a sync id was handed out twice in %u of %u rounds (first in round %" G_GUINT64_FORMAT "): "
+    g_test_fail_printf ("a sync id was handed out twice in %u of %u rounds (first in round %" G_GUINT64_FORMAT "): "
              "SyncNow replies with the new id before the state file holding NextSyncId is on disk "
              "(src/service.c do_sync_now → src/sync-manager.c of_sync_manager_sync_now returns "
              "current_id while start_sync's save is still in flight)",
              repeats_replied, round, first_bad_round);
   if (max_temp > MAX_STRAY_TEMP_FILES)
-    g_error ("stray temporary files accumulate in %s: %u (bound %d)", harness->state_dir, max_temp,
-             MAX_STRAY_TEMP_FILES);
+    g_test_fail_printf ("stray temporary files accumulate in %s: %u after %u kills (bound %d)",
+                        harness->state_dir, max_temp, round, MAX_STRAY_TEMP_FILES);
   g_free (loop.log_path);
 }
 
