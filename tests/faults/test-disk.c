@@ -191,6 +191,7 @@ assert_serving (Fixture *fixture)
   g_autoptr(GVariant) reply = of_harness_call (fixture->harness, IFACE, "PreviewSchedule",
                                                g_variant_new ("(u)", 3), G_DBUS_CALL_FLAGS_NONE, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (reply);
   g_assert_nonnull (g_subprocess_get_identifier (fixture->harness->daemon));
 }
 
