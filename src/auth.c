@@ -9,9 +9,10 @@
  * connection more than 128 pending replies, and a flood must not starve
  * polkitd.  The rest wait their turn, in order. */
 #define MAX_CHECKS_IN_FLIGHT 32
-/* Questions one caller may have pending: a client that floods (or whose
- * checks hang in an agent) must not lock everybody else out. */
-#define MAX_CHECKS_PER_SENDER 16
+/* Questions one caller may have pending (the system bus's own default
+ * limit of calls in progress): beyond, LimitsExceeded at once rather
+ * than a queue that grows without bound. */
+#define MAX_CHECKS_PER_SENDER 128
 
 typedef struct _Check Check;
 

@@ -2,7 +2,7 @@
  *
  * Watches the config dir, background-sync.conf.d/ and shares.d/ (those
  * that exist; a directory created later is picked up) and calls back once
- * things have been quiet for a moment, so an editor's save or a
+ * things have been quiet for a second, so an editor's save or a
  * configuration-management run writing fifty files causes one reload.
  * Missing directories are not watched at all: GLib would poll for them.
  */
@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-#define OF_CONFIG_WATCH_QUIET_MS 250
+#define OF_CONFIG_WATCH_QUIET_MS 1000
 
 typedef struct _OfConfigWatch OfConfigWatch;
 typedef void (*OfConfigWatchFunc) (gpointer user_data);

@@ -503,7 +503,7 @@ test_live_shares (Fixture *fixture, gconstpointer data)
   /* Added and removed while running. */
   share_file (fixture, "second", remote, bad, NULL);
   share_file (fixture, "first", NULL, NULL, NULL);
-  g_usleep (1000 * 1000);
+  g_usleep (2500 * 1000);  /* the watch reloads after 1 s of quiet */
   g_clear_pointer (&objects, g_variant_unref);
   objects = managed_objects (fixture);
   g_assert_cmpuint (g_variant_n_children (objects), ==, 1);
@@ -529,7 +529,7 @@ test_reload_during_sync (Fixture *fixture, gconstpointer data)
   local = user_dir (fixture, "local");
   remote = user_dir (fixture, "remote");
   share_file (fixture, "slowish", local, remote, NULL);
-  engine = fake_engine (fixture, "sleep 2; echo 'Synchronization complete at 10:00:00  (0 items transferred, 0 skipped, 0 failed)'");
+  engine = fake_engine (fixture, "sleep 4; echo 'Synchronization complete at 10:00:00  (0 items transferred, 0 skipped, 0 failed)'");
   start (fixture, engine);
   id = sync_now (fixture);
   g_usleep (300 * 1000);
