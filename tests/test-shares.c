@@ -396,21 +396,32 @@ test_work_offline (Fixture *fixture, gconstpointer data)
   g_assert_true (g_variant_get_boolean (offline));
 }
 
+/* One share of the test user's, and the daemon started with a fake
+ * engine running @engine_body (a shell script) in place of unison. */
+static void
+start_with_fake_engine (Fixture    *fixture,
+                        const char *share,
+                        const char *extra,
+                        const char *engine_body)
+{
+  g_autofree char *local = user_dir (fixture, "local");
+  g_autofree char *remote = user_dir (fixture, "remote");
+  g_autofree char *engine = fake_engine (fixture, engine_body);
+
+  share_file (fixture, share, local, remote, extra);
+  start (fixture, engine);
+}
+
 static void
 test_engine_hangs (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *local = NULL, *remote = NULL, *engine = NULL;
   Event *finished;
   guint64 id;
 
   (void) data;
   if (!require_user (fixture))
     return;
-  local = user_dir (fixture, "local");
-  remote = user_dir (fixture, "remote");
-  share_file (fixture, "slow", local, remote, "Timeout=1s\n");
-  engine = fake_engine (fixture, "sleep 3600");
-  start (fixture, engine);
+  start_with_fake_engine (fixture, "slow", "Timeout=1s\n", "sleep 3600");
   id = sync_now (fixture);
   finished = wait_finished (fixture, id, 30);
   g_test_message ("SyncFinished: %s: %s", finished->detail, finished->message);
@@ -425,18 +436,13 @@ test_engine_hangs (Fixture *fixture, gconstpointer data)
 static void
 test_engine_crashes (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *local = NULL, *remote = NULL, *engine = NULL;
   Event *finished;
   guint64 id;
 
   (void) data;
   if (!require_user (fixture))
     return;
-  local = user_dir (fixture, "local");
-  remote = user_dir (fixture, "remote");
-  share_file (fixture, "crashy", local, remote, NULL);
-  engine = fake_engine (fixture, "head -c 3000000 /dev/zero | tr '\\0' x; kill -SEGV $$");
-  start (fixture, engine);
+  start_with_fake_engine (fixture, "crashy", NULL, "head -c 3000000 /dev/zero | tr '\\0' x; kill -SEGV $$");
   id = sync_now (fixture);
   finished = wait_finished (fixture, id, 30);
   g_test_message ("SyncFinished: %s: %s", finished->detail, finished->message);
@@ -447,7 +453,6 @@ test_engine_crashes (Fixture *fixture, gconstpointer data)
 static void
 test_cancel (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *local = NULL, *remote = NULL, *engine = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
   Event *finished;
@@ -457,11 +462,7 @@ test_cancel (Fixture *fixture, gconstpointer data)
   (void) data;
   if (!require_user (fixture))
     return;
-  local = user_dir (fixture, "local");
-  remote = user_dir (fixture, "remote");
-  share_file (fixture, "long", local, remote, NULL);
-  engine = fake_engine (fixture, "sleep 3600");
-  start (fixture, engine);
+  start_with_fake_engine (fixture, "long", NULL, "sleep 3600");
   id = sync_now (fixture);
   g_usleep (500 * 1000);
   /* While it runs, SyncNow starts nothing new. */
@@ -516,7 +517,6 @@ test_live_shares (Fixture *fixture, gconstpointer data)
 static void
 test_reload_during_sync (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *local = NULL, *remote = NULL, *engine = NULL;
   g_autofree char *dropins = g_build_filename (fixture->harness->config_dir, "background-sync.conf.d", NULL);
   g_autofree char *dropin = g_build_filename (dropins, "50-fleet.conf", NULL);
   g_autoptr(GVariant) interval = NULL;
@@ -526,11 +526,8 @@ test_reload_during_sync (Fixture *fixture, gconstpointer data)
   (void) data;
   if (!require_user (fixture))
     return;
-  local = user_dir (fixture, "local");
-  remote = user_dir (fixture, "remote");
-  share_file (fixture, "slowish", local, remote, NULL);
-  engine = fake_engine (fixture, "sleep 4; echo 'Synchronization complete at 10:00:00  (0 items transferred, 0 skipped, 0 failed)'");
-  start (fixture, engine);
+  start_with_fake_engine (fixture, "slowish", NULL,
+                          "sleep 4; echo 'Synchronization complete at 10:00:00  (0 items transferred, 0 skipped, 0 failed)'");
   id = sync_now (fixture);
   g_usleep (300 * 1000);
   g_mkdir (dropins, 0755);
