@@ -5,7 +5,6 @@ static const GDBusErrorEntry of_error_entries[] = {
   { OF_ERROR_FAILED, "org.offlinefiles.BackgroundSync.Error.Failed" },
   { OF_ERROR_STORAGE, "org.offlinefiles.BackgroundSync.Error.Storage" },
   { OF_ERROR_LOCKED, "org.offlinefiles.BackgroundSync.Error.Locked" },
-  { OF_ERROR_NOT_IMPLEMENTED, "org.offlinefiles.BackgroundSync.Error.NotImplemented" },
   { OF_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
     "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired" },
 };

@@ -16,7 +16,6 @@ typedef enum {
   OF_ERROR_FAILED,                              /* ...Error.Failed */
   OF_ERROR_STORAGE,                             /* ...Error.Storage */
   OF_ERROR_LOCKED,                              /* ...Error.Locked */
-  OF_ERROR_NOT_IMPLEMENTED,                     /* ...Error.NotImplemented */
   OF_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,  /* org.freedesktop.DBus.Error.InteractiveAuthorizationRequired */
 } OfError;
 

@@ -284,6 +284,11 @@ of_harness_free (OfHarness *harness)
     return;
   if (harness->daemon)
     of_harness_stop_daemon (harness);
+  if (harness->properties_changed)
+    {
+      g_dbus_connection_signal_unsubscribe (harness->conn, harness->properties_changed_id);
+      g_ptr_array_unref (harness->properties_changed);
+    }
   if (harness->conn)
     g_dbus_connection_close_sync (harness->conn, NULL, NULL);
   g_clear_object (&harness->conn);
@@ -509,6 +514,33 @@ of_harness_gdbus_as_async (OfHarness  *harness,
                                &error);
   g_assert_no_error (error);
   return process;
+}
+
+static void
+on_properties_changed (GDBusConnection *conn, const char *sender, const char *path,
+                       const char *iface, const char *signal, GVariant *params, gpointer user_data)
+{
+  OfHarness *harness = user_data;
+  GVariant *changed = NULL;
+
+  (void) conn; (void) sender; (void) path; (void) iface; (void) signal;
+  g_variant_get (params, "(&s@a{sv}@as)", NULL, &changed, NULL);
+  g_ptr_array_add (harness->properties_changed, changed);
+}
+
+GPtrArray *
+of_harness_watch_properties (OfHarness *harness)
+{
+  if (harness->properties_changed == NULL)
+    {
+      harness->properties_changed = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+      harness->properties_changed_id =
+        g_dbus_connection_signal_subscribe (harness->conn, "org.offlinefiles.BackgroundSync",
+                                            "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                            "/org/offlinefiles/BackgroundSync", "org.offlinefiles.BackgroundSync",
+                                            G_DBUS_SIGNAL_FLAGS_NONE, on_properties_changed, harness, NULL);
+    }
+  return harness->properties_changed;
 }
 
 void

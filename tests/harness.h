@@ -28,6 +28,8 @@ typedef struct {
   GDBusConnection *conn;         /* a root client connection */
   GPtrArray       *installed;    /* files put in system dirs, removed at the end */
   char            *daemon_log;
+  GPtrArray       *properties_changed;  /* see of_harness_watch_properties() */
+  guint            properties_changed_id;
 } OfHarness;
 
 /* Starts the bus, and polkitd if @with_polkit.  Fails the test on error. */
@@ -75,6 +77,12 @@ GSubprocess *of_harness_gdbus_as_async (OfHarness  *harness,
  * would be answered by GDBus's worker thread), then everything queued
  * here is dispatched: any signal the daemon sent before is now seen. */
 void       of_harness_settle         (OfHarness *harness);
+
+/* Records every PropertiesChanged of the main interface, as its a{sv} of
+ * changed values, into the returned array (owned by the harness; clear
+ * it with g_ptr_array_set_size (…, 0)).  Signals are seen when the
+ * default main context runs, e.g. in of_harness_settle(). */
+GPtrArray *of_harness_watch_properties (OfHarness *harness);
 
 /* Iterates the default main context until *@flag or @timeout_ms pass. */
 gboolean   of_harness_wait_for       (gboolean *flag,

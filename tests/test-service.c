@@ -12,46 +12,24 @@
 
 typedef struct {
   OfHarness *harness;
-  guint      subscription;
-  GPtrArray *changes;   /* of GVariant a{sv}, one per PropertiesChanged */
+  GPtrArray *changes;   /* owned by the harness: a{sv}, one per PropertiesChanged */
 } Fixture;
-
-static void
-on_properties_changed (GDBusConnection *conn, const char *sender, const char *path,
-                       const char *iface, const char *signal, GVariant *params,
-                       gpointer user_data)
-{
-  Fixture *fixture = user_data;
-  GVariant *changed = NULL;
-
-  (void) conn; (void) sender; (void) path; (void) iface; (void) signal;
-  g_variant_get (params, "(&s@a{sv}@as)", NULL, &changed, NULL);
-  g_ptr_array_add (fixture->changes, changed);
-}
 
 static void
 fixture_setup (Fixture *fixture, gconstpointer data)
 {
   (void) data;
   fixture->harness = of_harness_new (TRUE);
-  fixture->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
-  fixture->subscription =
-    g_dbus_connection_signal_subscribe (fixture->harness->conn, "org.offlinefiles.BackgroundSync",
-                                        "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                        "/org/offlinefiles/BackgroundSync", IFACE,
-                                        G_DBUS_SIGNAL_FLAGS_NONE, on_properties_changed,
-                                        fixture, NULL);
+  fixture->changes = of_harness_watch_properties (fixture->harness);
 }
 
 static void
 fixture_teardown (Fixture *fixture, gconstpointer data)
 {
   (void) data;
-  g_dbus_connection_signal_unsubscribe (fixture->harness->conn, fixture->subscription);
   if (fixture->harness->daemon)
     g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
   g_clear_pointer (&fixture->harness, of_harness_free);
-  g_ptr_array_unref (fixture->changes);
 }
 
 static void
