@@ -1,9 +1,20 @@
-/* auth.c — see auth.h. */
+/* auth.c — see auth.h.
+ *
+ * polkitd is asked over the bus directly (CheckAuthorization with a
+ * system-bus-name subject, as polkit_system_bus_name_new() builds it), the
+ * way systemd's bus-polkit.c does: libpolkit-gobject would add nothing we
+ * use, but its dependencies (libsystemd, libgcrypt, three compression
+ * libraries) cost a megabyte of resident memory and half of the start-up
+ * time (see the README's benchmarks). */
 #include "auth.h"
 
-#include <polkit/polkit.h>
-
 #include "errors.h"
+
+#define POLKIT_BUS_NAME  "org.freedesktop.PolicyKit1"
+#define POLKIT_PATH      "/org/freedesktop/PolicyKit1/Authority"
+#define POLKIT_INTERFACE "org.freedesktop.PolicyKit1.Authority"
+/* CheckAuthorizationFlags.AllowUserInteraction */
+#define POLKIT_ALLOW_USER_INTERACTION 0x1u
 
 /* polkitd is asked at most this many questions at once: the bus refuses a
  * connection more than 128 pending replies, and a flood must not starve
@@ -13,27 +24,29 @@
  * limit of calls in progress): beyond, LimitsExceeded at once rather
  * than a queue that grows without bound. */
 #define MAX_CHECKS_PER_SENDER 128
+/* A non-interactive answer is polkitd's rules only: if it takes longer
+ * than this, polkitd is stuck.  An interactive one waits for a person. */
+#define CHECK_TIMEOUT_MS (25 * 1000)
 
 typedef struct _Check Check;
 
 struct _OfAuth {
-  PolkitAuthority *authority;
-  char            *authority_error;  /* set: polkit unreachable, deny all */
-  gboolean         connecting;
-  GCancellable    *cancellable;      /* the connection attempt */
   GDBusConnection *bus;
   guint            name_owner_changed_id;
+  guint64          next_cancellation_id;
+  gboolean         polkit_missing_reported;
+  gboolean         stopping;
   GQueue           waiting;          /* Checks not asked yet, in order */
   GList           *in_flight;        /* Checks polkitd is answering */
   GHashTable      *per_sender;       /* sender → number of pending Checks */
 };
 
 struct _Check {
-  OfAuth       *auth;         /* NULL once the OfAuth is gone */
-  GTask        *task;         /* NULL once answered (the caller left) */
-  GCancellable *cancellable;  /* for the OfAuth going away only */
+  OfAuth       *auth;             /* NULL once the OfAuth is gone */
+  GTask        *task;             /* NULL once answered (the caller left) */
   char         *action_id;
   char         *sender;
+  char         *cancellation_id;  /* for polkitd's CancelCheckAuthorization */
   gboolean      interactive;
 };
 
@@ -43,9 +56,9 @@ static void
 check_free (Check *check)
 {
   g_clear_object (&check->task);
-  g_clear_object (&check->cancellable);
   g_free (check->action_id);
   g_free (check->sender);
+  g_free (check->cancellation_id);
   g_free (check);
 }
 
@@ -95,24 +108,44 @@ finish (Check  *check,
     start_checks (auth);
 }
 
+/* Asks polkitd to drop a check it is still working on (an authentication
+ * dialog nobody will answer); its reply to the check then comes soon. */
+static void
+cancel_with_polkitd (GDBusConnection *bus,
+                     Check           *check)
+{
+  g_debug ("Cancelling the polkit check of %s for %s", check->action_id, check->sender);
+  g_dbus_connection_call (bus, POLKIT_BUS_NAME, POLKIT_PATH, POLKIT_INTERFACE,
+                          "CancelCheckAuthorization", g_variant_new ("(s)", check->cancellation_id),
+                          NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL, NULL);
+}
+
+static gboolean
+is_polkit_unreachable (const GError *error)
+{
+  return g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_FAILED) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+}
+
 static void
 check_done (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
   Check *check = user_data;
-  g_autoptr(PolkitAuthorizationResult) answer = NULL;
+  OfAuth *auth = check->auth;
+  g_autoptr(GVariant) answer = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean authorized, challenge;
 
-  answer = polkit_authority_check_authorization_finish (POLKIT_AUTHORITY (source), result, &error);
+  answer = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   if (answer == NULL)
     {
       g_debug ("polkit check of %s for %s failed: %s", check->action_id, check->sender, error->message);
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          finish (check, g_steal_pointer (&error));
-          return;
-        }
       /* A full bus is worth retrying, unlike a refusal: say which it is. */
       if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED))
         {
@@ -121,6 +154,13 @@ check_done (GObject      *source,
                                       "Authorization check not possible now: %s", error->message));
           return;
         }
+      /* Without polkit nobody is authorized, and the admin should know
+       * why (once, not once per refused call). */
+      if (auth && is_polkit_unreachable (error) && !auth->polkit_missing_reported)
+        {
+          g_warning ("polkit is not available, every change is refused: %s", error->message);
+          auth->polkit_missing_reported = TRUE;
+        }
       /* The caller wants polkit's reason, not GDBus's wrapping of it. */
       g_dbus_error_strip_remote_error (error);
       finish (check, g_error_new (G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
@@ -128,12 +168,15 @@ check_done (GObject      *source,
       return;
     }
 
-  if (polkit_authorization_result_get_is_authorized (answer))
+  if (auth)
+    auth->polkit_missing_reported = FALSE;
+  g_variant_get (answer, "((bb@a{ss}))", &authorized, &challenge, NULL);
+  if (authorized)
     {
       g_debug ("%s authorized for %s", check->action_id, check->sender);
       finish (check, NULL);
     }
-  else if (polkit_authorization_result_get_is_challenge (answer) && !check->interactive)
+  else if (challenge && !check->interactive)
     {
       g_debug ("%s needs interactive authorization for %s", check->action_id, check->sender);
       finish (check, g_error_new (OF_ERROR, OF_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
@@ -152,53 +195,31 @@ start_checks (OfAuth *auth)
 {
   Check *check;
 
-  if (auth->connecting)
-    return;
   while (g_list_length (auth->in_flight) < MAX_CHECKS_IN_FLIGHT &&
          (check = g_queue_pop_head (&auth->waiting)) != NULL)
     {
-      g_autoptr(PolkitSubject) subject = NULL;
-      PolkitCheckAuthorizationFlags flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
+      GVariantBuilder subject_details;
 
       auth->in_flight = g_list_prepend (auth->in_flight, check);
-      if (auth->authority == NULL)
-        {
-          complete (check, g_error_new (G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
-                                        "Authorization check failed: %s", auth->authority_error));
-          continue;
-        }
-      if (check->interactive)
-        flags |= POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION;
-
+      check->cancellation_id = g_strdup_printf ("offlinefiles-%" G_GUINT64_FORMAT, ++auth->next_cancellation_id);
       g_debug ("Asking polkit whether %s may %s%s", check->sender, check->action_id,
                check->interactive ? " (interactive)" : "");
-      subject = polkit_system_bus_name_new (check->sender);
-      polkit_authority_check_authorization (auth->authority, subject, check->action_id, NULL,
-                                            flags, check->cancellable, check_done, check);
+      g_variant_builder_init (&subject_details, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&subject_details, "{sv}", "name", g_variant_new_string (check->sender));
+      /* Not cancellable on our side: the bus counts the call as pending
+       * until polkitd replies, so the check keeps its place until then. */
+      g_dbus_connection_call (auth->bus, POLKIT_BUS_NAME, POLKIT_PATH, POLKIT_INTERFACE,
+                              "CheckAuthorization",
+                              g_variant_new ("((s@a{sv})s@a{ss}us)",
+                                             "system-bus-name", g_variant_builder_end (&subject_details),
+                                             check->action_id,
+                                             g_variant_new_array (G_VARIANT_TYPE ("{ss}"), NULL, 0),
+                                             check->interactive ? POLKIT_ALLOW_USER_INTERACTION : 0u,
+                                             check->cancellation_id),
+                              G_VARIANT_TYPE ("((bba{ss}))"), G_DBUS_CALL_FLAGS_NONE,
+                              check->interactive ? G_MAXINT : CHECK_TIMEOUT_MS,
+                              NULL, check_done, check);
     }
-}
-
-static void
-authority_ready (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  PolkitAuthority *authority;
-  OfAuth *auth = user_data;
-
-  (void) source;
-  authority = polkit_authority_get_finish (result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;  /* auth is gone */
-  auth->connecting = FALSE;
-  if (authority == NULL)
-    {
-      g_warning ("polkit is not available, every change will be refused: %s", error->message);
-      auth->authority_error = g_strdup (error->message);
-    }
-  auth->authority = authority;
-  start_checks (auth);
 }
 
 /* A caller that left the bus no longer needs an answer: its checks stop
@@ -225,7 +246,8 @@ on_name_owner_changed (GDBusConnection *connection,
   g_debug ("%s left the bus: dropping its authorization checks", name);
   /* Those polkitd is working on are answered now, but keep their place
    * until polkitd replies: the bus counts the call as pending until then,
-   * and cancelling here would let more calls in than it allows. */
+   * and forgetting it here would let more calls in than it allows.  An
+   * interactive one could wait for a person forever: polkitd drops it. */
   for (GList *l = auth->in_flight; l; l = l->next)
     {
       Check *check = l->data;
@@ -233,6 +255,8 @@ on_name_owner_changed (GDBusConnection *connection,
         {
           g_task_return_new_error (check->task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s left the bus", name);
           g_clear_object (&check->task);
+          if (check->interactive)
+            cancel_with_polkitd (auth->bus, check);
         }
     }
   for (GList *l = auth->waiting.head; l;)
@@ -257,15 +281,6 @@ of_auth_new (GDBusConnection *bus)
   g_queue_init (&auth->waiting);
   auth->per_sender = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   auth->bus = g_object_ref (bus);
-  auth->name_owner_changed_id =
-    g_dbus_connection_signal_subscribe (bus, "org.freedesktop.DBus", "org.freedesktop.DBus",
-                                        "NameOwnerChanged", "/org/freedesktop/DBus", NULL,
-                                        G_DBUS_SIGNAL_FLAGS_NONE, on_name_owner_changed, auth, NULL);
-  /* Connected in the background: start-up does not wait for polkit, and
-   * checks asked meanwhile wait for the connection. */
-  auth->cancellable = g_cancellable_new ();
-  auth->connecting = TRUE;
-  polkit_authority_get_async (auth->cancellable, authority_ready, auth);
   return auth;
 }
 
@@ -276,14 +291,16 @@ of_auth_free (OfAuth *auth)
 
   if (auth == NULL)
     return;
-  g_dbus_connection_signal_unsubscribe (auth->bus, auth->name_owner_changed_id);
-  g_cancellable_cancel (auth->cancellable);
-  /* Checks still with polkitd end later, without us. */
+  if (auth->name_owner_changed_id != 0)
+    g_dbus_connection_signal_unsubscribe (auth->bus, auth->name_owner_changed_id);
+  /* Checks still with polkitd end later, without us: their callers are
+   * told when polkitd answers (the service stops only after that). */
   for (GList *l = auth->in_flight; l; l = l->next)
     {
       check = l->data;
       check->auth = NULL;
-      g_cancellable_cancel (check->cancellable);
+      if (check->interactive)
+        cancel_with_polkitd (auth->bus, check);
     }
   g_list_free (auth->in_flight);
   while ((check = g_queue_pop_head (&auth->waiting)) != NULL)
@@ -292,11 +309,30 @@ of_auth_free (OfAuth *auth)
       complete (check, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The service is stopping"));
     }
   g_hash_table_unref (auth->per_sender);
-  g_clear_object (&auth->cancellable);
-  g_clear_object (&auth->authority);
   g_clear_object (&auth->bus);
-  g_free (auth->authority_error);
   g_free (auth);
+}
+
+void
+of_auth_stop (OfAuth *auth)
+{
+  Check *check;
+
+  while ((check = g_queue_pop_head (&auth->waiting)) != NULL)
+    complete (check, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The service is stopping"));
+  for (GList *l = auth->in_flight; l; l = l->next)
+    {
+      check = l->data;
+      if (check->interactive)
+        cancel_with_polkitd (auth->bus, check);
+    }
+  auth->stopping = TRUE;
+}
+
+gboolean
+of_auth_is_busy (OfAuth *auth)
+{
+  return auth->in_flight != NULL;
 }
 
 void
@@ -315,12 +351,17 @@ of_auth_check_async (OfAuth                *auth,
   check = g_new0 (Check, 1);
   check->auth = auth;
   check->task = g_task_new (NULL, cancellable, callback, user_data);
-  check->cancellable = g_cancellable_new ();
   check->action_id = g_strdup (action_id);
   check->sender = g_strdup (sender);
   check->interactive = (g_dbus_message_get_flags (message) &
                         G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION) != 0;
 
+  if (auth->stopping)
+    {
+      g_task_return_new_error (check->task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The service is stopping");
+      check_free (check);
+      return;
+    }
   if (pending >= MAX_CHECKS_PER_SENDER)
     {
       g_task_return_new_error (check->task, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
@@ -328,6 +369,15 @@ of_auth_check_async (OfAuth                *auth,
       check_free (check);
       return;
     }
+  /* Subscribed with the first check, not at start-up, where every match
+   * rule delays taking the bus name.  The bus has it before polkitd can
+   * answer this check; a caller gone even sooner only costs polkitd an
+   * error for a name it cannot find. */
+  if (auth->name_owner_changed_id == 0)
+    auth->name_owner_changed_id =
+      g_dbus_connection_signal_subscribe (auth->bus, "org.freedesktop.DBus", "org.freedesktop.DBus",
+                                          "NameOwnerChanged", "/org/freedesktop/DBus", NULL,
+                                          G_DBUS_SIGNAL_FLAGS_NONE, on_name_owner_changed, auth, NULL);
   g_hash_table_insert (auth->per_sender, g_strdup (sender), GUINT_TO_POINTER (pending + 1));
   g_queue_push_tail (&auth->waiting, check);
   start_checks (auth);

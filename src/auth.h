@@ -18,11 +18,15 @@ G_BEGIN_DECLS
 
 typedef struct _OfAuth OfAuth;
 
-/* Connects to polkit on the system bus in the background (checks asked
- * before that wait for it).  Never fails: without polkit every check is
+/* Asks polkitd on @bus.  Never fails: without polkit every check is
  * denied (and says why). */
 OfAuth  *of_auth_new               (GDBusConnection *bus);
 void     of_auth_free              (OfAuth *auth);
+/* For shutdown: checks not yet asked, and any asked from now on, end
+ * with G_IO_ERROR_CANCELLED; polkitd drops the interactive ones it is
+ * working on.  Busy until polkitd has answered every check it has. */
+void     of_auth_stop              (OfAuth *auth);
+gboolean of_auth_is_busy           (OfAuth *auth);
 
 /* Checks @action_id for the sender of @invocation, interactive only if
  * the message carries ALLOW_INTERACTIVE_AUTHORIZATION. */

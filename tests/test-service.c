@@ -683,6 +683,38 @@ test_name_taken (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (strchr (err, '\n') - err, ==, (int) strlen (err) - 1);
 }
 
+/* Without polkitd on the bus nobody may write, not even root, and the
+ * admin is told why once; reads go on. */
+static void
+test_no_polkit (void)
+{
+  g_autoptr(OfHarness) harness = of_harness_new (FALSE);
+  g_autofree char *config_path = of_harness_config_path (harness);
+  g_autofree char *log = NULL;
+  g_autoptr(GVariant) value = NULL;
+  const char *warning;
+
+  of_harness_start_daemon (harness, NULL);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (of_harness_set (harness, "SyncInterval", g_variant_new_uint16 (42), &error));
+      g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED);
+      g_assert_nonnull (strstr (error->message, "Authorization check failed"));
+      g_assert_nonnull (strstr (error->message, "org.freedesktop.PolicyKit1"));
+    }
+  value = of_harness_get (harness, "SyncInterval");
+  g_assert_cmpuint (g_variant_get_uint16 (value), ==, 360);
+  g_assert_false (g_file_test (config_path, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (of_harness_stop_daemon (harness), ==, 0);
+
+  g_assert_true (g_file_get_contents (harness->daemon_log, &log, NULL, NULL));
+  warning = strstr (log, "polkit is not available");
+  g_assert_nonnull (warning);
+  g_assert_null (strstr (warning + 1, "polkit is not available"));
+}
+
 static void
 test_no_bus (Fixture *fixture, gconstpointer data)
 {
@@ -731,6 +763,7 @@ main (int argc, char *argv[])
   ADD ("name-taken", test_name_taken);
   ADD ("no-bus", test_no_bus);
 #undef ADD
+  g_test_add_func ("/service/no-polkit", test_no_polkit);
 
   return g_test_run ();
 }

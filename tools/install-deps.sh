@@ -7,7 +7,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
   meson ninja-build pkg-config gcc clang libc6-dev libglib2.0-dev libglib2.0-bin \
-  libpolkit-gobject-1-dev polkitd pkexec dbus unison python3 python3-dbusmock python3-gi \
+  polkitd pkexec dbus unison python3 python3-dbusmock python3-gi \
   gir1.2-polkit-1.0 libsystemd-dev gettext systemd tzdata faketime libfaketime \
   valgrind util-linux strace procps ca-certificates \
   scdoc bash-completion libclang-rt-14-dev
