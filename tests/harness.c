@@ -371,6 +371,8 @@ of_harness_start_daemon (OfHarness          *harness,
     g_subprocess_launcher_take_stdout_fd (launcher, fd);
     g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDERR_MERGE);
     g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+    /* As the systemd unit runs it (memory must return after bursts). */
+    g_subprocess_launcher_setenv (launcher, "G_SLICE", "always-malloc", FALSE);
     harness->daemon = g_subprocess_launcher_spawnv (launcher,
                                                     (const char * const *) argv->pdata, &error);
     g_assert_no_error (error);

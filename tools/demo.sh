@@ -59,7 +59,8 @@ else
   /usr/lib/polkit-1/polkitd --no-debug >"$DIR/polkitd.log" 2>&1 &
   pids+=($!)
   start_daemon () {
-    build-demo/src/offlinefiles-syncd --config-dir="$DIR/config" --state-dir="$DIR/state" \
+    # G_SLICE as the systemd unit sets it.
+    G_SLICE=always-malloc build-demo/src/offlinefiles-syncd --config-dir="$DIR/config" --state-dir="$DIR/state" \
       >>"$DIR/daemon.log" 2>&1 &
     daemon_pid=$!
     pids+=($daemon_pid)
