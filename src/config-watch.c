@@ -1,6 +1,10 @@
 /* config-watch.c — see config-watch.h. */
 #include "config-watch.h"
 
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+
 #include "config-store.h"
 
 #define SHARES_DIR_NAME "shares.d"
@@ -27,6 +31,47 @@ on_quiet (gpointer user_data)
 }
 
 static void
+reload_when_quiet (OfConfigWatch *watch)
+{
+  g_clear_handle_id (&watch->quiet_id, g_source_remove);
+  watch->quiet_id = g_timeout_add (OF_CONFIG_WATCH_QUIET_MS, on_quiet, watch);
+}
+
+static gint64
+stamp_usec (const struct stat *st)
+{
+  gint64 modified = st->st_mtim.tv_sec * G_USEC_PER_SEC + st->st_mtim.tv_nsec / 1000;
+  gint64 changed = st->st_ctim.tv_sec * G_USEC_PER_SEC + st->st_ctim.tv_nsec / 1000;
+
+  return MAX (modified, changed);
+}
+
+/* @path or an entry of it (through symlinks too) changed at or after @since. */
+static gboolean
+changed_since (const char *path,
+               gint64      since)
+{
+  g_autoptr(GDir) dir = NULL;
+  struct stat st;
+  const char *name;
+
+  if (g_stat (path, &st) == 0 && stamp_usec (&st) >= since)
+    return TRUE;
+  dir = g_dir_open (path, 0, NULL);
+  if (dir == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *entry = g_build_filename (path, name, NULL);
+
+      if ((g_lstat (entry, &st) == 0 && stamp_usec (&st) >= since) ||
+          (g_stat (entry, &st) == 0 && stamp_usec (&st) >= since))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
 on_changed (GFileMonitor      *monitor,
             GFile             *file,
             GFile             *other,
@@ -45,8 +90,7 @@ on_changed (GFileMonitor      *monitor,
     }
   /* A drop-in or shares directory may just have been made. */
   watch_existing (watch);
-  g_clear_handle_id (&watch->quiet_id, g_source_remove);
-  watch->quiet_id = g_timeout_add (OF_CONFIG_WATCH_QUIET_MS, on_quiet, watch);
+  reload_when_quiet (watch);
 }
 
 static void
@@ -100,16 +144,29 @@ monitor_free (gpointer data)
 
 OfConfigWatch *
 of_config_watch_new (const char        *config_dir,
+                     gint64             loaded_at,
                      OfConfigWatchFunc  func,
                      gpointer           user_data)
 {
   OfConfigWatch *watch = g_new0 (OfConfigWatch, 1);
+  GHashTableIter iter;
+  gpointer path;
 
   watch->config_dir = g_strdup (config_dir);
   watch->func = func;
   watch->user_data = user_data;
   watch->monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, monitor_free);
   watch_existing (watch);
+
+  /* Watching now: anything older than this is what was read. */
+  g_hash_table_iter_init (&iter, watch->monitors);
+  while (g_hash_table_iter_next (&iter, &path, NULL))
+    if (changed_since (path, loaded_at - G_USEC_PER_SEC))
+      {
+        g_debug ("%s changed while it was not watched yet", (const char *) path);
+        reload_when_quiet (watch);
+        break;
+      }
   return watch;
 }
 

@@ -5,6 +5,11 @@
  * things have been quiet for a second, so an editor's save or a
  * configuration-management run writing fifty files causes one reload.
  * Missing directories are not watched at all: GLib would poll for them.
+ *
+ * The daemon reads its files before it may watch them (watching waits for
+ * the bus name): whatever changed since @loaded_at (g_get_real_time(),
+ * taken before reading; up to a second before it, file system clocks
+ * being coarse) calls back too, so nothing written in between is lost.
  */
 #pragma once
 
@@ -18,6 +23,7 @@ typedef struct _OfConfigWatch OfConfigWatch;
 typedef void (*OfConfigWatchFunc) (gpointer user_data);
 
 OfConfigWatch *of_config_watch_new  (const char        *config_dir,
+                                     gint64             loaded_at,
                                      OfConfigWatchFunc  func,
                                      gpointer           user_data);
 void           of_config_watch_free (OfConfigWatch *watch);

@@ -377,6 +377,19 @@ of_sync_manager_is_busy (OfSyncManager *self)
 void
 of_sync_manager_start (OfSyncManager *self)
 {
+  g_autoptr(GError) tz_error = NULL;
+
+  g_return_if_fail (self->tz_monitor == NULL);
+
+  /* Watched only now, so that setting up inotify and GIO's extension
+   * points does not delay taking the bus name; the zone is read again
+   * after the watch starts, so no change in between is missed.  A zone
+   * given by TZ does not change under us; /etc/localtime may. */
+  self->tz_monitor = of_timezone_monitor_new (NULL, on_time_zone_changed, self, &tz_error);
+  if (self->tz_monitor == NULL)
+    g_debug ("Not watching the time zone: %s", tz_error->message);
+  g_clear_pointer (&self->tz, g_time_zone_unref);
+  self->tz = load_time_zone ();
   replan (self);
 }
 
@@ -407,7 +420,6 @@ of_sync_manager_new (OfStateStore           *state_store,
                      GError                **error)
 {
   g_autoptr(OfSyncManager) self = g_object_new (OF_TYPE_SYNC_MANAGER, NULL);
-  g_autoptr(GError) tz_error = NULL;
 
   self->state_store = state_store;
   self->shares = shares;
@@ -420,10 +432,6 @@ of_sync_manager_new (OfStateStore           *state_store,
   self->timer = of_wallclock_timer_new (on_timer, self, error);
   if (self->timer == NULL)
     return NULL;
-  /* A zone given by TZ does not change under us; /etc/localtime may. */
-  self->tz_monitor = of_timezone_monitor_new (NULL, on_time_zone_changed, self, &tz_error);
-  if (self->tz_monitor == NULL)
-    g_debug ("Not watching the time zone: %s", tz_error->message);
   return g_steal_pointer (&self);
 }
 

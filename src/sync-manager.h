@@ -37,8 +37,8 @@ OfSyncManager *of_sync_manager_new            (OfStateStore           *state_sto
                                                const char             *machine_id,
                                                const OfSettings       *settings,
                                                GError                **error);
-/* Plans and arms the timer; a sync missed while the daemon was down
- * starts now (catch-up). */
+/* Starts watching the time zone, plans and arms the timer; a sync missed
+ * while the daemon was down starts now (catch-up).  Once. */
 void           of_sync_manager_start          (OfSyncManager    *manager);
 /* Something outside changed (e.g. the system resumed): plan again. */
 void           of_sync_manager_replan         (OfSyncManager    *manager,
