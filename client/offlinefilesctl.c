@@ -1506,7 +1506,12 @@ int
 main (int argc, char **argv)
 {
   setlocale (LC_ALL, "");
+  /* The tests' build reads the catalogs of the build tree. */
+#ifdef OF_UNINSTALLED_LOCALEDIR
+  bindtextdomain (GETTEXT_PACKAGE, OF_UNINSTALLED_LOCALEDIR);
+#else
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+#endif
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("offlinefilesctl");

@@ -872,6 +872,28 @@ run_in_pty (const char *user, const char *wanted, int *status, const char * cons
   return g_string_free (g_steal_pointer (&output), FALSE);
 }
 
+/* Waits up to 10 s for @first in the daemon's log (it runs with
+ * --verbose) and, after it, @then or @or_then. */
+static gboolean
+daemon_logged (Fixture *fixture, const char *first, const char *then, const char *or_then)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  do
+    {
+      g_autofree char *log = NULL;
+      const char *at;
+
+      if (g_file_get_contents (fixture->harness->daemon_log, &log, NULL, NULL) &&
+          (at = strstr (log, first)) != NULL &&
+          (strstr (at, then) != NULL || strstr (at, or_then) != NULL))
+        return TRUE;
+      g_usleep (50 * 1000);
+    }
+  while (g_get_monotonic_time () < end);
+  return FALSE;
+}
+
 static void
 test_pty_agent (Fixture *fixture, gconstpointer data)
 {
@@ -891,12 +913,55 @@ test_pty_agent (Fixture *fixture, gconstpointer data)
                       &status, ask);
   g_assert_nonnull (strstr (shown, "AUTHENTICATING FOR org.offlinefiles.backgroundsync.configure"));
   g_assert_nonnull (strstr (shown, "Authentication is required to change when offline folders are synchronized."));
+  /* The hang-up killed the caller while polkitd waited for a password:
+   * the daemon has polkitd drop the check, and polkitd's answer frees
+   * its place. */
+  g_assert_true (daemon_logged (fixture, "Cancelling the polkit check of org.offlinefiles.backgroundsync.configure",
+                                "failed: GDBus.Error:org.freedesktop.PolicyKit1.Error",
+                                "org.offlinefiles.backgroundsync.configure not authorized for"));
 
   /* Without interaction, the same call fails at once with a clear line. */
   refused = run_in_pty (OF_TEST_USER_ASK, "\n", &status, no_ask);
   g_assert_null (strstr (refused, "AUTHENTICATING"));
   g_assert_nonnull (strstr (refused, "Interactive authentication required"));
   g_assert_cmpuint (get_q (fixture, "SyncInterval"), ==, 360);
+}
+
+/* --help in German from the catalog of po/ (the installed client reads
+ * the same file from its install prefix); English without LANGUAGE. */
+static char *
+help_in (const char *language)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  const char *ctl = g_getenv ("OF_CTL_UNINSTALLED");
+
+  g_assert_nonnull (ctl);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  if (language)
+    g_subprocess_launcher_setenv (launcher, "LANGUAGE", language, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
+  process = g_subprocess_launcher_spawn (launcher, &error, ctl, "--help", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (process));
+  return out;
+}
+
+static void
+test_help_translated (void)
+{
+  g_autofree char *german = help_in ("de");
+  g_autofree char *english = help_in (NULL);
+
+  g_assert_nonnull (strstr (german, "Anzeigen und ändern, wann Offline-Ordner synchronisiert werden."));
+  g_assert_nonnull (strstr (german, "Zustand, Zeitplan, Einstellungen und Freigaben anzeigen (Standard)"));
+  g_assert_nonnull (strstr (english, "Show and change when offline folders are synchronized."));
+  g_assert_null (strstr (english, "Anzeigen"));
 }
 
 int
@@ -917,6 +982,7 @@ main (int argc, char *argv[])
   ADD ("no-daemon", test_no_daemon);
   ADD ("monitor", test_monitor);
   ADD ("pty-agent", test_pty_agent);
+  g_test_add_func ("/client/help-translated", test_help_translated);
 #undef ADD
   return g_test_run ();
 }
