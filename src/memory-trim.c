@@ -17,6 +17,7 @@ typedef struct {
   gboolean      stopped;
   gint          armed;     /* atomic mirror of pending != NULL: the fast path */
   guint         delay_seconds;
+  guint         trims;     /* main context only */
 } TrimState;
 
 struct _OfMemoryTrimmer {
@@ -58,6 +59,7 @@ on_trim_due (gpointer user_data)
   g_clear_pointer (&state->pending, g_source_unref);
   g_atomic_int_set (&state->armed, FALSE);
   g_mutex_unlock (&state->lock);
+  state->trims++;
   trim_now ();
   return G_SOURCE_REMOVE;
 }
@@ -142,4 +144,10 @@ of_memory_trimmer_free (OfMemoryTrimmer *trimmer)
   trim_state_unref (state);
   g_object_unref (trimmer->connection);
   g_free (trimmer);
+}
+
+guint
+of_memory_trimmer_get_trims (OfMemoryTrimmer *trimmer)
+{
+  return trimmer->state->trims;
 }

@@ -28,6 +28,8 @@ typedef struct _OfMemoryTrimmer OfMemoryTrimmer;
 OfMemoryTrimmer *of_memory_trimmer_new  (GDBusConnection *connection,
                                          guint            delay_seconds);
 void             of_memory_trimmer_free (OfMemoryTrimmer *trimmer);
+/* How many trims have run (main context only). */
+guint            of_memory_trimmer_get_trims (OfMemoryTrimmer *trimmer);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OfMemoryTrimmer, of_memory_trimmer_free)
 
