@@ -289,6 +289,11 @@ of_harness_free (OfHarness *harness)
       g_dbus_connection_signal_unsubscribe (harness->conn, harness->properties_changed_id);
       g_ptr_array_unref (harness->properties_changed);
     }
+  if (harness->sync_events)
+    {
+      g_dbus_connection_signal_unsubscribe (harness->conn, harness->sync_events_id);
+      g_ptr_array_unref (harness->sync_events);
+    }
   if (harness->conn)
     g_dbus_connection_close_sync (harness->conn, NULL, NULL);
   g_clear_object (&harness->conn);
@@ -543,6 +548,54 @@ of_harness_watch_properties (OfHarness *harness)
                                             G_DBUS_SIGNAL_FLAGS_NONE, on_properties_changed, harness, NULL);
     }
   return harness->properties_changed;
+}
+
+static void
+sync_event_free (OfSyncEvent *event)
+{
+  g_free (event->name);
+  g_free (event->detail);
+  g_free (event->message);
+  g_free (event);
+}
+
+static void
+on_sync_signal (GDBusConnection *conn, const char *sender, const char *path,
+                const char *iface, const char *signal, GVariant *params, gpointer user_data)
+{
+  OfHarness *harness = user_data;
+  OfSyncEvent *event = g_new0 (OfSyncEvent, 1);
+
+  (void) conn; (void) sender; (void) path; (void) iface;
+  event->name = g_strdup (signal);
+  event->at = g_get_real_time ();
+  if (g_str_equal (signal, "SyncStarted"))
+    g_variant_get (params, "(ts)", &event->id, &event->detail);
+  else if (g_str_equal (signal, "SyncFinished"))
+    g_variant_get (params, "(tss)", &event->id, &event->detail, &event->message);
+  else if (g_str_equal (signal, "SyncProgress"))
+    g_variant_get (params, "(tuus)", &event->id, NULL, NULL, &event->detail);
+  else
+    {
+      sync_event_free (event);
+      return;
+    }
+  g_ptr_array_add (harness->sync_events, event);
+}
+
+GPtrArray *
+of_harness_watch_syncs (OfHarness *harness)
+{
+  if (harness->sync_events == NULL)
+    {
+      harness->sync_events = g_ptr_array_new_with_free_func ((GDestroyNotify) sync_event_free);
+      harness->sync_events_id =
+        g_dbus_connection_signal_subscribe (harness->conn, "org.offlinefiles.BackgroundSync",
+                                            "org.offlinefiles.BackgroundSync", NULL,
+                                            "/org/offlinefiles/BackgroundSync", NULL,
+                                            G_DBUS_SIGNAL_FLAGS_NONE, on_sync_signal, harness, NULL);
+    }
+  return harness->sync_events;
 }
 
 void

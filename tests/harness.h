@@ -17,6 +17,16 @@ G_BEGIN_DECLS
 #define OF_TEST_USER_ASK   "oftest-ask"    /* no rule: the .policy's default applies */
 #define OF_TEST_USER_SLOW  "oftest-slow"   /* rule: YES after 2 s */
 
+/* A SyncStarted, SyncProgress or SyncFinished, as of_harness_watch_syncs()
+ * records it. */
+typedef struct {
+  guint64  id;
+  char    *name;     /* the signal's name */
+  char    *detail;   /* reason (Started), share (Progress), result (Finished) */
+  char    *message;  /* Finished only */
+  gint64   at;       /* g_get_real_time () when received */
+} OfSyncEvent;
+
 typedef struct {
   char            *dir;          /* 0755 temp dir, removed at the end */
   char            *bus_address;
@@ -30,6 +40,8 @@ typedef struct {
   char            *daemon_log;
   GPtrArray       *properties_changed;  /* see of_harness_watch_properties() */
   guint            properties_changed_id;
+  GPtrArray       *sync_events;  /* see of_harness_watch_syncs() */
+  guint            sync_events_id;
 } OfHarness;
 
 /* Starts the bus, and polkitd if @with_polkit.  Fails the test on error. */
@@ -83,6 +95,8 @@ void       of_harness_settle         (OfHarness *harness);
  * it with g_ptr_array_set_size (…, 0)).  Signals are seen when the
  * default main context runs, e.g. in of_harness_settle(). */
 GPtrArray *of_harness_watch_properties (OfHarness *harness);
+/* The same for the sync signals of the main object, as OfSyncEvent. */
+GPtrArray *of_harness_watch_syncs      (OfHarness *harness);
 
 /* Iterates the default main context until *@flag or @timeout_ms pass. */
 gboolean   of_harness_wait_for       (gboolean *flag,

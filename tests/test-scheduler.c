@@ -11,49 +11,9 @@
 #define MINUTE G_GINT64_CONSTANT (60000000)
 
 typedef struct {
-  guint64 id;
-  char   *name;     /* SyncStarted / SyncFinished */
-  char   *detail;   /* reason / result */
-  char   *message;
-  gint64  at;       /* g_get_real_time () when received */
-} SyncEvent;
-
-typedef struct {
   OfHarness *harness;
-  guint      subscription;
-  GPtrArray *events;
+  GPtrArray *events;   /* OfSyncEvent, owned by the harness */
 } Fixture;
-
-static void
-sync_event_free (SyncEvent *event)
-{
-  g_free (event->name);
-  g_free (event->detail);
-  g_free (event->message);
-  g_free (event);
-}
-
-static void
-on_signal (GDBusConnection *conn, const char *sender, const char *path, const char *iface,
-           const char *signal, GVariant *params, gpointer user_data)
-{
-  Fixture *fixture = user_data;
-  SyncEvent *event = g_new0 (SyncEvent, 1);
-
-  (void) conn; (void) sender; (void) path; (void) iface;
-  event->name = g_strdup (signal);
-  event->at = g_get_real_time ();
-  if (g_str_equal (signal, "SyncStarted"))
-    g_variant_get (params, "(ts)", &event->id, &event->detail);
-  else if (g_str_equal (signal, "SyncFinished"))
-    g_variant_get (params, "(tss)", &event->id, &event->detail, &event->message);
-  else
-    {
-      sync_event_free (event);
-      return;
-    }
-  g_ptr_array_add (fixture->events, event);
-}
 
 static void
 setup (Fixture *fixture, gconstpointer data)
@@ -61,22 +21,16 @@ setup (Fixture *fixture, gconstpointer data)
   (void) data;
   g_setenv ("TZ", "UTC", TRUE);
   fixture->harness = of_harness_new (TRUE);
-  fixture->events = g_ptr_array_new_with_free_func ((GDestroyNotify) sync_event_free);
-  fixture->subscription =
-    g_dbus_connection_signal_subscribe (fixture->harness->conn, "org.offlinefiles.BackgroundSync",
-                                        IFACE, NULL, "/org/offlinefiles/BackgroundSync", NULL,
-                                        G_DBUS_SIGNAL_FLAGS_NONE, on_signal, fixture, NULL);
+  fixture->events = of_harness_watch_syncs (fixture->harness);
 }
 
 static void
 teardown (Fixture *fixture, gconstpointer data)
 {
   (void) data;
-  g_dbus_connection_signal_unsubscribe (fixture->harness->conn, fixture->subscription);
   if (fixture->harness->daemon)
     g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
   g_clear_pointer (&fixture->harness, of_harness_free);
-  g_ptr_array_unref (fixture->events);
   g_unsetenv ("TZ");
 }
 
@@ -127,7 +81,7 @@ get_s (Fixture *fixture, const char *name)
   return g_variant_dup_string (value, NULL);
 }
 
-static SyncEvent *
+static OfSyncEvent *
 wait_for_event (Fixture *fixture, guint index, guint timeout_ms)
 {
   gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
@@ -143,8 +97,8 @@ wait_for_event (Fixture *fixture, guint index, guint timeout_ms)
 static void
 assert_pair (Fixture *fixture, guint index, const char *reason, const char *result)
 {
-  SyncEvent *started = wait_for_event (fixture, index, 10000);
-  SyncEvent *finished = wait_for_event (fixture, index + 1, 10000);
+  OfSyncEvent *started = wait_for_event (fixture, index, 10000);
+  OfSyncEvent *finished = wait_for_event (fixture, index + 1, 10000);
 
   g_assert_cmpstr (started->name, ==, "SyncStarted");
   g_assert_cmpstr (started->detail, ==, reason);
@@ -158,7 +112,7 @@ test_scheduled_on_time (Fixture *fixture, gconstpointer data)
 {
   gint64 now = g_get_real_time ();
   gint64 started_at;
-  SyncEvent *started;
+  OfSyncEvent *started;
   g_autofree char *result = NULL;
 
   (void) data;
@@ -176,7 +130,7 @@ test_scheduled_on_time (Fixture *fixture, gconstpointer data)
   g_test_message ("SyncStarted %.2f s after the daemon started",
                   (started->at - started_at) / (double) G_USEC_PER_SEC);
   g_assert_cmpint (started->at, >=, now + 3 * G_USEC_PER_SEC);
-  g_assert_cmpstr (((SyncEvent *) fixture->events->pdata[1])->message, ==, "0 shares synced");
+  g_assert_cmpstr (((OfSyncEvent *) fixture->events->pdata[1])->message, ==, "0 shares synced");
 
   of_harness_settle (fixture->harness);
   result = get_s (fixture, "LastSyncResult");
@@ -193,7 +147,7 @@ static void
 test_catch_up (Fixture *fixture, gconstpointer data)
 {
   gint64 now = g_get_real_time ();
-  SyncEvent *started;
+  OfSyncEvent *started;
   gint64 owned_at;
 
   (void) data;
@@ -250,7 +204,7 @@ test_sync_now (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   g_variant_get (reply, "(t)", &id);
   assert_pair (fixture, 0, "manual", "success");
-  g_assert_cmpuint (((SyncEvent *) fixture->events->pdata[0])->id, ==, id);
+  g_assert_cmpuint (((OfSyncEvent *) fixture->events->pdata[0])->id, ==, id);
 
   /* Cancel when idle does nothing. */
   g_clear_pointer (&reply, g_variant_unref);
@@ -271,7 +225,7 @@ test_sync_now (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (of_harness_gdbus_as (fixture->harness, OF_TEST_USER_ALLOW, &out2, &err2,
                                         "--method=" IFACE ".SyncNow", NULL), ==, 0);
   assert_pair (fixture, 2, "manual", "success");
-  g_assert_cmpuint (((SyncEvent *) fixture->events->pdata[2])->id, >, id);
+  g_assert_cmpuint (((OfSyncEvent *) fixture->events->pdata[2])->id, >, id);
   g_assert_cmpuint (fixture->events->len, ==, 4);
 }
 

@@ -14,52 +14,12 @@
 #define USER OF_TEST_USER_ALLOW
 
 typedef struct {
-  guint64 id;
-  char   *name;
-  char   *detail;
-  char   *message;
-} Event;
-
-typedef struct {
   OfHarness *harness;
-  guint      subscription;
-  GPtrArray *events;
+  GPtrArray *events;   /* OfSyncEvent, owned by the harness */
   char      *shares_dir;
   uid_t      uid;
   gid_t      gid;
 } Fixture;
-
-static void
-event_free (Event *event)
-{
-  g_free (event->name);
-  g_free (event->detail);
-  g_free (event->message);
-  g_free (event);
-}
-
-static void
-on_signal (GDBusConnection *conn, const char *sender, const char *path, const char *iface,
-           const char *signal, GVariant *params, gpointer user_data)
-{
-  Fixture *fixture = user_data;
-  Event *event = g_new0 (Event, 1);
-
-  (void) conn; (void) sender; (void) path; (void) iface;
-  event->name = g_strdup (signal);
-  if (g_str_equal (signal, "SyncStarted"))
-    g_variant_get (params, "(ts)", &event->id, &event->detail);
-  else if (g_str_equal (signal, "SyncFinished"))
-    g_variant_get (params, "(tss)", &event->id, &event->detail, &event->message);
-  else if (g_str_equal (signal, "SyncProgress"))
-    g_variant_get (params, "(tuus)", &event->id, NULL, NULL, &event->detail);
-  else
-    {
-      event_free (event);
-      return;
-    }
-  g_ptr_array_add (fixture->events, event);
-}
 
 static void
 setup (Fixture *fixture, gconstpointer data)
@@ -68,7 +28,7 @@ setup (Fixture *fixture, gconstpointer data)
 
   (void) data;
   fixture->harness = of_harness_new (TRUE);
-  fixture->events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
+  fixture->events = of_harness_watch_syncs (fixture->harness);
   fixture->shares_dir = g_build_filename (fixture->harness->config_dir, "shares.d", NULL);
   g_mkdir (fixture->shares_dir, 0755);
   pw = getpwnam (USER);
@@ -77,21 +37,15 @@ setup (Fixture *fixture, gconstpointer data)
       fixture->uid = pw->pw_uid;
       fixture->gid = pw->pw_gid;
     }
-  fixture->subscription =
-    g_dbus_connection_signal_subscribe (fixture->harness->conn, "org.offlinefiles.BackgroundSync",
-                                        IFACE, NULL, "/org/offlinefiles/BackgroundSync", NULL,
-                                        G_DBUS_SIGNAL_FLAGS_NONE, on_signal, fixture, NULL);
 }
 
 static void
 teardown (Fixture *fixture, gconstpointer data)
 {
   (void) data;
-  g_dbus_connection_signal_unsubscribe (fixture->harness->conn, fixture->subscription);
   if (fixture->harness->daemon)
     g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
   g_clear_pointer (&fixture->harness, of_harness_free);
-  g_ptr_array_unref (fixture->events);
   g_free (fixture->shares_dir);
 }
 
@@ -182,7 +136,7 @@ sync_now (Fixture *fixture)
 }
 
 /* Waits for the SyncFinished of @id; returns it. */
-static Event *
+static OfSyncEvent *
 wait_finished (Fixture *fixture, guint64 id, guint timeout_s)
 {
   gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
@@ -191,7 +145,7 @@ wait_finished (Fixture *fixture, guint64 id, guint timeout_s)
     {
       for (guint i = 0; i < fixture->events->len; i++)
         {
-          Event *event = fixture->events->pdata[i];
+          OfSyncEvent *event = fixture->events->pdata[i];
           if (event->id == id && g_str_equal (event->name, "SyncFinished"))
             return event;
         }
@@ -209,7 +163,7 @@ count_events (Fixture *fixture, const char *name, guint64 id)
 
   for (guint i = 0; i < fixture->events->len; i++)
     {
-      Event *event = fixture->events->pdata[i];
+      OfSyncEvent *event = fixture->events->pdata[i];
       n += g_str_equal (event->name, name) && event->id == id;
     }
   return n;
@@ -263,7 +217,7 @@ test_two_way_and_unreachable (Fixture *fixture, gconstpointer data)
   g_autofree char *remote_file = NULL;
   g_autofree char *local_file = NULL;
   struct stat st;
-  Event *finished;
+  OfSyncEvent *finished;
   guint64 id;
 
   (void) data;
@@ -312,7 +266,7 @@ test_conflict (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *local = NULL, *remote = NULL, *last = NULL;
   g_autofree char *mine = NULL, *theirs = NULL;
-  Event *finished;
+  OfSyncEvent *finished;
   guint64 id;
 
   (void) data;
@@ -415,7 +369,7 @@ start_with_fake_engine (Fixture    *fixture,
 static void
 test_engine_hangs (Fixture *fixture, gconstpointer data)
 {
-  Event *finished;
+  OfSyncEvent *finished;
   guint64 id;
 
   (void) data;
@@ -436,7 +390,7 @@ test_engine_hangs (Fixture *fixture, gconstpointer data)
 static void
 test_engine_crashes (Fixture *fixture, gconstpointer data)
 {
-  Event *finished;
+  OfSyncEvent *finished;
   guint64 id;
 
   (void) data;
@@ -455,7 +409,7 @@ test_cancel (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
-  Event *finished;
+  OfSyncEvent *finished;
   guint64 id;
   gint64 before;
 
@@ -520,7 +474,7 @@ test_reload_during_sync (Fixture *fixture, gconstpointer data)
   g_autofree char *dropins = g_build_filename (fixture->harness->config_dir, "background-sync.conf.d", NULL);
   g_autofree char *dropin = g_build_filename (dropins, "50-fleet.conf", NULL);
   g_autoptr(GVariant) interval = NULL;
-  Event *finished;
+  OfSyncEvent *finished;
   guint64 id;
 
   (void) data;
