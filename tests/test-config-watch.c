@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "config-watch.h"
+#include "main-context.h"
 
 typedef struct {
   char *dir;
@@ -37,25 +38,6 @@ on_changed (gpointer user_data)
   fixture->calls++;
 }
 
-static gboolean
-on_timeout (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop for @ms. */
-static void
-run_for (guint ms)
-{
-  gboolean timed_out = FALSE;
-
-  g_timeout_add (ms, on_timeout, &timed_out);
-  while (!timed_out)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 static void
 write_config (Fixture *fixture, const char *contents)
 {
@@ -75,13 +57,13 @@ test_edit_while_watched (Fixture *fixture, gconstpointer data)
   write_config (fixture, "[BackgroundSync]\n");
   /* Read long ago: nothing new since. */
   watch = of_config_watch_new (fixture->dir, g_get_real_time () + 60 * G_USEC_PER_SEC, on_changed, fixture);
-  run_for (OF_CONFIG_WATCH_QUIET_MS + 300);
+  of_test_run_for (OF_CONFIG_WATCH_QUIET_MS + 300);
   g_assert_cmpuint (fixture->calls, ==, 0);
 
   /* Three quick writes, one call. */
   for (guint i = 0; i < 3; i++)
     write_config (fixture, "[BackgroundSync]\nSyncInterval=5\n");
-  run_for (OF_CONFIG_WATCH_QUIET_MS + 500);
+  of_test_run_for (OF_CONFIG_WATCH_QUIET_MS + 500);
   g_assert_cmpuint (fixture->calls, ==, 1);
 }
 
@@ -98,7 +80,7 @@ test_edit_before_watch (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (g_mkdir (shares, 0755), ==, 0);
   g_assert_true (g_file_set_contents (share, "[Share]\n", -1, NULL));
   watch = of_config_watch_new (fixture->dir, loaded_at, on_changed, fixture);
-  run_for (OF_CONFIG_WATCH_QUIET_MS + 500);
+  of_test_run_for (OF_CONFIG_WATCH_QUIET_MS + 500);
   g_assert_cmpuint (fixture->calls, ==, 1);
 }
 

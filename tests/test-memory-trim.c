@@ -3,6 +3,8 @@
  * it is freed. */
 #include "memory-trim.h"
 
+#include "main-context.h"
+
 #define DELAY_S 1
 /* Whole-second timeouts fire within the second after they are due (GLib
  * groups them), so a trim may come up to a second late. */
@@ -49,24 +51,6 @@ teardown (Fixture *fixture, gconstpointer data)
   g_clear_object (&fixture->bus);
 }
 
-static gboolean
-on_timeout (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-run_for (guint ms)
-{
-  gboolean timed_out = FALSE;
-
-  g_timeout_add (ms, on_timeout, &timed_out);
-  while (!timed_out)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 /* @n round trips from the peer to the watched connection (GDBus answers
  * Peer.Ping itself, on its worker thread). */
 static void
@@ -91,7 +75,7 @@ test_idle (Fixture *fixture, gconstpointer data)
   g_autoptr(OfMemoryTrimmer) trimmer = of_memory_trimmer_new (fixture->watched, DELAY_S);
 
   (void) data;
-  run_for (DELAY_S * 2500);
+  of_test_run_for (DELAY_S * 2500);
   g_assert_cmpuint (of_memory_trimmer_get_trims (trimmer), ==, 0);
 }
 
@@ -102,14 +86,14 @@ test_once_per_busy_period (Fixture *fixture, gconstpointer data)
 
   (void) data;
   burst (fixture, 300);
-  run_for (DUE_MS);
+  of_test_run_for (DUE_MS);
   g_assert_cmpuint (of_memory_trimmer_get_trims (trimmer), ==, 1);
   /* Quiet: nothing more. */
-  run_for (DELAY_S * 2000);
+  of_test_run_for (DELAY_S * 2000);
   g_assert_cmpuint (of_memory_trimmer_get_trims (trimmer), ==, 1);
   /* A second busy period, a second trim. */
   burst (fixture, 10);
-  run_for (DUE_MS);
+  of_test_run_for (DUE_MS);
   g_assert_cmpuint (of_memory_trimmer_get_trims (trimmer), ==, 2);
 }
 
@@ -124,7 +108,7 @@ test_free_while_armed (Fixture *fixture, gconstpointer data)
   /* The pending trim went with it (a use after free would show under
    * ASan and valgrind); traffic now meets no filter. */
   burst (fixture, 5);
-  run_for (DUE_MS);
+  of_test_run_for (DUE_MS);
 }
 
 int

@@ -20,6 +20,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "main-context.h"
+
 #define MS 1000 /* µs */
 
 /* How late an event may be and still pass; valgrind is slow. */
@@ -79,13 +81,6 @@ on_wallclock (OfWallclockEvent event,
     }
 }
 
-static gboolean
-set_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 /* Iterates the default context until *counter reaches @want or @ms pass.
  * The guard timeout is test-only; the timer itself never needs one. */
 static void
@@ -94,23 +89,13 @@ run_until (const guint *counter,
            guint        ms)
 {
   gboolean timed_out = FALSE;
-  guint id = g_timeout_add (ms, set_flag, &timed_out);
+  guint id = g_timeout_add (ms, of_test_set_flag, &timed_out);
 
   while (*counter < want && !timed_out)
     g_main_context_iteration (NULL, TRUE);
 
   if (!timed_out)
     g_source_remove (id);
-}
-
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, set_flag, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
 }
 
 static guint
@@ -154,7 +139,7 @@ test_deadline_fires_once (void)
   g_assert_cmpint (r.fired_at - deadline, <, SLACK_MS * MS);
   g_assert_cmpint (of_wallclock_timer_get_deadline (r.timer), ==, 0);
 
-  run_for (300);
+  of_test_run_for (300);
   g_assert_cmpuint (r.n_deadline, ==, 1);
 
   recorder_clear (&r);
@@ -177,7 +162,7 @@ test_rearm_replaces (void)
   run_until (&r.n_deadline, 1, 300 + SLACK_MS);
   g_assert_cmpuint (r.n_deadline, ==, 1);
   g_assert_cmpint (r.fired_at, >=, second);
-  run_for (200);
+  of_test_run_for (200);
   g_assert_cmpuint (r.n_deadline, ==, 1);
 
   /* Earlier replaces later. */
@@ -214,14 +199,14 @@ test_disarm (void)
   of_wallclock_timer_arm (r.timer, g_get_real_time () + 100 * MS);
   of_wallclock_timer_disarm (r.timer);
   g_assert_cmpint (of_wallclock_timer_get_deadline (r.timer), ==, 0);
-  run_for (300);
+  of_test_run_for (300);
   g_assert_cmpuint (r.n_deadline, ==, 0);
 
   /* Expired but not yet dispatched, then disarmed. */
   of_wallclock_timer_arm (r.timer, g_get_real_time () + 10 * MS);
   g_usleep (50 * 1000);
   of_wallclock_timer_disarm (r.timer);
-  run_for (100);
+  of_test_run_for (100);
   g_assert_cmpuint (r.n_deadline, ==, 0);
 
   /* Disarming twice is harmless, and arming again works. */
@@ -256,7 +241,7 @@ test_past_deadline (void)
   /* Far future: accepted, never fires here. */
   of_wallclock_timer_arm (r.timer, G_MAXINT64);
   g_assert_cmpint (of_wallclock_timer_get_deadline (r.timer), ==, G_MAXINT64);
-  run_for (50);
+  of_test_run_for (50);
   g_assert_cmpuint (r.n_deadline, ==, 2);
 
   recorder_clear (&r);
@@ -278,7 +263,7 @@ test_free_while_armed (void)
   g_clear_pointer (&r.timer, of_wallclock_timer_free);
   g_assert_cmpuint (count_open_fds (), ==, fds_before);
 
-  run_for (100);
+  of_test_run_for (100);
   g_assert_cmpuint (r.n_deadline, ==, 0);
 
   /* Also when the deadline expired but was not dispatched. */
@@ -287,7 +272,7 @@ test_free_while_armed (void)
   of_wallclock_timer_arm (r.timer, g_get_real_time () + 1 * MS);
   g_usleep (20 * 1000);
   g_clear_pointer (&r.timer, of_wallclock_timer_free);
-  run_for (50);
+  of_test_run_for (50);
   g_assert_cmpuint (r.n_deadline, ==, 0);
   g_assert_cmpuint (count_open_fds (), ==, fds_before);
 
@@ -316,7 +301,7 @@ test_callback_rearms_and_frees (void)
   g_assert_cmpuint (r.n_deadline, ==, 3);
   g_assert_null (r.timer);   /* freed inside its own callback */
 
-  run_for (100);
+  of_test_run_for (100);
   g_assert_cmpuint (r.n_deadline, ==, 3);
 
   recorder_clear (&r);
@@ -343,16 +328,16 @@ test_idle_no_wakeups (void)
   new_timer (&r);
   g_main_context_set_poll_func (NULL, counting_poll);
 
-  run_for (10);   /* settle */
+  of_test_run_for (10);   /* settle */
   n_polls = 0;
-  run_for (500);
+  of_test_run_for (500);
   g_test_message ("disarmed: %u polls in 500 ms", n_polls);
   g_assert_cmpuint (n_polls, <=, 3);
 
   of_wallclock_timer_arm (r.timer, g_get_real_time () + (gint64) 3600 * G_USEC_PER_SEC);
-  run_for (10);
+  of_test_run_for (10);
   n_polls = 0;
-  run_for (500);
+  of_test_run_for (500);
   g_test_message ("armed: %u polls in 500 ms", n_polls);
   g_assert_cmpuint (n_polls, <=, 3);
   g_assert_cmpuint (r.n_deadline, ==, 0);
@@ -504,7 +489,7 @@ test_clock_changed_then_arm (void)
   g_assert_cmpint (of_wallclock_timer_get_deadline (r.timer), ==, deadline);
 
   /* Reported once, not on every iteration. */
-  run_for (100);
+  of_test_run_for (100);
   g_assert_cmpuint (r.n_clock_changed, ==, 1);
 
   recorder_clear (&r);
@@ -586,7 +571,7 @@ test_timezone_replace (void)
   tz_dir_init (&d, TRUE);
   tz_monitor_start (&r, &d);
 
-  run_for (50);
+  of_test_run_for (50);
   g_assert_cmpuint (r.n_changed, ==, 0);
 
   replace_symlink (d.path, "/usr/share/zoneinfo/Europe/Berlin");
@@ -599,14 +584,14 @@ test_timezone_replace (void)
   replace_symlink (d.path, "/usr/share/zoneinfo/Etc/UTC");
   run_until (&r.n_changed, 2, SLACK_MS);
   g_assert_cmpuint (r.n_changed, ==, 2);
-  run_for (300);
+  of_test_run_for (300);
   g_assert_cmpuint (r.n_changed, ==, 2);
 
   /* Other files in the directory do not count. */
   {
     g_autofree char *other = g_build_filename (d.dir, "hostname", NULL);
     g_assert_true (g_file_set_contents (other, "x\n", -1, NULL));
-    run_for (300);
+    of_test_run_for (300);
     g_assert_cmpuint (r.n_changed, ==, 2);
     g_unlink (other);
   }
@@ -650,10 +635,10 @@ test_timezone_free (void)
    * there yet whether or not the event has arrived. */
   tz_monitor_start (&r, &d);
   replace_symlink (d.path, "/usr/share/zoneinfo/Europe/Berlin");
-  run_for (30);
+  of_test_run_for (30);
   g_assert_cmpuint (r.n_changed, ==, 0);
   g_clear_pointer (&r.monitor, of_timezone_monitor_free);
-  run_for (300);
+  of_test_run_for (300);
   g_assert_cmpuint (r.n_changed, ==, 0);
 
   /* Freed from its own callback. */
@@ -663,7 +648,7 @@ test_timezone_free (void)
   run_until (&r.n_changed, 1, SLACK_MS);
   g_assert_cmpuint (r.n_changed, ==, 1);
   g_assert_null (r.monitor);
-  run_for (100);
+  of_test_run_for (100);
 
   tz_dir_clear (&d);
 }
