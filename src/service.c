@@ -285,57 +285,23 @@ handle_configure (OfService             *self,
                   GVariant              *parameters)
 {
   g_autoptr(GVariant) dict = NULL;
-  GVariantIter iter;
-  const char *key;
-  GVariant *value;
+  g_autoptr(GError) error = NULL;
   OfSettings values = self->settings;
   guint mask = 0;
 
   g_variant_get (parameters, "(@a{sv})", &dict);
-  g_variant_iter_init (&iter, dict);
   /* Everything is checked before anything is asked or changed. */
-  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+  if (!of_settings_update_from_dict (&values, dict, &mask, &error))
     {
-      g_autoptr(GError) error = NULL;
-      guint32 parsed;
-      int id = of_setting_lookup (key);
-
-      if (id < 0)
-        {
-          g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR,
-                                                 G_DBUS_ERROR_INVALID_ARGS,
-                                                 "Unknown setting '%s'", key);
-          g_variant_unref (value);
-          return;
-        }
-      if (mask & (1u << id))
-        {
-          g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR,
-                                                 G_DBUS_ERROR_INVALID_ARGS,
-                                                 "Setting '%s' is given twice", key);
-          g_variant_unref (value);
-          return;
-        }
-      if (!of_setting_from_variant (id, value, &parsed, &error))
-        {
-          return_invalid_args (invocation, error);
-          g_variant_unref (value);
-          return;
-        }
-      of_settings_set (&values, id, parsed);
-      mask |= 1u << id;
+      return_invalid_args (invocation, error);
+      return;
     }
-
-  {
-    g_autoptr(GError) error = NULL;
-
-    /* Before polkit: a fixed value is refused whoever asks. */
-    if (check_locked (self, mask, &error))
-      {
-        g_dbus_method_invocation_return_gerror (invocation, error);
-        return;
-      }
-  }
+  /* Before polkit: a fixed value is refused whoever asks. */
+  if (check_locked (self, mask, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return;
+    }
   start_write (self, invocation, &values, mask);
 }
 

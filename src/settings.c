@@ -115,6 +115,48 @@ of_setting_from_variant (OfSettingId id,
   return TRUE;
 }
 
+gboolean
+of_settings_update_from_dict (OfSettings *settings,
+                              GVariant   *dict,
+                              guint      *mask,
+                              GError    **error)
+{
+  OfSettings updated = *settings;
+  guint given = 0;
+  GVariantIter iter;
+  const char *key;
+  GVariant *next;
+
+  g_return_val_if_fail (g_variant_is_of_type (dict, G_VARIANT_TYPE_VARDICT), FALSE);
+
+  g_variant_iter_init (&iter, dict);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &next))
+    {
+      g_autoptr(GVariant) value = next;
+      int id = of_setting_lookup (key);
+      guint32 parsed;
+
+      if (id < 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Unknown setting '%s'", key);
+          return FALSE;
+        }
+      if (given & (1u << id))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Setting '%s' is given twice", key);
+          return FALSE;
+        }
+      if (!of_setting_from_variant (id, value, &parsed, error))
+        return FALSE;
+      of_settings_set (&updated, id, parsed);
+      given |= 1u << id;
+    }
+  *settings = updated;
+  if (mask)
+    *mask = given;
+  return TRUE;
+}
+
 void
 of_settings_init_defaults (OfSettings *settings)
 {

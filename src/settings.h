@@ -54,6 +54,15 @@ gboolean     of_setting_from_variant   (OfSettingId id,
                                         guint32    *out,
                                         GError    **error);
 
+/* Configure's a{sv}: every name one of the six, none given twice, each
+ * of its type and range.  On success @settings holds the new values and
+ * *@mask the bits (1 << id) of the names given; on failure nothing changes
+ * and the G_IO_ERROR_INVALID_ARGUMENT names the offending setting. */
+gboolean     of_settings_update_from_dict (OfSettings *settings,
+                                           GVariant   *dict,
+                                           guint      *mask,
+                                           GError    **error);
+
 guint32      of_settings_get           (const OfSettings *settings,
                                         OfSettingId       id);
 /* The value must have been validated. */

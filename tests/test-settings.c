@@ -128,6 +128,49 @@ test_get_set (void)
   g_assert_cmpuint (of_settings_block_out_start_minutes (&b), ==, 22 * 60 + 30);
 }
 
+/* Configure's dictionary: all or nothing, and the error names the culprit. */
+static void
+test_update_from_dict (void)
+{
+  static const struct { const char *dict; const char *culprit; } refused[] = {
+    { "{'SyncInterval': <uint16 10>, 'Bogus': <uint16 1>}", "Bogus" },
+    { "{'SyncInterval': <uint16 10>, 'SyncInterval': <uint16 20>}", "SyncInterval" },
+    { "{'SyncVariance': <uint16 10>, 'BlockOutDurationMin': <uint32 5>}", "BlockOutDurationMin" },
+    { "{'BlockOutStartTimeHoursMinutes': <uint16 2360>}", "BlockOutStartTimeHoursMinutes" },
+  };
+  OfSettings defaults, values;
+  guint mask = 0;
+
+  of_settings_init_defaults (&defaults);
+  for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GVariant) dict = g_variant_ref_sink (g_variant_new_parsed (refused[i].dict));
+      g_autoptr(GError) error = NULL;
+
+      values = defaults;
+      g_assert_false (of_settings_update_from_dict (&values, dict, &mask, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_nonnull (strstr (error->message, refused[i].culprit));
+      g_assert_true (of_settings_equal (&values, &defaults));
+    }
+
+  {
+    g_autoptr(GVariant) dict =
+      g_variant_ref_sink (g_variant_new_parsed ("{'SyncInterval': <uint16 10>, "
+                                                "'BackgroundSyncWorkOfflineSharesEnabled': <true>}"));
+    g_autoptr(GError) error = NULL;
+
+    values = defaults;
+    g_assert_true (of_settings_update_from_dict (&values, dict, &mask, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (mask, ==, (1u << OF_SETTING_SYNC_INTERVAL) |
+                                (1u << OF_SETTING_WORK_OFFLINE_SHARES_ENABLED));
+    g_assert_cmpuint (of_settings_get (&values, OF_SETTING_SYNC_INTERVAL), ==, 10);
+    g_assert_cmpuint (of_settings_get (&values, OF_SETTING_SYNC_VARIANCE), ==,
+                      of_settings_get (&defaults, OF_SETTING_SYNC_VARIANCE));
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -138,5 +181,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/settings/hhmm", test_hhmm);
   g_test_add_func ("/settings/variant", test_variant);
   g_test_add_func ("/settings/get-set", test_get_set);
+  g_test_add_func ("/settings/update-from-dict", test_update_from_dict);
   return g_test_run ();
 }

@@ -2,11 +2,11 @@
  *
  * The input is a serialized GVariant of type a{sv}, untrusted.  GDBus
  * hands the handler values in normal form, so the input is normalized
- * first; then it goes through the same steps as handle_configure() in
- * src/service.c: unknown names, a name given twice, the wrong type or a
- * value out of range refuse the whole call, and nothing is changed before
- * everything has been checked.  The verdict is compared with a model that
- * reads the dictionary another way.
+ * first; then it goes through of_settings_update_from_dict(), which
+ * handle_configure() in src/service.c calls: unknown names, a name given
+ * twice, the wrong type or a value out of range refuse the whole call, and
+ * nothing is changed before everything has been checked.  The verdict is
+ * compared with a model that reads the dictionary another way.
  *
  * The seeds were made with
  *   g_variant_get_data (g_variant_parse (G_VARIANT_TYPE ("a{sv}"), TEXT, ...))
@@ -26,53 +26,11 @@ LLVMFuzzerInitialize (int    *argc,
   return 0;
 }
 
-/* handle_configure() without the bus: TRUE when the call would go on to
- * the lock check and polkit with @values and @mask. */
+/* The model: the documented names, types and ranges.  On refusal,
+ * *@culprit is the name of the first entry at fault (to be freed). */
 static gboolean
-configure (GVariant   *parameters,
-           OfSettings *values,
-           guint      *mask)
-{
-  g_autoptr(GVariant) dict = NULL;
-  GVariantIter iter;
-  const char *key;
-  GVariant *value;
-
-  g_variant_get (parameters, "(@a{sv})", &dict);
-  g_variant_iter_init (&iter, dict);
-  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
-    {
-      g_autoptr(GError) error = NULL;
-      guint32 parsed;
-      int id = of_setting_lookup (key);
-
-      if (id < 0)
-        {
-          g_variant_unref (value);
-          return FALSE;
-        }
-      if (*mask & (1u << id))
-        {
-          g_variant_unref (value);
-          return FALSE;
-        }
-      if (!of_setting_from_variant (id, value, &parsed, &error))
-        {
-          FUZZ_CHECK (error != NULL && strstr (error->message, key) != NULL,
-                      "the error does not name %s: %s", key, error ? error->message : "(none)");
-          g_variant_unref (value);
-          return FALSE;
-        }
-      FUZZ_CHECK (error == NULL, "accepted with an error");
-      of_settings_set (values, id, parsed);
-      *mask |= 1u << id;
-    }
-  return TRUE;
-}
-
-/* The model: the documented names, types and ranges. */
-static gboolean
-model_accepts (GVariant *dict)
+model_accepts (GVariant  *dict,
+               char     **culprit)
 {
   static const struct { const char *name; const char *type; guint max; } rules[] = {
     { "SyncInterval", "q", 1440 },
@@ -92,25 +50,26 @@ model_accepts (GVariant *dict)
       g_autoptr(GVariant) boxed = g_variant_get_child_value (entry, 1);
       g_autoptr(GVariant) value = g_variant_get_variant (boxed);
       const char *key = g_variant_get_string (name, NULL);
+      gboolean ok;
       gsize r;
 
       for (r = 0; r < G_N_ELEMENTS (rules); r++)
         if (strcmp (key, rules[r].name) == 0)
           break;
-      if (r == G_N_ELEMENTS (rules) || g_hash_table_contains (seen, rules[r].name))
-        return FALSE;
-      g_hash_table_add (seen, (gpointer) rules[r].name);
-      if (strcmp (g_variant_get_type_string (value), rules[r].type) != 0)
-        return FALSE;
-      if (rules[r].type[0] == 'q')
+      ok = r < G_N_ELEMENTS (rules) && !g_hash_table_contains (seen, rules[r].name) &&
+           strcmp (g_variant_get_type_string (value), rules[r].type) == 0;
+      if (ok && rules[r].type[0] == 'q')
         {
           guint v = g_variant_get_uint16 (value);
 
-          if (v > rules[r].max)
-            return FALSE;
-          if (r == 3 && v != 2400 && (v / 100 > 23 || v % 100 > 59))
-            return FALSE;
+          ok = v <= rules[r].max && (r != 3 || v == 2400 || (v / 100 <= 23 && v % 100 <= 59));
         }
+      if (!ok)
+        {
+          *culprit = g_strdup (key);
+          return FALSE;
+        }
+      g_hash_table_add (seen, (gpointer) rules[r].name);
     }
   return TRUE;
 }
@@ -121,7 +80,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 {
   g_autoptr(GVariant) untrusted = NULL;
   g_autoptr(GVariant) dict = NULL;
-  g_autoptr(GVariant) parameters = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *culprit = NULL;
   OfSettings before, values;
   guint mask = 0;
   gboolean accepted;
@@ -137,15 +97,20 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                                                            FALSE, g_free, copy));
   dict = g_variant_get_normal_form (untrusted);
   FUZZ_CHECK (g_variant_is_normal_form (dict), "not normal");
-  parameters = g_variant_ref_sink (g_variant_new_tuple (&dict, 1));
 
   of_settings_init_defaults (&before);
   values = before;
-  accepted = configure (parameters, &values, &mask);
-  FUZZ_CHECK (accepted == model_accepts (dict), "Configure %s, the model %s",
+  accepted = of_settings_update_from_dict (&values, dict, &mask, &error);
+  FUZZ_CHECK (accepted == model_accepts (dict, &culprit), "Configure %s, the model %s",
               accepted ? "accepts" : "refuses", accepted ? "refuses" : "accepts");
+  FUZZ_CHECK (accepted == (error == NULL), "verdict and error disagree");
   if (!accepted)
-    return 0;
+    {
+      FUZZ_CHECK (strstr (error->message, culprit) != NULL,
+                  "the error does not name %s: %s", culprit, error->message);
+      FUZZ_CHECK (of_settings_equal (&values, &before), "changed although refused");
+      return 0;
+    }
 
   FUZZ_CHECK (mask < (1u << OF_N_SETTINGS), "mask %#x", mask);
   FUZZ_CHECK ((gsize) __builtin_popcount (mask) == g_variant_n_children (dict), "mask %#x for %zu entries",
