@@ -9,12 +9,15 @@
  */
 #pragma once
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize (int *argc, char ***argv);
@@ -70,4 +73,25 @@ fuzz_strndup (const uint8_t *data,
     memcpy (copy, data, size);
   copy[size] = '\0';
   return copy;
+}
+
+/* Writes @size bytes of @data to @path, replacing it; any failure is a
+ * crash (the scratch directory is the fuzzer's own). */
+static inline void
+fuzz_write_file (const char *path,
+                 const void *data,
+                 size_t      size)
+{
+  const char *next = data;
+  int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+  FUZZ_CHECK (fd >= 0, "open %s: %s", path, g_strerror (errno));
+  while (size > 0)
+    {
+      ssize_t n = write (fd, next, size);
+      FUZZ_CHECK (n > 0, "write %s: %s", path, g_strerror (errno));
+      next += n;
+      size -= (size_t) n;
+    }
+  close (fd);
 }

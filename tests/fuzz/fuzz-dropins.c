@@ -20,10 +20,6 @@
  */
 #include "fuzz-common.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <glib/gstdio.h>
 
 #include "config-store.h"
@@ -73,24 +69,6 @@ LLVMFuzzerInitialize (int    *argc,
     abort ();
   atexit (remove_scratch);
   return 0;
-}
-
-static void
-write_all (const char *path,
-           const char *data,
-           size_t      size)
-{
-  int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-  FUZZ_CHECK (fd >= 0, "open %s: %s", path, g_strerror (errno));
-  while (size > 0)
-    {
-      ssize_t n = write (fd, data, size);
-      FUZZ_CHECK (n > 0, "write %s: %s", path, g_strerror (errno));
-      data += n;
-      size -= (size_t) n;
-    }
-  close (fd);
 }
 
 static char *
@@ -184,14 +162,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   empty_dropin_dir ();
   g_unlink (main_path);
   if (main_file && g_bytes_get_size (main_file) > 0)
-    write_all (main_path, g_bytes_get_data (main_file, NULL), g_bytes_get_size (main_file));
+    fuzz_write_file (main_path, g_bytes_get_data (main_file, NULL), g_bytes_get_size (main_file));
   g_hash_table_iter_init (&iter, files);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     {
       GBytes *contents = g_hash_table_lookup (files, key);
       g_autofree char *path = g_build_filename (dropin_dir, (const char *) key, NULL);
 
-      write_all (path, g_bytes_get_data (contents, NULL), g_bytes_get_size (contents));
+      fuzz_write_file (path, g_bytes_get_data (contents, NULL), g_bytes_get_size (contents));
       if (((const char *) key)[0] != '.' && g_str_has_suffix (key, ".conf"))
         g_ptr_array_add (names, key);
     }

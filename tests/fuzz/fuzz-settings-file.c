@@ -11,10 +11,6 @@
  */
 #include "fuzz-common.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <glib/gstdio.h>
 
 #include "config-store.h"
@@ -44,24 +40,6 @@ LLVMFuzzerInitialize (int    *argc,
   main_path = g_build_filename (scratch_dir, OF_CONFIG_FILE_NAME, NULL);
   atexit (remove_scratch);
   return 0;
-}
-
-static void
-write_all (const char    *path,
-           const uint8_t *data,
-           size_t         size)
-{
-  int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-  FUZZ_CHECK (fd >= 0, "open %s: %s", path, g_strerror (errno));
-  while (size > 0)
-    {
-      ssize_t n = write (fd, data, size);
-      FUZZ_CHECK (n > 0, "write %s: %s", path, g_strerror (errno));
-      data += n;
-      size -= (size_t) n;
-    }
-  close (fd);
 }
 
 static void
@@ -148,7 +126,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     }
 
   /* The store, from a real file. */
-  write_all (main_path, data, size);
+  fuzz_write_file (main_path, data, size);
   store = of_config_store_new (scratch_dir);
   usable = of_config_store_load (store, &loaded);
   FUZZ_CHECK (usable == is_key_file, "load says usable=%d, key file=%d", usable, is_key_file);
