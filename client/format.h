@@ -9,6 +9,8 @@
 
 #include <glib.h>
 
+#include "time-format.h"
+
 G_BEGIN_DECLS
 
 #define OF_JSON_MAX_DEPTH 8
@@ -35,14 +37,6 @@ void   of_json_null          (OfJson *json);
 void   of_json_variant       (OfJson *json, GVariant *value);
 /* "KEY": "2026-11-25T10:00:00Z" (or null for 0), "KEY_usec": N */
 void   of_json_time_members  (OfJson *json, const char *key, guint64 usec);
-
-/* Times are µs since the Unix epoch; 0 means "never" to the callers. */
-char  *of_format_iso8601_utc (guint64 usec);
-char  *of_format_local_time  (guint64 usec);
-/* "2h 13min", "5d 3h", "42s": the two most significant units. */
-char  *of_format_duration    (guint64 seconds);
-/* "in 2h 13min", "3min ago" or "now", relative to @now_usec. */
-char  *of_format_relative    (guint64 usec, guint64 now_usec);
 
 /* Levenshtein distance, ASCII case-insensitive. */
 guint  of_edit_distance      (const char *a, const char *b);

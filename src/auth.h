@@ -10,11 +10,10 @@
 
 #include <gio/gio.h>
 
+#include "names.h"
+
 G_BEGIN_DECLS
 
-#define OF_ACTION_CONFIGURE    "org.offlinefiles.backgroundsync.configure"
-#define OF_ACTION_SYNC         "org.offlinefiles.backgroundsync.sync"
-#define OF_ACTION_WORK_OFFLINE "org.offlinefiles.backgroundsync.work-offline"
 
 typedef struct _OfAuth OfAuth;
 

@@ -35,20 +35,6 @@
 #define DRAIN_TIMEOUT_MS 2000
 #define READ_CHUNK (16 * 1024)
 
-const char *
-of_share_result_to_string (OfShareResult result)
-{
-  switch (result)
-    {
-    case OF_SHARE_RESULT_SUCCESS:   return "success";
-    case OF_SHARE_RESULT_PARTIAL:   return "partial";
-    case OF_SHARE_RESULT_FAILED:    return "failed";
-    case OF_SHARE_RESULT_CANCELLED: return "cancelled";
-    default:                        break;
-    }
-  g_return_val_if_reached ("failed");
-}
-
 void
 of_engine_outcome_free (OfEngineOutcome *outcome)
 {

@@ -13,6 +13,7 @@
 
 #include <gio/gio.h>
 
+#include "enums.h"
 #include "share.h"
 
 G_BEGIN_DECLS
@@ -25,16 +26,6 @@ G_BEGIN_DECLS
 /* Conflicting paths named in the one-line message; the full list is in
  * OfEngineOutcome.conflicts. */
 #define OF_ENGINE_MESSAGE_MAX_PATHS 3
-
-typedef enum {
-  OF_SHARE_RESULT_SUCCESS,
-  OF_SHARE_RESULT_PARTIAL,
-  OF_SHARE_RESULT_FAILED,
-  OF_SHARE_RESULT_CANCELLED,
-} OfShareResult;
-
-/* "success", "partial", "failed", "cancelled". */
-const char *of_share_result_to_string (OfShareResult result);
 
 typedef struct {
   OfShareResult result;

@@ -20,33 +20,6 @@
 
 static const char draw_domain[] = "offlinefiles-schedule-draw-v1";
 
-const char *
-of_sync_reason_to_string (OfSyncReason reason)
-{
-  switch (reason)
-    {
-    case OF_SYNC_REASON_SCHEDULED: return "scheduled";
-    case OF_SYNC_REASON_OVERDUE:   return "overdue";
-    case OF_SYNC_REASON_CATCH_UP:  return "catch-up";
-    case OF_SYNC_REASON_MANUAL:    return "manual";
-    default:                       break;
-    }
-  g_return_val_if_reached ("scheduled");
-}
-
-const char *
-of_schedule_state_to_string (OfScheduleState state)
-{
-  switch (state)
-    {
-    case OF_SCHEDULE_STATE_IDLE:        return "idle";
-    case OF_SCHEDULE_STATE_BLOCKED_OUT: return "blocked-out";
-    case OF_SCHEDULE_STATE_DISABLED:    return "disabled";
-    default:                            break;
-    }
-  g_return_val_if_reached ("idle");
-}
-
 void
 of_planned_sync_clear (OfPlannedSync *planned)
 {
@@ -339,7 +312,7 @@ disabled (const OfSettings *s)
          (s->sync_interval == 0 || s->block_out_duration >= 1440);
 }
 
-OfScheduleState
+OfSyncState
 of_schedule_state (const OfSettings *settings,
                    GTimeZone        *tz,
                    gint64            now)
@@ -347,15 +320,15 @@ of_schedule_state (const OfSettings *settings,
   Ctx ctx;
   gint64 end;
 
-  g_return_val_if_fail (settings != NULL, OF_SCHEDULE_STATE_DISABLED);
-  g_return_val_if_fail (tz != NULL, OF_SCHEDULE_STATE_DISABLED);
+  g_return_val_if_fail (settings != NULL, OF_SYNC_STATE_DISABLED);
+  g_return_val_if_fail (tz != NULL, OF_SYNC_STATE_DISABLED);
 
   if (disabled (settings))
-    return OF_SCHEDULE_STATE_DISABLED;
+    return OF_SYNC_STATE_DISABLED;
   ctx_init (&ctx, settings, NULL, tz);
   if (ctx_blocked (&ctx, clamp_time (now), &end))
-    return OF_SCHEDULE_STATE_BLOCKED_OUT;
-  return OF_SCHEDULE_STATE_IDLE;
+    return OF_SYNC_STATE_BLOCKED_OUT;
+  return OF_SYNC_STATE_IDLE;
 }
 
 gboolean

@@ -92,6 +92,7 @@
 
 #include <glib.h>
 
+#include "enums.h"
 #include "settings.h"
 
 G_BEGIN_DECLS
@@ -106,25 +107,6 @@ G_BEGIN_DECLS
 #define OF_SCHEDULE_PREVIEW_MAX           1000
 /* Latest time accepted as input: 9999-12-31T23:59:59Z. */
 #define OF_SCHEDULE_TIME_MAX              (G_GINT64_CONSTANT (253402300799) * G_USEC_PER_SEC)
-
-typedef enum {
-  OF_SYNC_REASON_SCHEDULED,
-  OF_SYNC_REASON_OVERDUE,
-  OF_SYNC_REASON_CATCH_UP,
-  OF_SYNC_REASON_MANUAL,
-} OfSyncReason;
-
-/* "scheduled", "overdue", "catch-up", "manual" (the SyncStarted reasons). */
-const char *of_sync_reason_to_string (OfSyncReason reason);
-
-typedef enum {
-  OF_SCHEDULE_STATE_IDLE,
-  OF_SCHEDULE_STATE_BLOCKED_OUT,
-  OF_SCHEDULE_STATE_DISABLED,
-} OfScheduleState;
-
-/* "idle", "blocked-out", "disabled". */
-const char *of_schedule_state_to_string (OfScheduleState state);
 
 /* What a draw is for; part of the hash input. */
 typedef enum {
@@ -148,7 +130,7 @@ typedef struct {
 /* Frees the note and resets @planned to nothing planned. */
 void            of_planned_sync_clear       (OfPlannedSync *planned);
 
-OfScheduleState of_schedule_state           (const OfSettings *settings,
+OfSyncState of_schedule_state           (const OfSettings *settings,
                                              GTimeZone        *tz,
                                              gint64            now);
 

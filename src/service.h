@@ -13,14 +13,13 @@
 
 #include "auth.h"
 #include "config-store.h"
+#include "names.h"
 #include "offlinefiles-dbus.h"
 #include "settings.h"
 #include "sync-manager.h"
 
 G_BEGIN_DECLS
 
-#define OF_OBJECT_PATH "/org/offlinefiles/BackgroundSync"
-#define OF_BUS_NAME    "org.offlinefiles.BackgroundSync"
 
 #define OF_TYPE_SERVICE (of_service_get_type ())
 G_DECLARE_FINAL_TYPE (OfService, of_service, OF, SERVICE, OfDBusBackgroundSyncSkeleton)

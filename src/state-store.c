@@ -2,6 +2,7 @@
 #include "state-store.h"
 
 #include "config-store.h"
+#include "enums.h"
 #include "errors.h"
 
 #include <string.h>
@@ -9,7 +10,14 @@
 #define STATE_GROUP "State"
 #define SHARE_NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
 
-static const char *const known_results[] = { "", "success", "partial", "failed", "cancelled" };
+/* A stored result: one of the four, or "" for never. */
+static gboolean
+is_known_result (const char *text)
+{
+  OfShareResult ignored;
+
+  return text[0] == '\0' || of_share_result_from_string (text, &ignored);
+}
 
 struct _OfStateStore {
   char    *path;
@@ -158,7 +166,7 @@ of_state_parse (const char *data,
   result = g_key_file_get_value (key_file, STATE_GROUP, "LastSyncResult", NULL);
   if (result == NULL)
     result = g_strdup ("");
-  if (!g_strv_contains (known_results, result))
+  if (!is_known_result (result))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "LastSyncResult=%s is not a result", result);
       return FALSE;
@@ -197,7 +205,7 @@ of_state_parse (const char *data,
         offline = g_key_file_get_value (key_file, groups[i], "WorkOffline", NULL);
         share->work_offline = offline && g_str_equal (offline, "true");
         share_result = g_key_file_get_value (key_file, groups[i], "LastResult", NULL);
-        if (share_result && g_strv_contains (known_results, share_result))
+        if (share_result && is_known_result (share_result))
           {
             g_free (share->last_result);
             share->last_result = g_steal_pointer (&share_result);

@@ -20,7 +20,7 @@ struct _OfSyncManager {
   OfTimezoneMonitor *tz_monitor;
 
   OfPlannedSync      plan;
-  OfScheduleState    schedule_state;
+  OfSyncState        schedule_state;
   gint64             wake_at;       /* what the timer is armed for; 0 = nothing */
 
   guint64            current_id;    /* 0 = idle */
@@ -104,7 +104,7 @@ replan (OfSyncManager *self)
   g_debug ("Planned: next sync %" G_GINT64_FORMAT " (%s%s%s), state %s, wake at %" G_GINT64_FORMAT,
            self->plan.start, of_sync_reason_to_string (self->plan.reason),
            self->plan.note && *self->plan.note ? ", " : "", self->plan.note ? self->plan.note : "",
-           of_schedule_state_to_string (self->schedule_state), self->wake_at);
+           of_sync_state_to_string (self->schedule_state), self->wake_at);
   g_signal_emit (self, signals[SIGNAL_STATUS_CHANGED], 0);
 }
 
@@ -197,7 +197,7 @@ sync_done (GObject      *source,
 
   (void) source;
   of_sync_run_finish (result, &sync_result, &message);
-  success = g_str_equal (sync_result, "success");
+  success = g_str_equal (sync_result, of_share_result_to_string (OF_SHARE_RESULT_SUCCESS));
 
   state->last_finish = g_get_real_time ();
   g_free (state->last_result);
@@ -346,8 +346,8 @@ const char *
 of_sync_manager_get_state (OfSyncManager *self)
 {
   if (self->announced)
-    return "syncing";
-  return of_schedule_state_to_string (self->schedule_state);
+    return of_sync_state_to_string (OF_SYNC_STATE_SYNCING);
+  return of_sync_state_to_string (self->schedule_state);
 }
 
 gint64
@@ -475,5 +475,5 @@ of_sync_manager_class_init (OfSyncManagerClass *klass)
 static void
 of_sync_manager_init (OfSyncManager *self)
 {
-  self->schedule_state = OF_SCHEDULE_STATE_IDLE;
+  self->schedule_state = OF_SYNC_STATE_IDLE;
 }

@@ -137,9 +137,9 @@ test_strings (void)
   g_assert_cmpstr (of_sync_reason_to_string (OF_SYNC_REASON_OVERDUE), ==, "overdue");
   g_assert_cmpstr (of_sync_reason_to_string (OF_SYNC_REASON_CATCH_UP), ==, "catch-up");
   g_assert_cmpstr (of_sync_reason_to_string (OF_SYNC_REASON_MANUAL), ==, "manual");
-  g_assert_cmpstr (of_schedule_state_to_string (OF_SCHEDULE_STATE_IDLE), ==, "idle");
-  g_assert_cmpstr (of_schedule_state_to_string (OF_SCHEDULE_STATE_BLOCKED_OUT), ==, "blocked-out");
-  g_assert_cmpstr (of_schedule_state_to_string (OF_SCHEDULE_STATE_DISABLED), ==, "disabled");
+  g_assert_cmpstr (of_sync_state_to_string (OF_SYNC_STATE_IDLE), ==, "idle");
+  g_assert_cmpstr (of_sync_state_to_string (OF_SYNC_STATE_BLOCKED_OUT), ==, "blocked-out");
+  g_assert_cmpstr (of_sync_state_to_string (OF_SYNC_STATE_DISABLED), ==, "disabled");
 }
 
 static void
@@ -196,7 +196,7 @@ test_interval_zero (void)
   g_assert_false (of_schedule_plan (&s, &h, MID, tz, f, &p));
   g_assert_cmpint (p.start, ==, 0);
   g_assert_null (p.note);
-  g_assert_cmpint (of_schedule_state (&s, tz, f), ==, OF_SCHEDULE_STATE_DISABLED);
+  g_assert_cmpint (of_schedule_state (&s, tz, f), ==, OF_SYNC_STATE_DISABLED);
   a = of_schedule_preview (&s, &h, MID, tz, f, 10);
   g_assert_cmpuint (a->len, ==, 0);
 
@@ -209,7 +209,7 @@ test_interval_zero (void)
   check_plan (&s, &h, tz, f + 5 * HOUR_US, f + 5 * HOUR_US, OF_SYNC_REASON_OVERDUE, NULL);
   h = hist (f, f + 3 * HOUR_US, f + 3 * HOUR_US, FALSE);
   check_plan (&s, &h, tz, f + 3 * HOUR_US, f + 5 * HOUR_US, OF_SYNC_REASON_OVERDUE, NULL);
-  g_assert_cmpint (of_schedule_state (&s, tz, f), ==, OF_SCHEDULE_STATE_IDLE);
+  g_assert_cmpint (of_schedule_state (&s, tz, f), ==, OF_SYNC_STATE_IDLE);
 }
 
 static void
@@ -240,8 +240,8 @@ test_window_midnight (void)
   check_blockout (&s, tz, close - 1, TRUE, close);
   check_blockout (&s, tz, close, FALSE, 0);
   check_blockout (&s, tz, utc (2026, 1, 16, 12, 0, 0), FALSE, 0);
-  g_assert_cmpint (of_schedule_state (&s, tz, open + HOUR_US), ==, OF_SCHEDULE_STATE_BLOCKED_OUT);
-  g_assert_cmpint (of_schedule_state (&s, tz, close), ==, OF_SCHEDULE_STATE_IDLE);
+  g_assert_cmpint (of_schedule_state (&s, tz, open + HOUR_US), ==, OF_SYNC_STATE_BLOCKED_OUT);
+  g_assert_cmpint (of_schedule_state (&s, tz, close), ==, OF_SYNC_STATE_IDLE);
   g_assert_true (of_schedule_in_blockout (&s, tz, open, NULL));
 
   /* Due 23:30 local: moved to the window's end. */
@@ -290,13 +290,13 @@ test_whole_day (void)
   OfPlannedSync p;
 
   g_assert_false (of_schedule_plan (&s, &h, MID, tz, l, &p));
-  g_assert_cmpint (of_schedule_state (&s, tz, l), ==, OF_SCHEDULE_STATE_DISABLED);
+  g_assert_cmpint (of_schedule_state (&s, tz, l), ==, OF_SYNC_STATE_DISABLED);
   /* Blocked at every instant, also across the 25-hour day. */
   for (gint64 t = l; t < l + 3 * DAY_US; t += 17 * MIN_US)
     check_blockout (&s, tz, t, TRUE, G_MAXINT64);
 
   s.max_time_between_syncs = 600;
-  g_assert_cmpint (of_schedule_state (&s, tz, l), ==, OF_SCHEDULE_STATE_BLOCKED_OUT);
+  g_assert_cmpint (of_schedule_state (&s, tz, l), ==, OF_SYNC_STATE_BLOCKED_OUT);
   check_plan (&s, &h, tz, l, l + 600 * MIN_US, OF_SYNC_REASON_OVERDUE,
               "MaxTimeBetweenSyncs reached; overrides the blockout window");
 }
@@ -562,17 +562,17 @@ test_state (void)
   OfSettings s;
 
   s = mk (0, 0, 0, 1200, 60);
-  g_assert_cmpint (of_schedule_state (&s, tz, noon), ==, OF_SCHEDULE_STATE_DISABLED);
+  g_assert_cmpint (of_schedule_state (&s, tz, noon), ==, OF_SYNC_STATE_DISABLED);
   s = mk (360, 0, 0, 0, 1440);
-  g_assert_cmpint (of_schedule_state (&s, tz, noon), ==, OF_SCHEDULE_STATE_DISABLED);
+  g_assert_cmpint (of_schedule_state (&s, tz, noon), ==, OF_SYNC_STATE_DISABLED);
   s = mk (0, 0, 1, 0, 1440);
-  g_assert_cmpint (of_schedule_state (&s, tz, noon), ==, OF_SCHEDULE_STATE_BLOCKED_OUT);
+  g_assert_cmpint (of_schedule_state (&s, tz, noon), ==, OF_SYNC_STATE_BLOCKED_OUT);
   s = mk (360, 0, 0, 1200, 60);
-  g_assert_cmpint (of_schedule_state (&s, tz, noon), ==, OF_SCHEDULE_STATE_BLOCKED_OUT);
-  g_assert_cmpint (of_schedule_state (&s, tz, noon - 1), ==, OF_SCHEDULE_STATE_IDLE);
-  g_assert_cmpint (of_schedule_state (&s, tz, noon + HOUR_US), ==, OF_SCHEDULE_STATE_IDLE);
+  g_assert_cmpint (of_schedule_state (&s, tz, noon), ==, OF_SYNC_STATE_BLOCKED_OUT);
+  g_assert_cmpint (of_schedule_state (&s, tz, noon - 1), ==, OF_SYNC_STATE_IDLE);
+  g_assert_cmpint (of_schedule_state (&s, tz, noon + HOUR_US), ==, OF_SYNC_STATE_IDLE);
   s = mk (360, 0, 0, 1200, 0);
-  g_assert_cmpint (of_schedule_state (&s, tz, noon), ==, OF_SCHEDULE_STATE_IDLE);
+  g_assert_cmpint (of_schedule_state (&s, tz, noon), ==, OF_SYNC_STATE_IDLE);
 }
 
 static void
@@ -1296,9 +1296,9 @@ test_model (void)
           blocked_checks += in;
         }
       g_assert_cmpint (of_schedule_state (&c.s, c.z->tz, c.now), ==,
-                       !want ? OF_SCHEDULE_STATE_DISABLED
-                             : model_blocked (&m, c.now) ? OF_SCHEDULE_STATE_BLOCKED_OUT
-                                                         : OF_SCHEDULE_STATE_IDLE);
+                       !want ? OF_SYNC_STATE_DISABLED
+                             : model_blocked (&m, c.now) ? OF_SYNC_STATE_BLOCKED_OUT
+                                                         : OF_SYNC_STATE_IDLE);
     }
   g_test_message ("%u cases in %.2f s: %u planned (scheduled %u, overdue %u, catch-up %u), "
                   "%u moved out of a window, %u blocked probes",

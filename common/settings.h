@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* settings.h — the six Win32_OfflineFilesBackgroundSync values: names,
  * D-Bus types, ranges, defaults and validation.  Pure: no I/O.
  *
@@ -19,6 +20,26 @@ typedef enum {
   OF_SETTING_WORK_OFFLINE_SHARES_ENABLED,
   OF_N_SETTINGS
 } OfSettingId;
+
+typedef enum {
+  OF_SETTING_KIND_MINUTES,  /* q, a number of minutes */
+  OF_SETTING_KIND_HHMM,     /* q, a local time of day written HHMM */
+  OF_SETTING_KIND_BOOLEAN,  /* b */
+} OfSettingKind;
+
+/* The table every reader shares: the daemon validates with it, the
+ * client and the panel show ranges, defaults and units from it. */
+typedef struct {
+  const char    *name;      /* as on D-Bus and in the key file */
+  const char    *type;      /* D-Bus signature: "q" or "b" */
+  OfSettingKind  kind;
+  guint32        min;
+  guint32        max;
+  guint32        fallback;  /* the WMI default */
+  const char    *unit;      /* for messages; NULL when the value has no unit */
+} OfSettingInfo;
+
+const OfSettingInfo *of_setting_info (OfSettingId id);
 
 typedef struct {
   guint16  sync_interval;          /* minutes, 0..1440; 0 = no periodic sync */

@@ -1,27 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* settings.c — names, types, ranges and defaults of the six WMI values. */
 #include "settings.h"
 
 #include <gio/gio.h>
 #include <string.h>
 
-typedef struct {
-  const char *name;
-  const char *type;     /* D-Bus signature */
-  guint32     min;
-  guint32     max;
-  guint32     fallback; /* the WMI default */
-  const char *unit;     /* for messages; NULL when the value has no unit */
-} SettingInfo;
-
-static const SettingInfo setting_info[OF_N_SETTINGS] = {
-  [OF_SETTING_SYNC_INTERVAL]          = { "SyncInterval", "q", 0, 1440, 360, "minutes" },
-  [OF_SETTING_SYNC_VARIANCE]          = { "SyncVariance", "q", 0, 3600, 60, "minutes" },
-  [OF_SETTING_MAX_TIME_BETWEEN_SYNCS] = { "MaxTimeBetweenSyncs", "q", 0, 65535, 0, "minutes" },
-  [OF_SETTING_BLOCK_OUT_START]        = { "BlockOutStartTimeHoursMinutes", "q", 0, 2400, 0, NULL },
-  [OF_SETTING_BLOCK_OUT_DURATION]     = { "BlockOutDurationMin", "q", 0, 1440, 0, "minutes" },
+static const OfSettingInfo setting_info[OF_N_SETTINGS] = {
+  [OF_SETTING_SYNC_INTERVAL]          =
+    { "SyncInterval", "q", OF_SETTING_KIND_MINUTES, 0, 1440, 360, "minutes" },
+  [OF_SETTING_SYNC_VARIANCE]          =
+    { "SyncVariance", "q", OF_SETTING_KIND_MINUTES, 0, 3600, 60, "minutes" },
+  [OF_SETTING_MAX_TIME_BETWEEN_SYNCS] =
+    { "MaxTimeBetweenSyncs", "q", OF_SETTING_KIND_MINUTES, 0, 65535, 0, "minutes" },
+  [OF_SETTING_BLOCK_OUT_START]        =
+    { "BlockOutStartTimeHoursMinutes", "q", OF_SETTING_KIND_HHMM, 0, 2400, 0, NULL },
+  [OF_SETTING_BLOCK_OUT_DURATION]     =
+    { "BlockOutDurationMin", "q", OF_SETTING_KIND_MINUTES, 0, 1440, 0, "minutes" },
   [OF_SETTING_WORK_OFFLINE_SHARES_ENABLED] =
-    { "BackgroundSyncWorkOfflineSharesEnabled", "b", 0, 1, 0, NULL },
+    { "BackgroundSyncWorkOfflineSharesEnabled", "b", OF_SETTING_KIND_BOOLEAN, 0, 1, 0, NULL },
 };
+
+const OfSettingInfo *
+of_setting_info (OfSettingId id)
+{
+  g_return_val_if_fail (id < OF_N_SETTINGS, NULL);
+  return &setting_info[id];
+}
 
 const char *
 of_setting_name (OfSettingId id)
@@ -51,7 +55,7 @@ of_setting_validate (OfSettingId id,
                      guint64     value,
                      GError    **error)
 {
-  const SettingInfo *info;
+  const OfSettingInfo *info;
 
   g_return_val_if_fail (id < OF_N_SETTINGS, FALSE);
   info = &setting_info[id];

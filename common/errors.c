@@ -1,12 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* errors.c — D-Bus names of the OF_ERROR codes. */
 #include "errors.h"
 
+#include "names.h"
+
 static const GDBusErrorEntry of_error_entries[] = {
-  { OF_ERROR_FAILED, "org.offlinefiles.BackgroundSync.Error.Failed" },
-  { OF_ERROR_STORAGE, "org.offlinefiles.BackgroundSync.Error.Storage" },
-  { OF_ERROR_LOCKED, "org.offlinefiles.BackgroundSync.Error.Locked" },
-  { OF_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
-    "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired" },
+  { OF_ERROR_FAILED, OF_ERROR_NAME_FAILED },
+  { OF_ERROR_STORAGE, OF_ERROR_NAME_STORAGE },
+  { OF_ERROR_LOCKED, OF_ERROR_NAME_LOCKED },
+  { OF_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED, OF_ERROR_NAME_INTERACTIVE_AUTHORIZATION_REQUIRED },
 };
 
 GQuark
