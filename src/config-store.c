@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* config-store.c — see config-store.h. */
 #include "config-store.h"
 
@@ -23,11 +24,16 @@ typedef struct {
   char       *locked_by[OF_N_SETTINGS];  /* the drop-in that fixes it */
 } Loaded;
 
+typedef struct _SaveData SaveData;
+
 struct _OfConfigStore {
-  char      *path;
-  char      *dropin_dir;
-  Loaded     loaded;
-  OfSettings effective;
+  char            *path;
+  char            *dropin_dir;
+  Loaded           loaded;
+  OfSettings       effective;
+  OfDurableWriter *writer;
+  SaveData        *saving;   /* the save in flight */
+  gboolean         freed;    /* freed during a save: on_saved frees it */
 };
 
 static void
@@ -49,6 +55,32 @@ update_effective (OfConfigStore *store)
       of_settings_set (&store->effective, id, of_settings_get (&store->loaded.fixed, id));
 }
 
+struct _SaveData {
+  GBytes     *data;
+  GKeyFile   *key_file;  /* becomes the store's once written */
+  OfSettings  values;
+  guint       mask;
+};
+
+static void
+save_data_free (SaveData *save)
+{
+  g_bytes_unref (save->data);
+  g_key_file_unref (save->key_file);
+  g_free (save);
+}
+
+/* The durable writer's snapshot: the one save in flight (the caller
+ * serializes saves). */
+static GBytes *
+snapshot_pending_save (gpointer user_data)
+{
+  OfConfigStore *store = user_data;
+
+  g_assert (store->saving != NULL);
+  return g_bytes_ref (store->saving->data);
+}
+
 OfConfigStore *
 of_config_store_new (const char *config_dir)
 {
@@ -57,6 +89,7 @@ of_config_store_new (const char *config_dir)
   store->path = g_build_filename (config_dir, OF_CONFIG_FILE_NAME, NULL);
   store->dropin_dir = g_build_filename (config_dir, OF_CONFIG_DROPIN_DIR_NAME, NULL);
   store->loaded.key_file = g_key_file_new ();
+  store->writer = of_durable_writer_new (store->path, "the settings", snapshot_pending_save, store);
   of_settings_init_defaults (&store->loaded.main);
   update_effective (store);
   return store;
@@ -67,6 +100,12 @@ of_config_store_free (OfConfigStore *store)
 {
   if (store == NULL)
     return;
+  if (store->saving != NULL)
+    {
+      store->freed = TRUE;
+      return;
+    }
+  g_clear_pointer (&store->writer, of_durable_writer_free);
   g_free (store->path);
   g_free (store->dropin_dir);
   loaded_clear (&store->loaded);
@@ -77,117 +116,6 @@ const char *
 of_config_store_get_path (OfConfigStore *store)
 {
   return store->path;
-}
-
-static gboolean read_file (const char *path, gsize max_size, gboolean trusted_only,
-                           char **contents, gsize *length, GError **error);
-
-gboolean
-of_read_small_file (const char *path,
-                    gsize       max_size,
-                    char      **contents,
-                    gsize      *length,
-                    GError    **error)
-{
-  return read_file (path, max_size, FALSE, contents, length, error);
-}
-
-gboolean
-of_read_config_file (const char *path,
-                     gsize       max_size,
-                     char      **contents,
-                     gsize      *length,
-                     GError    **error)
-{
-  return read_file (path, max_size, TRUE, contents, length, error);
-}
-
-static gboolean
-read_file (const char *path,
-           gsize       max_size,
-           gboolean    trusted_only,
-           char      **contents,
-           gsize      *length,
-           GError    **error)
-{
-  g_autofree char *buffer = NULL;
-  struct stat st;
-  gsize done = 0;
-  gsize limit;
-  int fd;
-
-  /* O_NONBLOCK: opening a FIFO for reading must not wait for a writer. */
-  fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-  if (fd < 0)
-    {
-      int saved = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Cannot open %s: %s", path, g_strerror (saved));
-      return FALSE;
-    }
-
-  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
-                   "%s is not a regular file", path);
-      close (fd);
-      return FALSE;
-    }
-  /* Whoever can write the configuration decides as root what runs: only
-   * root's own files count (or ours, when not run as root). */
-  if (trusted_only && ((st.st_uid != 0 && st.st_uid != geteuid ()) || (st.st_mode & (S_IWGRP | S_IWOTH))))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                   "%s is not trusted (owner uid %u, mode %04o): configuration files must be owned "
-                   "by root and writable by nobody else", path, (guint) st.st_uid, (guint) (st.st_mode & 07777));
-      close (fd);
-      return FALSE;
-    }
-  if ((guint64) st.st_size > max_size)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                   "%s is too large (%" G_GUINT64_FORMAT " bytes, at most %" G_GSIZE_FORMAT ")",
-                   path, (guint64) st.st_size, max_size);
-      close (fd);
-      return FALSE;
-    }
-
-  /* Sized from fstat(), plus one byte more than allowed, so a file that
-   * grew since is noticed rather than cut. */
-  limit = max_size;
-  max_size = MIN (max_size, (gsize) st.st_size + 1);
-  buffer = g_malloc (max_size + 2);
-  while (done <= max_size)
-    {
-      ssize_t n = read (fd, buffer + done, max_size + 1 - done);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved = errno;
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       "Cannot read %s: %s", path, g_strerror (saved));
-          close (fd);
-          return FALSE;
-        }
-      if (n == 0)
-        break;
-      done += (gsize) n;
-    }
-  close (fd);
-
-  if (done > max_size)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                   "%s changed while it was read (or is larger than %" G_GSIZE_FORMAT " bytes)", path, limit);
-      return FALSE;
-    }
-
-  buffer[done] = '\0';
-  *contents = g_steal_pointer (&buffer);
-  if (length)
-    *length = done;
-  return TRUE;
 }
 
 void
@@ -454,72 +382,38 @@ of_config_store_get_locked_by (OfConfigStore *store,
   return store->loaded.locked_by[id];
 }
 
-gboolean
-of_write_file_durably (const char *path,
-                       const char *data,
-                       gsize       length,
-                       GError    **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  int dir_fd;
-
-  if (!g_file_set_contents_full (path, data, (gssize) length,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0644, error))
-    return FALSE;
-
-  /* The rename is only durable once the directory entry is on disk too. */
-  dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0 || fsync (dir_fd) < 0)
-    {
-      int saved = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Cannot sync directory %s: %s", dir, g_strerror (saved));
-      if (dir_fd >= 0)
-        close (dir_fd);
-      return FALSE;
-    }
-  close (dir_fd);
-  return TRUE;
-}
-
-typedef struct {
-  char       *path;
-  char       *data;
-  gsize       length;
-  GKeyFile   *key_file;  /* becomes the store's once written */
-  OfSettings  values;
-  guint       mask;
-} SaveData;
 
 static void
-save_data_free (SaveData *save)
+on_saved (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
 {
-  g_free (save->path);
-  g_free (save->data);
-  g_key_file_unref (save->key_file);
-  g_free (save);
-}
+  g_autoptr(GTask) task = user_data;
+  OfConfigStore *store = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  SaveData *save = g_steal_pointer (&store->saving);
 
-static void
-save_in_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  SaveData *save = task_data;
-  GError *error = NULL;
-
-  (void) source_object;
-  (void) cancellable;
-
-  if (!of_write_file_durably (save->path, save->data, save->length, &error))
+  (void) source;
+  if (store->freed)
     {
-      g_task_return_new_error (task, OF_ERROR, OF_ERROR_STORAGE,
-                               "Cannot save the settings: %s", error->message);
-      g_error_free (error);
+      save_data_free (save);
+      of_config_store_free (store);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "shutting down");
       return;
     }
+  if (!of_durable_writer_save_finish (store->writer, result, &error))
+    {
+      save_data_free (save);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_key_file_unref (store->loaded.key_file);
+  store->loaded.key_file = g_key_file_ref (save->key_file);
+  for (int id = 0; id < OF_N_SETTINGS; id++)
+    if (save->mask & (1u << id))
+      of_settings_set (&store->loaded.main, id, of_settings_get (&save->values, id));
+  update_effective (store);
+  save_data_free (save);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -534,9 +428,12 @@ of_config_store_save_async (OfConfigStore      *store,
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   g_autoptr(GError) error = NULL;
   g_autofree char *current = NULL;
+  char *data;
   SaveData *save;
   gsize length;
 
+  g_return_if_fail (store->saving == NULL);
+  g_task_set_task_data (task, store, NULL);
 
   if (store->loaded.unusable)
     {
@@ -548,7 +445,6 @@ of_config_store_save_async (OfConfigStore      *store,
   /* Edit a copy, so that the store's own key file only ever holds what
    * is on disk. */
   save = g_new0 (SaveData, 1);
-  save->path = g_strdup (store->path);
   save->key_file = g_key_file_new ();
   current = g_key_file_to_data (store->loaded.key_file, &length, NULL);
   if (!g_key_file_load_from_data (save->key_file, current, length,
@@ -571,11 +467,12 @@ of_config_store_save_async (OfConfigStore      *store,
                                 (int) of_settings_get (settings, id));
     }
 
-  save->data = g_key_file_to_data (save->key_file, &save->length, NULL);
+  data = g_key_file_to_data (save->key_file, &length, NULL);
+  save->data = g_bytes_new_take (data, length);
   save->values = *settings;
   save->mask = mask;
-  g_task_set_task_data (task, save, (GDestroyNotify) save_data_free);
-  g_task_run_in_thread (task, save_in_thread);
+  store->saving = save;
+  of_durable_writer_save_async (store->writer, on_saved, g_steal_pointer (&task));
 }
 
 gboolean
@@ -583,91 +480,7 @@ of_config_store_save_finish (OfConfigStore *store,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  GTask *task = G_TASK (result);
-  SaveData *save;
-
+  (void) store;
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-
-  if (!g_task_propagate_boolean (task, error))
-    return FALSE;
-
-  save = g_task_get_task_data (task);
-  g_key_file_unref (store->loaded.key_file);
-  store->loaded.key_file = g_key_file_ref (save->key_file);
-  for (int id = 0; id < OF_N_SETTINGS; id++)
-    if (save->mask & (1u << id))
-      of_settings_set (&store->loaded.main, id, of_settings_get (&save->values, id));
-  update_effective (store);
-  return TRUE;
-}
-
-const char *
-of_key_file_error_summary (const GError *error)
-{
-  /* GKeyFile's own messages quote the offending line: never repeat file
-   * contents (a link to /etc/shadow) into logs or to callers. */
-  if (error->domain == G_KEY_FILE_ERROR && error->code == G_KEY_FILE_ERROR_UNKNOWN_ENCODING)
-    return "not UTF-8";
-  if (error->domain == G_KEY_FILE_ERROR)
-    return "syntax error";
-  return "unreadable";
-}
-
-void
-of_remove_stale_temp_files (const char *path)
-{
-  g_autofree char *dir_path = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-  gsize base_length = strlen (base);
-  const char *name;
-
-  if (dir == NULL)
-    return;
-  /* g_file_set_contents() writes NAME.XXXXXX and renames it; a kill in
-   * between leaves the temp file behind. */
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = NULL;
-      struct stat st;
-
-      if (strlen (name) != base_length + 7 || strncmp (name, base, base_length) != 0 ||
-          name[base_length] != '.' || strspn (name + base_length + 1,
-                                              "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") != 6)
-        continue;
-      child = g_build_filename (dir_path, name, NULL);
-      if (lstat (child, &st) == 0 && S_ISREG (st.st_mode) && g_unlink (child) == 0)
-        g_debug ("Removed %s, left by an interrupted write", child);
-    }
-}
-
-gboolean
-of_parse_decimal (const char *text,
-                  guint64     min,
-                  guint64     max,
-                  guint64    *out)
-{
-  guint64 value = 0;
-
-  /* By hand, digits only.  g_ascii_string_to_unsigned() would take a
-   * leading "\v-" (fuzzing found it), and in GLib 2.74 it can fail on a
-   * valid number when errno is left set by the first use of its C locale
-   * (seen here, once in tens of daemon starts). */
-  if (text == NULL || *text == '\0')
-    return FALSE;
-  for (const char *p = text; *p; p++)
-    {
-      guint digit;
-
-      if (!g_ascii_isdigit (*p))
-        return FALSE;
-      digit = (guint) (*p - '0');
-      if (value > (G_MAXUINT64 - digit) / 10)
-        return FALSE;
-      value = value * 10 + digit;
-    }
-  if (value < min || value > max)
-    return FALSE;
-  *out = value;
-  return TRUE;
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

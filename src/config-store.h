@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "file-util.h"
 #include "settings.h"
 
 G_BEGIN_DECLS
@@ -70,43 +71,6 @@ void           of_config_parse_key_file  (GKeyFile   *key_file,
                                           OfSettings *settings,
                                           guint      *present,
                                           GPtrArray  *problems);
-
-/* Reads a regular file of at most @max_size bytes without following it
- * into a FIFO or a device (it is opened non-blocking and checked first).
- * G_IO_ERROR_NOT_FOUND when it does not exist. */
-gboolean       of_read_small_file        (const char *path,
-                                          gsize       max_size,
-                                          char      **contents,
-                                          gsize      *length,
-                                          GError    **error);
-
-/* Same, and the file must be trusted: owned by root (or by the daemon's
- * own user) and writable by nobody else.  For every configuration file. */
-gboolean       of_read_config_file       (const char *path,
-                                          gsize       max_size,
-                                          char      **contents,
-                                          gsize      *length,
-                                          GError    **error);
-
-/* A plain decimal number in [min, max]: digits only, nothing else. */
-gboolean       of_parse_decimal          (const char *text,
-                                          guint64     min,
-                                          guint64     max,
-                                          guint64    *out);
-
-/* A GKeyFile parse error, said without quoting the file's contents. */
-const char    *of_key_file_error_summary (const GError *error);
-
-/* Removes NAME.XXXXXX temp files that an interrupted durable write of
- * @path left behind.  Only when no other writer can be at work. */
-void           of_remove_stale_temp_files (const char *path);
-
-/* Replaces @path with @data: temp file in the same directory, fsync,
- * rename, fsync of the directory.  Blocking: call it from a worker. */
-gboolean       of_write_file_durably     (const char *path,
-                                          const char *data,
-                                          gsize       length,
-                                          GError    **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OfConfigStore, of_config_store_free)
 

@@ -14,6 +14,7 @@
 #include "config-store.h"
 #include "config-watch.h"
 #include "errors.h"
+#include "file-util.h"
 #include "fast-reads.h"
 #include "memory-trim.h"
 #include "service.h"

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config-store.h"
+#include "file-util.h"
 
 gboolean
 of_share_name_is_valid (const char *name)

@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* state-store.c — see state-store.h. */
 #include "state-store.h"
 
-#include "config-store.h"
+#include "file-util.h"
 #include "enums.h"
 #include "errors.h"
 
@@ -20,10 +21,8 @@ is_known_result (const char *text)
 }
 
 struct _OfStateStore {
-  char    *path;
-  OfState  state;
-  gboolean writing;
-  GList   *waiting;   /* GTasks of saves requested during a write */
+  OfState          state;
+  OfDurableWriter *writer;
 };
 
 static void
@@ -59,12 +58,24 @@ of_state_get_share (OfState    *state,
   return share;
 }
 
+/* What the durable writer writes: the state as it is when a write starts. */
+static GBytes *
+snapshot_state (gpointer user_data)
+{
+  OfStateStore *store = user_data;
+  char *data = of_state_to_data (&store->state, NULL);
+
+  return g_bytes_new_take (data, strlen (data));
+}
+
 OfStateStore *
 of_state_store_new (const char *state_dir)
 {
   OfStateStore *store = g_new0 (OfStateStore, 1);
 
-  store->path = g_build_filename (state_dir, OF_STATE_FILE_NAME, NULL);
+  g_autofree char *path = g_build_filename (state_dir, OF_STATE_FILE_NAME, NULL);
+
+  store->writer = of_durable_writer_new (path, "the state", snapshot_state, store);
   store->state.next_sync_id = 1;
   store->state.last_result = g_strdup ("");
   store->state.shares = new_share_table ();
@@ -83,16 +94,15 @@ of_state_store_free (OfStateStore *store)
 {
   if (store == NULL)
     return;
-  g_list_free_full (store->waiting, g_object_unref);
+  g_clear_pointer (&store->writer, of_durable_writer_free);
   of_state_clear (&store->state);
-  g_free (store->path);
   g_free (store);
 }
 
 const char *
 of_state_store_get_path (OfStateStore *store)
 {
-  return store->path;
+  return of_durable_writer_get_path (store->writer);
 }
 
 OfState *
@@ -278,17 +288,17 @@ of_state_store_load (OfStateStore *store,
   g_autofree char *contents = NULL;
   gsize length;
 
-  if (of_read_small_file (store->path, OF_STATE_MAX_FILE_SIZE, &contents, &length, &error) &&
+  if (of_read_small_file (of_state_store_get_path (store), OF_STATE_MAX_FILE_SIZE, &contents, &length, &error) &&
       of_state_parse (contents, length, now, &store->state, &error))
     {
-      g_debug ("Loaded %s: next sync id %" G_GUINT64_FORMAT, store->path, store->state.next_sync_id);
+      g_debug ("Loaded %s: next sync id %" G_GUINT64_FORMAT, of_state_store_get_path (store), store->state.next_sync_id);
       return TRUE;
     }
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-    g_debug ("%s does not exist: first run on this machine", store->path);
+    g_debug ("%s does not exist: first run on this machine", of_state_store_get_path (store));
   else
-    g_warning ("Starting from a fresh state, %s is unusable: %s", store->path, error->message);
+    g_warning ("Starting from a fresh state, %s is unusable: %s", of_state_store_get_path (store), error->message);
 
   of_state_clear (&store->state);
   memset (&store->state, 0, sizeof store->state);
@@ -299,105 +309,12 @@ of_state_store_load (OfStateStore *store,
   return FALSE;
 }
 
-typedef struct {
-  char  *path;
-  char  *data;
-  GList *waiters;  /* GTasks answered when this write ends */
-} WriteJob;
-
-static void
-write_job_free (WriteJob *job)
-{
-  g_free (job->path);
-  g_free (job->data);
-  g_list_free_full (job->waiters, g_object_unref);
-  g_free (job);
-}
-
-static void
-write_in_thread (GTask        *task,
-                 gpointer      source_object,
-                 gpointer      task_data,
-                 GCancellable *cancellable)
-{
-  WriteJob *job = task_data;
-  GError *error = NULL;
-
-  (void) source_object;
-  (void) cancellable;
-  if (!of_write_file_durably (job->path, job->data, strlen (job->data), &error))
-    {
-      g_task_return_new_error (task, OF_ERROR, OF_ERROR_STORAGE,
-                               "Cannot save the state: %s", error->message);
-      g_error_free (error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
-}
-
-static void start_write (OfStateStore *store, GList *waiters);
-
-static void
-write_done (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  OfStateStore *store = user_data;
-  WriteJob *job = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-  gboolean ok;
-
-  (void) source;
-  ok = g_task_propagate_boolean (G_TASK (result), &error);
-  if (!ok)
-    g_warning ("%s", error->message);
-  for (GList *l = job->waiters; l; l = l->next)
-    {
-      if (ok)
-        g_task_return_boolean (l->data, TRUE);
-      else
-        g_task_return_error (l->data, g_error_copy (error));
-    }
-  store->writing = FALSE;
-
-  if (store->waiting)
-    {
-      GList *next = store->waiting;
-      store->waiting = NULL;
-      start_write (store, next);
-    }
-}
-
-static void
-start_write (OfStateStore *store,
-             GList        *waiters)
-{
-  g_autoptr(GTask) writer = g_task_new (NULL, NULL, write_done, store);
-  WriteJob *job = g_new0 (WriteJob, 1);
-
-  job->path = g_strdup (store->path);
-  job->data = of_state_to_data (&store->state, NULL);
-  job->waiters = waiters;
-  g_task_set_task_data (writer, job, (GDestroyNotify) write_job_free);
-  store->writing = TRUE;
-  g_task_run_in_thread (writer, write_in_thread);
-}
-
 void
 of_state_store_save_async (OfStateStore       *store,
                            GAsyncReadyCallback callback,
                            gpointer            user_data)
 {
-  GTask *task = g_task_new (NULL, NULL, callback, user_data);
-
-  if (store->writing)
-    {
-      /* Written right after the current write, with whatever the state
-       * is by then. */
-      store->waiting = g_list_append (store->waiting, task);
-      return;
-    }
-  start_write (store, g_list_append (NULL, task));
+  of_durable_writer_save_async (store->writer, callback, user_data);
 }
 
 gboolean
@@ -413,5 +330,5 @@ of_state_store_save_finish (OfStateStore  *store,
 gboolean
 of_state_store_is_busy (OfStateStore *store)
 {
-  return store->writing || store->waiting != NULL;
+  return of_durable_writer_is_busy (store->writer);
 }

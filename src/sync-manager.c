@@ -1,7 +1,7 @@
 /* sync-manager.c — see sync-manager.h. */
 #include "sync-manager.h"
 
-#include "config-store.h"
+#include "file-util.h"
 #include "sync-runner.h"
 #include "wallclock-timer.h"
 
@@ -391,24 +391,6 @@ of_sync_manager_start (OfSyncManager *self)
   g_clear_pointer (&self->tz, g_time_zone_unref);
   self->tz = load_time_zone ();
   replan (self);
-}
-
-char *
-of_read_machine_id (const char *path,
-                    GError    **error)
-{
-  g_autofree char *contents = NULL;
-
-  if (!of_read_small_file (path, 4096, &contents, NULL, error))
-    return NULL;
-  g_strstrip (contents);
-  if (strlen (contents) != 32 || strspn (contents, "0123456789abcdef") != 32)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "%s does not hold a machine id (32 lower-case hex digits)", path);
-      return NULL;
-    }
-  return g_steal_pointer (&contents);
 }
 
 OfSyncManager *

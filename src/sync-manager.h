@@ -61,8 +61,4 @@ const OfState *of_sync_manager_get_history    (OfSyncManager    *manager);
 /* TRUE while a sync runs or state is being written. */
 gboolean       of_sync_manager_is_busy        (OfSyncManager    *manager);
 
-/* Reads a machine id file (/etc/machine-id format). */
-char          *of_read_machine_id             (const char       *path,
-                                               GError          **error);
-
 G_END_DECLS
