@@ -27,14 +27,20 @@ typedef struct {
 typedef struct _SaveData SaveData;
 
 struct _OfConfigStore {
+  GObject          parent_instance;
+
   char            *path;
   char            *dropin_dir;
   Loaded           loaded;
   OfSettings       effective;
   OfDurableWriter *writer;
   SaveData        *saving;   /* the save in flight */
-  gboolean         freed;    /* freed during a save: on_saved frees it */
 };
+
+G_DEFINE_TYPE (OfConfigStore, of_config_store, G_TYPE_OBJECT)
+
+enum { SIGNAL_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 static void
 loaded_clear (Loaded *loaded)
@@ -81,10 +87,37 @@ snapshot_pending_save (gpointer user_data)
   return g_bytes_ref (store->saving->data);
 }
 
+static void
+of_config_store_finalize (GObject *object)
+{
+  OfConfigStore *store = OF_CONFIG_STORE (object);
+
+  g_assert (store->saving == NULL);  /* the save's task holds a reference */
+  g_clear_pointer (&store->writer, of_durable_writer_free);
+  g_free (store->path);
+  g_free (store->dropin_dir);
+  loaded_clear (&store->loaded);
+  G_OBJECT_CLASS (of_config_store_parent_class)->finalize (object);
+}
+
+static void
+of_config_store_class_init (OfConfigStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = of_config_store_finalize;
+  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+}
+
+static void
+of_config_store_init (OfConfigStore *store)
+{
+  (void) store;
+}
+
 OfConfigStore *
 of_config_store_new (const char *config_dir)
 {
-  OfConfigStore *store = g_new0 (OfConfigStore, 1);
+  OfConfigStore *store = g_object_new (OF_TYPE_CONFIG_STORE, NULL);
 
   store->path = g_build_filename (config_dir, OF_CONFIG_FILE_NAME, NULL);
   store->dropin_dir = g_build_filename (config_dir, OF_CONFIG_DROPIN_DIR_NAME, NULL);
@@ -95,21 +128,22 @@ of_config_store_new (const char *config_dir)
   return store;
 }
 
-void
-of_config_store_free (OfConfigStore *store)
+/* Bit per effective value that differs from @before, all bits when only
+ * the locks moved; emits "changed" if anything did. */
+static void
+announce (OfConfigStore    *store,
+          const OfSettings *before,
+          guint             locked_before)
 {
-  if (store == NULL)
-    return;
-  if (store->saving != NULL)
-    {
-      store->freed = TRUE;
-      return;
-    }
-  g_clear_pointer (&store->writer, of_durable_writer_free);
-  g_free (store->path);
-  g_free (store->dropin_dir);
-  loaded_clear (&store->loaded);
-  g_free (store);
+  guint mask = 0;
+
+  for (int id = 0; id < OF_N_SETTINGS; id++)
+    if (of_settings_get (before, id) != of_settings_get (&store->effective, id))
+      mask |= 1u << id;
+  if (mask == 0 && locked_before != store->loaded.locked)
+    mask = (1u << OF_N_SETTINGS) - 1;
+  if (mask != 0)
+    g_signal_emit (store, signals[SIGNAL_CHANGED], 0, mask);
 }
 
 const char *
@@ -356,9 +390,15 @@ of_config_store_reload (OfConfigStore *store,
       return FALSE;
     }
 
-  loaded_clear (&store->loaded);
-  store->loaded = loaded;
-  update_effective (store);
+  {
+    OfSettings before = store->effective;
+    guint locked_before = store->loaded.locked;
+
+    loaded_clear (&store->loaded);
+    store->loaded = loaded;
+    update_effective (store);
+    announce (store, &before, locked_before);
+  }
   return TRUE;
 }
 
@@ -389,18 +429,13 @@ on_saved (GObject      *source,
           gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  OfConfigStore *store = g_task_get_task_data (task);
+  OfConfigStore *store = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
   SaveData *save = g_steal_pointer (&store->saving);
 
+  OfSettings before = store->effective;
+
   (void) source;
-  if (store->freed)
-    {
-      save_data_free (save);
-      of_config_store_free (store);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "shutting down");
-      return;
-    }
   if (!of_durable_writer_save_finish (store->writer, result, &error))
     {
       save_data_free (save);
@@ -414,6 +449,7 @@ on_saved (GObject      *source,
       of_settings_set (&store->loaded.main, id, of_settings_get (&save->values, id));
   update_effective (store);
   save_data_free (save);
+  announce (store, &before, store->loaded.locked);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -425,7 +461,7 @@ of_config_store_save_async (OfConfigStore      *store,
                             GAsyncReadyCallback callback,
                             gpointer            user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(GTask) task = g_task_new (store, cancellable, callback, user_data);
   g_autoptr(GError) error = NULL;
   g_autofree char *current = NULL;
   char *data;
@@ -433,7 +469,6 @@ of_config_store_save_async (OfConfigStore      *store,
   gsize length;
 
   g_return_if_fail (store->saving == NULL);
-  g_task_set_task_data (task, store, NULL);
 
   if (store->loaded.unusable)
     {
@@ -480,7 +515,6 @@ of_config_store_save_finish (OfConfigStore *store,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  (void) store;
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, store), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }

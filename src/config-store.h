@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* config-store.h — background-sync.conf: load, validate, durable save.
  *
  * The file is an administrator's: comments, unknown groups and unknown keys
@@ -20,10 +21,14 @@ G_BEGIN_DECLS
 /* Settings files are small; anything bigger is hostile or a mistake. */
 #define OF_CONFIG_MAX_FILE_SIZE (1024 * 1024)
 
-typedef struct _OfConfigStore OfConfigStore;
+/* The one owner of the settings: everybody else reads them here and
+ * follows "changed" (guint mask: bit 1 << OfSettingId per effective value
+ * that changed, or all bits when only the locks changed), emitted after a
+ * save or a reload took effect.  Never during load(). */
+#define OF_TYPE_CONFIG_STORE (of_config_store_get_type ())
+G_DECLARE_FINAL_TYPE (OfConfigStore, of_config_store, OF, CONFIG_STORE, GObject)
 
 OfConfigStore *of_config_store_new       (const char *config_dir);
-void           of_config_store_free      (OfConfigStore *store);
 const char    *of_config_store_get_path  (OfConfigStore *store);
 
 /* Start-up load of the main file and the admin drop-ins
@@ -71,7 +76,5 @@ void           of_config_parse_key_file  (GKeyFile   *key_file,
                                           OfSettings *settings,
                                           guint      *present,
                                           GPtrArray  *problems);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (OfConfigStore, of_config_store_free)
 
 G_END_DECLS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* service.c — see service.h. */
 #include "service.h"
 
@@ -8,18 +9,20 @@
 struct _OfService {
   OfDBusBackgroundSyncSkeleton parent_instance;
 
-  OfConfigStore *store;   /* borrowed */
+  OfConfigStore *store;   /* borrowed; owns the settings */
   OfAuth        *auth;    /* borrowed */
   OfSyncManager *manager; /* borrowed */
-  OfSettings     settings;
 
   GQueue         authorized_writes;  /* of WriteRequest, applied in order */
-  GPtrArray     *sync_now_waiting;   /* SyncNow callers waiting for the id */
   gboolean       writing;
   GDBusInterfaceVTable vtable;
+  GDBusInterfaceMethodCallFunc generated_method_call;
 };
 
-G_DEFINE_TYPE (OfService, of_service, OF_DBUS_TYPE_BACKGROUND_SYNC_SKELETON)
+static void of_service_iface_init (OfDBusBackgroundSyncIface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (OfService, of_service, OF_DBUS_TYPE_BACKGROUND_SYNC_SKELETON,
+                         G_IMPLEMENT_INTERFACE (OF_DBUS_TYPE_BACKGROUND_SYNC, of_service_iface_init))
 
 typedef struct {
   OfService             *service;
@@ -46,7 +49,7 @@ static void
 publish_settings (OfService *self)
 {
   OfDBusBackgroundSync *iface = OF_DBUS_BACKGROUND_SYNC (self);
-  const OfSettings *s = &self->settings;
+  const OfSettings *s = of_config_store_get_settings (self->store);
 
   of_dbus_background_sync_set_sync_interval (iface, s->sync_interval);
   of_dbus_background_sync_set_sync_variance (iface, s->sync_variance);
@@ -63,30 +66,36 @@ compare_strings (gconstpointer a,
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
-/* Takes the effective settings and the locks from the store and announces
- * what changed: one PropertiesChanged, one re-plan. */
+/* Shows the store's settings and locks on the bus: the skeleton compares
+ * each value, so only real changes go out, in one PropertiesChanged. */
 static void
-pull_from_store (OfService *self)
+publish_settings_and_locks (OfService *self)
 {
   g_autoptr(GPtrArray) locked = g_ptr_array_new ();
   guint mask = of_config_store_get_locked (self->store);
-  const OfSettings *effective = of_config_store_get_settings (self->store);
 
   for (int id = 0; id < OF_N_SETTINGS; id++)
-    {
-      if (of_settings_get (effective, id) != of_settings_get (&self->settings, id))
-        g_info ("%s is now %u", of_setting_name (id), of_settings_get (effective, id));
-      if (mask & (1u << id))
-        g_ptr_array_add (locked, (gpointer) of_setting_name (id));
-    }
+    if (mask & (1u << id))
+      g_ptr_array_add (locked, (gpointer) of_setting_name (id));
   g_ptr_array_sort (locked, compare_strings);
   g_ptr_array_add (locked, NULL);
 
-  self->settings = *effective;
   publish_settings (self);
   of_dbus_background_sync_set_locked_properties (OF_DBUS_BACKGROUND_SYNC (self),
                                                  (const char * const *) locked->pdata);
-  of_sync_manager_set_settings (self->manager, &self->settings);
+}
+
+static void
+on_settings_changed (OfConfigStore *store,
+                     guint          mask,
+                     gpointer       user_data)
+{
+  const OfSettings *now = of_config_store_get_settings (store);
+
+  for (int id = 0; id < OF_N_SETTINGS; id++)
+    if (mask & (1u << id))
+      g_info ("%s is now %u", of_setting_name (id), of_settings_get (now, id));
+  publish_settings_and_locks (user_data);
 }
 
 /* Error.Locked for the first fixed property in @mask; FALSE if none is. */
@@ -128,8 +137,8 @@ save_done (GObject      *source,
       return;
     }
 
-  pull_from_store (self);
-  /* The change is announced before the reply, so a client that gets the
+  /* The store announced the change (on_settings_changed): it goes out
+   * before the reply, so a client that gets the
    * reply already sees a consistent object. */
   g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self));
   g_dbus_method_invocation_return_value (g_steal_pointer (&request->invocation), NULL);
@@ -164,7 +173,7 @@ process_next_write (OfService *self)
   }
 
   /* Compared now, not at request time: earlier writes may have landed. */
-  wanted = self->settings;
+  wanted = *of_config_store_get_settings (self->store);
   for (int id = 0; id < OF_N_SETTINGS; id++)
     {
       guint32 value;
@@ -172,7 +181,7 @@ process_next_write (OfService *self)
       if (!(request->mask & (1u << id)))
         continue;
       value = of_settings_get (&request->values, id);
-      if (value != of_settings_get (&self->settings, id))
+      if (value != of_settings_get (of_config_store_get_settings (self->store), id))
         {
           of_settings_set (&wanted, id, value);
           changed |= 1u << id;
@@ -274,35 +283,35 @@ handle_set_property (OfService             *self,
       return;
     }
 
-  values = self->settings;
+  values = *of_config_store_get_settings (self->store);
   of_settings_set (&values, id, parsed);
   start_write (self, invocation, &values, 1u << id);
 }
 
-static void
-handle_configure (OfService             *self,
+static gboolean
+handle_configure (OfDBusBackgroundSync  *object,
                   GDBusMethodInvocation *invocation,
-                  GVariant              *parameters)
+                  GVariant              *settings)
 {
-  g_autoptr(GVariant) dict = NULL;
+  OfService *self = OF_SERVICE (object);
   g_autoptr(GError) error = NULL;
-  OfSettings values = self->settings;
+  OfSettings values = *of_config_store_get_settings (self->store);
   guint mask = 0;
 
-  g_variant_get (parameters, "(@a{sv})", &dict);
   /* Everything is checked before anything is asked or changed. */
-  if (!of_settings_update_from_dict (&values, dict, &mask, &error))
+  if (!of_settings_update_from_dict (&values, settings, &mask, &error))
     {
       return_invalid_args (invocation, error);
-      return;
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
   /* Before polkit: a fixed value is refused whoever asks. */
   if (check_locked (self, mask, &error))
     {
       g_dbus_method_invocation_return_gerror (invocation, error);
-      return;
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
   start_write (self, invocation, &values, mask);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
 typedef void (*AuthorizedFunc) (OfService             *self,
@@ -348,19 +357,26 @@ authorize_then (OfService             *self,
 }
 
 static void
+sync_now_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+  g_autoptr(GError) error = NULL;
+  guint64 id = of_sync_manager_sync_now_finish (OF_SYNC_MANAGER (source), result, &error);
+
+  if (id == 0)
+    g_dbus_method_invocation_return_gerror (g_steal_pointer (&invocation), error);
+  else
+    of_dbus_background_sync_complete_sync_now (NULL, g_steal_pointer (&invocation), id);
+}
+
+static void
 do_sync_now (OfService             *self,
              GDBusMethodInvocation *invocation)
 {
-  guint64 id = of_sync_manager_get_current_sync_id (self->manager);
-
-  if (id != 0)
-    {
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(t)", id));
-      return;
-    }
-  /* Answered from on_sync_started: the id must be on disk first. */
-  g_ptr_array_add (self->sync_now_waiting, invocation);
-  of_sync_manager_sync_now (self->manager);
+  /* The id comes once it is on disk and SyncStarted went out. */
+  of_sync_manager_sync_now_async (self->manager, sync_now_done, invocation);
 }
 
 static void
@@ -368,27 +384,42 @@ do_cancel (OfService             *self,
            GDBusMethodInvocation *invocation)
 {
   of_sync_manager_cancel (self->manager);
-  g_dbus_method_invocation_return_value (invocation, NULL);
+  of_dbus_background_sync_complete_cancel (OF_DBUS_BACKGROUND_SYNC (self), invocation);
 }
 
-static void
-handle_preview_schedule (OfService             *self,
-                         GDBusMethodInvocation *invocation,
-                         GVariant              *parameters)
+static gboolean
+handle_sync_now (OfDBusBackgroundSync  *object,
+                 GDBusMethodInvocation *invocation)
 {
-  guint32 count;
+  authorize_then (OF_SERVICE (object), invocation, OF_ACTION_SYNC, do_sync_now);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
 
-  g_variant_get (parameters, "(u)", &count);
+static gboolean
+handle_cancel (OfDBusBackgroundSync  *object,
+               GDBusMethodInvocation *invocation)
+{
+  authorize_then (OF_SERVICE (object), invocation, OF_ACTION_SYNC, do_cancel);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_preview_schedule (OfDBusBackgroundSync  *object,
+                         GDBusMethodInvocation *invocation,
+                         guint                  count)
+{
+  OfService *self = OF_SERVICE (object);
+
   if (count < 1 || count > OF_SCHEDULE_PREVIEW_MAX)
     {
       g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
                                              "count must be 1..%d, got %u",
                                              OF_SCHEDULE_PREVIEW_MAX, count);
-      return;
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
-  g_dbus_method_invocation_return_value (invocation,
-                                         g_variant_new ("(@a(tss))",
-                                                        of_sync_manager_preview (self->manager, count)));
+  of_dbus_background_sync_complete_preview_schedule (object, invocation,
+                                                     of_sync_manager_preview (self->manager, count));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
 static void
@@ -427,9 +458,6 @@ on_sync_started (OfSyncManager *manager,
   /* Properties first, so a client reacting to the signal reads them. */
   g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self));
   of_dbus_background_sync_emit_sync_started (OF_DBUS_BACKGROUND_SYNC (self), id, reason);
-  for (guint i = 0; i < self->sync_now_waiting->len; i++)
-    g_dbus_method_invocation_return_value (self->sync_now_waiting->pdata[i], g_variant_new ("(t)", id));
-  g_ptr_array_set_size (self->sync_now_waiting, 0);
 }
 
 static void
@@ -459,6 +487,9 @@ on_sync_finished (OfSyncManager *manager,
   of_dbus_background_sync_emit_sync_finished (OF_DBUS_BACKGROUND_SYNC (self), id, result, message);
 }
 
+/* Only Properties.Set is ours to intercept (it must wait for polkit);
+ * every method of the interface goes to the generated dispatch and from
+ * there to the handle_* functions above. */
 static void
 service_method_call (GDBusConnection       *connection,
                      const char            *sender,
@@ -471,13 +502,10 @@ service_method_call (GDBusConnection       *connection,
 {
   OfService *self = OF_SERVICE (user_data);
 
-  (void) connection;
-  (void) object_path;
   g_debug ("%s.%s from %s", interface_name, method_name, sender);
-
   if (g_str_equal (interface_name, "org.freedesktop.DBus.Properties"))
     {
-      /* Only Set reaches us: Get and GetAll are answered by the skeleton. */
+      /* Get and GetAll are answered by the skeleton's get_property. */
       if (g_str_equal (method_name, "Set"))
         handle_set_property (self, invocation, parameters);
       else
@@ -486,18 +514,8 @@ service_method_call (GDBusConnection       *connection,
                                                "Unknown method %s", method_name);
       return;
     }
-
-  if (g_str_equal (method_name, "Configure"))
-    handle_configure (self, invocation, parameters);
-  else if (g_str_equal (method_name, "SyncNow"))
-    authorize_then (self, invocation, OF_ACTION_SYNC, do_sync_now);
-  else if (g_str_equal (method_name, "Cancel"))
-    authorize_then (self, invocation, OF_ACTION_SYNC, do_cancel);
-  else if (g_str_equal (method_name, "PreviewSchedule"))
-    handle_preview_schedule (self, invocation, parameters);
-  else
-    g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
-                                           "Unknown method %s", method_name);
+  self->generated_method_call (connection, sender, object_path, interface_name, method_name,
+                               parameters, invocation, user_data);
 }
 
 static GDBusInterfaceVTable *
@@ -510,6 +528,7 @@ of_service_get_vtable (GDBusInterfaceSkeleton *skeleton)
   /* The generated vtable would apply a Set at once; with set_property
    * NULL, GDBus hands Set to method_call, where it can wait for polkit. */
   self->vtable = *parent_class->get_vtable (skeleton);
+  self->generated_method_call = self->vtable.method_call;
   self->vtable.method_call = service_method_call;
   self->vtable.set_property = NULL;
   return &self->vtable;
@@ -521,10 +540,6 @@ of_service_finalize (GObject *object)
   OfService *self = OF_SERVICE (object);
 
   g_queue_clear_full (&self->authorized_writes, (GDestroyNotify) write_request_free);
-  /* Unanswered at shutdown: dropped with their messages. */
-  for (guint i = 0; i < self->sync_now_waiting->len; i++)
-    g_object_unref (self->sync_now_waiting->pdata[i]);
-  g_ptr_array_unref (self->sync_now_waiting);
   G_OBJECT_CLASS (of_service_parent_class)->finalize (object);
 }
 
@@ -539,50 +554,40 @@ of_service_class_init (OfServiceClass *klass)
 }
 
 static void
+of_service_iface_init (OfDBusBackgroundSyncIface *iface)
+{
+  iface->handle_configure = handle_configure;
+  iface->handle_sync_now = handle_sync_now;
+  iface->handle_cancel = handle_cancel;
+  iface->handle_preview_schedule = handle_preview_schedule;
+}
+
+static void
 of_service_init (OfService *self)
 {
   static const char *const no_locks[] = { NULL };
   OfDBusBackgroundSync *iface = OF_DBUS_BACKGROUND_SYNC (self);
 
   g_queue_init (&self->authorized_writes);
-  /* Each entry is a reference that replying consumes. */
-  self->sync_now_waiting = g_ptr_array_new ();
   of_dbus_background_sync_set_locked_properties (iface, no_locks);
 }
 
 OfService *
-of_service_new (OfConfigStore    *store,
-                OfAuth           *auth,
-                OfSyncManager    *manager,
-                const OfSettings *settings)
+of_service_new (OfConfigStore *store,
+                OfAuth        *auth,
+                OfSyncManager *manager)
 {
   OfService *self = g_object_new (OF_TYPE_SERVICE, NULL);
 
   self->store = store;
   self->auth = auth;
   self->manager = manager;
-  self->settings = *settings;
-  pull_from_store (self);
+  publish_settings_and_locks (self);
   publish_status (self);
+  g_signal_connect_object (store, "changed", G_CALLBACK (on_settings_changed), self, 0);
   g_signal_connect_object (manager, "status-changed", G_CALLBACK (on_status_changed), self, 0);
   g_signal_connect_object (manager, "sync-started", G_CALLBACK (on_sync_started), self, 0);
   g_signal_connect_object (manager, "sync-progress", G_CALLBACK (on_sync_progress), self, 0);
   g_signal_connect_object (manager, "sync-finished", G_CALLBACK (on_sync_finished), self, 0);
   return self;
-}
-
-gboolean
-of_service_reload (OfService *self,
-                   GError   **error)
-{
-  if (!of_config_store_reload (self->store, error))
-    return FALSE;
-  pull_from_store (self);
-  return TRUE;
-}
-
-const OfSettings *
-of_service_get_settings (OfService *service)
-{
-  return &service->settings;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* service.h — the org.offlinefiles.BackgroundSync bus object.
  *
  * Glue between the bus and the daemon's modules: it answers the
@@ -24,15 +25,10 @@ G_BEGIN_DECLS
 #define OF_TYPE_SERVICE (of_service_get_type ())
 G_DECLARE_FINAL_TYPE (OfService, of_service, OF, SERVICE, OfDBusBackgroundSyncSkeleton)
 
-/* @store, @auth and @manager are borrowed and must outlive the service. */
-OfService        *of_service_new          (OfConfigStore    *store,
-                                           OfAuth           *auth,
-                                           OfSyncManager    *manager,
-                                           const OfSettings *settings);
-const OfSettings *of_service_get_settings (OfService        *service);
-/* Re-reads the settings files; on any problem nothing changes (@error
- * says what).  Changes are announced in one PropertiesChanged. */
-gboolean          of_service_reload       (OfService        *service,
-                                           GError          **error);
+/* @store, @auth and @manager are borrowed and must outlive the service.
+ * The settings shown are @store's, followed through its "changed". */
+OfService        *of_service_new          (OfConfigStore *store,
+                                           OfAuth        *auth,
+                                           OfSyncManager *manager);
 
 G_END_DECLS

@@ -14,7 +14,7 @@ struct _OfSyncManager {
   char              *archive_root;
   gint64             kill_grace_usec;
   char              *machine_id;
-  OfSettings         settings;
+  OfConfigStore     *store;         /* the settings' owner */
   GTimeZone         *tz;
   OfWallclockTimer  *timer;
   OfTimezoneMonitor *tz_monitor;
@@ -24,6 +24,7 @@ struct _OfSyncManager {
   gint64             wake_at;       /* what the timer is armed for; 0 = nothing */
 
   guint64            current_id;    /* 0 = idle */
+  GList             *id_waiters;    /* GTasks of sync_now_async() waiting for the id */
   gboolean           announced;     /* current_id is on disk and SyncStarted out */
   OfSyncReason       current_reason;
   GCancellable      *cancellable;
@@ -87,12 +88,12 @@ replan (OfSyncManager *self)
   gint64 state_change;
 
   of_planned_sync_clear (&self->plan);
-  of_schedule_plan (&self->settings, &h, self->machine_id, self->tz, now, &self->plan);
-  self->schedule_state = of_schedule_state (&self->settings, self->tz, now);
+  of_schedule_plan (of_config_store_get_settings (self->store), &h, self->machine_id, self->tz, now, &self->plan);
+  self->schedule_state = of_schedule_state (of_config_store_get_settings (self->store), self->tz, now);
 
   /* Also wake when the window opens or closes: State must follow. */
   self->wake_at = self->plan.start;
-  state_change = of_schedule_next_state_change (&self->settings, self->tz, now);
+  state_change = of_schedule_next_state_change (of_config_store_get_settings (self->store), self->tz, now);
   if (state_change > 0 && (self->wake_at == 0 || state_change < self->wake_at))
     self->wake_at = state_change;
 
@@ -229,6 +230,14 @@ sync_done (GObject      *source,
     replan (self);
 }
 
+/* Ids are guint64: wider than what g_task_return_int() carries everywhere. */
+static void
+return_id (GTask   *task,
+           guint64  id)
+{
+  g_task_return_pointer (task, g_memdup2 (&id, sizeof id), g_free);
+}
+
 static void
 id_saved (GObject      *source,
           GAsyncResult *result,
@@ -253,7 +262,14 @@ id_saved (GObject      *source,
   self->announced = TRUE;
   g_signal_emit (self, signals[SIGNAL_SYNC_STARTED], 0, self->current_id,
                  of_sync_reason_to_string (self->current_reason));
-  shares = of_share_registry_get_included (self->shares, self->settings.work_offline_shares_enabled);
+  {
+    GList *waiters = g_steal_pointer (&self->id_waiters);
+
+    for (GList *l = waiters; l; l = l->next)
+      return_id (l->data, self->current_id);
+    g_list_free_full (waiters, g_object_unref);
+  }
+  shares = of_share_registry_get_included (self->shares, of_config_store_get_settings (self->store)->work_offline_shares_enabled);
   of_sync_run_async (shares, &options, self->cancellable, on_share_done, self, sync_done, g_object_ref (self));
 }
 
@@ -290,10 +306,33 @@ start_sync (OfSyncManager *self,
 }
 
 void
-of_sync_manager_sync_now (OfSyncManager *self)
+of_sync_manager_sync_now_async (OfSyncManager      *self,
+                                GAsyncReadyCallback callback,
+                                gpointer            user_data)
 {
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  if (self->announced)
+    {
+      return_id (task, self->current_id);
+      return;
+    }
+  /* Answered in id_saved, once the id is on disk. */
+  self->id_waiters = g_list_append (self->id_waiters, g_steal_pointer (&task));
   if (self->current_id == 0)
     start_sync (self, OF_SYNC_REASON_MANUAL);
+}
+
+guint64
+of_sync_manager_sync_now_finish (OfSyncManager *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_autofree guint64 *id = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  id = g_task_propagate_pointer (G_TASK (result), error);
+  return id ? *id : 0;
 }
 
 void
@@ -314,12 +353,14 @@ of_sync_manager_replan (OfSyncManager *self,
   replan (self);
 }
 
-void
-of_sync_manager_set_settings (OfSyncManager    *self,
-                              const OfSettings *settings)
+static void
+on_settings_changed (OfConfigStore *store,
+                     guint          mask,
+                     gpointer       user_data)
 {
-  self->settings = *settings;
-  replan (self);
+  (void) store;
+  (void) mask;
+  of_sync_manager_replan (user_data, "the settings changed");
 }
 
 GVariant *
@@ -330,7 +371,7 @@ of_sync_manager_preview (OfSyncManager *self,
   g_autoptr(GArray) planned = NULL;
   GVariantBuilder builder;
 
-  planned = of_schedule_preview (&self->settings, &h, self->machine_id, self->tz,
+  planned = of_schedule_preview (of_config_store_get_settings (self->store), &h, self->machine_id, self->tz,
                                  g_get_real_time (), count);
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(tss)"));
   for (guint i = 0; i < planned->len; i++)
@@ -398,7 +439,7 @@ of_sync_manager_new (OfStateStore           *state_store,
                      OfShareRegistry        *shares,
                      const OfSyncRunOptions *options,
                      const char             *machine_id,
-                     const OfSettings       *settings,
+                     OfConfigStore          *store,
                      GError                **error)
 {
   g_autoptr(OfSyncManager) self = g_object_new (OF_TYPE_SYNC_MANAGER, NULL);
@@ -409,11 +450,15 @@ of_sync_manager_new (OfStateStore           *state_store,
   self->archive_root = g_strdup (options->archive_root);
   self->kill_grace_usec = options->kill_grace_usec;
   self->machine_id = g_strdup (machine_id);
-  self->settings = *settings;
+  self->store = g_object_ref (store);
+  g_signal_connect_object (store, "changed", G_CALLBACK (on_settings_changed), self, 0);
   self->tz = load_time_zone ();
   self->timer = of_wallclock_timer_new (on_timer, self, error);
   if (self->timer == NULL)
     return NULL;
+  /* Planned from the start, so the bus object's first read already
+   * shows NextSyncTime; start() plans again once the clock is watched. */
+  replan (self);
   return g_steal_pointer (&self);
 }
 
@@ -430,6 +475,9 @@ of_sync_manager_finalize (GObject *object)
   g_free (self->machine_id);
   g_free (self->engine_path);
   g_free (self->archive_root);
+  g_clear_object (&self->store);
+  /* Unanswered at shutdown: their callers get no id. */
+  g_list_free_full (self->id_waiters, g_object_unref);
   G_OBJECT_CLASS (of_sync_manager_parent_class)->finalize (object);
 }
 

@@ -12,6 +12,7 @@
 
 #include <gio/gio.h>
 
+#include "config-store.h"
 #include "schedule.h"
 #include "settings.h"
 #include "share-registry.h"
@@ -30,12 +31,13 @@ G_DECLARE_FINAL_TYPE (OfSyncManager, of_sync_manager, OF, SYNC_MANAGER, GObject)
  *   "status-changed" () — State, NextSyncTime, CurrentSyncId or the history changed
  */
 
-/* @state_store (loaded) and @shares are borrowed; @options is copied. */
+/* @state_store (loaded) and @shares are borrowed; @options is copied.
+ * The settings are @store's: the manager re-plans when they change. */
 OfSyncManager *of_sync_manager_new            (OfStateStore           *state_store,
                                                OfShareRegistry        *shares,
                                                const OfSyncRunOptions *options,
                                                const char             *machine_id,
-                                               const OfSettings       *settings,
+                                               OfConfigStore          *store,
                                                GError                **error);
 /* Starts watching the time zone, plans and arms the timer; a sync missed
  * while the daemon was down starts now (catch-up).  Once. */
@@ -43,11 +45,14 @@ void           of_sync_manager_start          (OfSyncManager    *manager);
 /* Something outside changed (e.g. the system resumed): plan again. */
 void           of_sync_manager_replan         (OfSyncManager    *manager,
                                                const char       *why);
-void           of_sync_manager_set_settings   (OfSyncManager    *manager,
-                                               const OfSettings *settings);
-/* Starts a manual sync unless one runs.  Its id is known once
- * "sync-started" says so (the id is on disk by then). */
-void           of_sync_manager_sync_now       (OfSyncManager    *manager);
+/* Starts a manual sync unless one runs, and answers with its id (or the
+ * running one's) once that id is on disk and announced. */
+void           of_sync_manager_sync_now_async  (OfSyncManager      *manager,
+                                                GAsyncReadyCallback callback,
+                                                gpointer            user_data);
+guint64        of_sync_manager_sync_now_finish (OfSyncManager      *manager,
+                                                GAsyncResult       *result,
+                                                GError            **error);
 void           of_sync_manager_cancel         (OfSyncManager    *manager);
 /* a(tss): start µs UTC, reason, note. */
 GVariant      *of_sync_manager_preview        (OfSyncManager    *manager,

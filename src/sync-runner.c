@@ -78,17 +78,30 @@ of_sync_summarize (GPtrArray  *names,
 
 static void run_next_share (GTask *task);
 
+/* What the task returns: the sync's result and its line, together. */
+typedef struct {
+  char *result;
+  char *message;
+} Summary;
+
+static void
+summary_free (Summary *summary)
+{
+  g_free (summary->result);
+  g_free (summary->message);
+  g_free (summary);
+}
+
 static void
 finish (GTask *task)
 {
   SyncRun *run = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
-  char *result, *message;
+  Summary *summary = g_new0 (Summary, 1);
 
   of_sync_summarize (run->names, run->outcomes, run->shares->len,
-                     g_cancellable_is_cancelled (cancellable), &result, &message);
-  g_object_set_data_full (G_OBJECT (task), "of-message", message, g_free);
-  g_task_return_pointer (task, result, g_free);
+                     g_cancellable_is_cancelled (cancellable), &summary->result, &summary->message);
+  g_task_return_pointer (task, summary, (GDestroyNotify) summary_free);
 }
 
 static void
@@ -179,6 +192,9 @@ of_sync_run_finish (GAsyncResult *result,
                     char        **sync_result,
                     char        **message)
 {
-  *sync_result = g_task_propagate_pointer (G_TASK (result), NULL);
-  *message = g_strdup (g_object_get_data (G_OBJECT (result), "of-message"));
+  Summary *summary = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  *sync_result = g_steal_pointer (&summary->result);
+  *message = g_steal_pointer (&summary->message);
+  summary_free (summary);
 }
