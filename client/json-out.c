@@ -54,16 +54,22 @@ of_json_from_variant (GVariant *value)
         return of_json_from_variant (inner);
       }
     case G_VARIANT_CLASS_ARRAY:
-      if (g_variant_is_of_type (value, G_VARIANT_TYPE_VARDICT))
+      if (g_variant_type_is_subtype_of (g_variant_get_type (value), G_VARIANT_TYPE ("a{s*}")))
         {
+          /* a{sv}, and string-keyed dictionaries like LockedBy's a{ss}. */
           g_autoptr(JsonObject) object = json_object_new ();
           GVariantIter iter;
-          const char *key;
-          GVariant *member;
+          GVariant *entry;
 
           g_variant_iter_init (&iter, value);
-          while (g_variant_iter_loop (&iter, "{&sv}", &key, &member))
-            json_object_set_member (object, key, of_json_from_variant (member));
+          while ((entry = g_variant_iter_next_value (&iter)) != NULL)
+            {
+              g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
+              g_autoptr(GVariant) member = g_variant_get_child_value (entry, 1);
+
+              json_object_set_member (object, g_variant_get_string (key, NULL), of_json_from_variant (member));
+              g_variant_unref (entry);
+            }
           return json_node_init_object (json_node_alloc (), object);
         }
       G_GNUC_FALLTHROUGH;

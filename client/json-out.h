@@ -10,8 +10,8 @@
 G_BEGIN_DECLS
 
 /* A D-Bus value as JSON: b as a boolean, integers as numbers, d as a
- * double, s/o/g as strings, v as its content, a{sv} as an object, other
- * arrays and tuples as arrays.  Nothing of ours has other types; they
+ * double, s/o/g as strings, v as its content, a{sv} and other
+ * string-keyed dictionaries as objects, other arrays and tuples as arrays.  Nothing of ours has other types; they
  * become their GVariant text, so the document stays valid anyway. */
 JsonNode *of_json_from_variant     (GVariant    *value);
 void      of_json_add_variant      (JsonBuilder *builder,

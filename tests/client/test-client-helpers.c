@@ -516,12 +516,13 @@ test_json_variants (void)
   g_variant_builder_add (&builder, "{sv}", "as", g_variant_new_strv (NULL, 0));
   g_variant_builder_add (&builder, "{sv}", "v", g_variant_new_variant (g_variant_new_string ("in")));
   g_variant_builder_add (&builder, "{sv}", "tuple", g_variant_new ("(tss)", (guint64) 1, "x", "y"));
+  g_variant_builder_add (&builder, "{sv}", "a{ss}", g_variant_new_parsed ("{'SyncInterval': '50-site.conf'}"));
   dict = g_variant_ref_sink (g_variant_builder_end (&builder));
 
   node = of_json_from_variant (dict);
   text = of_json_to_string (node);
   g_assert_cmpstr (text, ==, "{\"b\":true,\"q\":65535,\"i\":-5,\"t\":9007199254740993,\"o\":\"/a/b\","
-                             "\"as\":[],\"v\":\"in\",\"tuple\":[1,\"x\",\"y\"]}");
+                             "\"as\":[],\"v\":\"in\",\"tuple\":[1,\"x\",\"y\"],\"a{ss}\":{\"SyncInterval\":\"50-site.conf\"}}");
 
   /* Past 2^63 a number stays positive (a double), never wraps. */
   {
