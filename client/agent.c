@@ -1,4 +1,5 @@
-/* agent.c — see agent.h. */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* agent.c — a text polkit agent (pkttyagent) for the duration of one call; see agent.h. */
 #include "config.h"
 
 #include "agent.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* agent.h — a text polkit authentication agent for the duration of a call,
  * the way systemctl and timedatectl do it: pkttyagent registered for this
  * process only, so that a password prompt appears on our terminal when

@@ -1,4 +1,6 @@
-/* properties.c — see properties.h. */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* properties.c — property names, value parsing and display; see
+ * properties.h. */
 #include "config.h"
 
 #include "properties.h"
@@ -7,50 +9,42 @@
 
 #include <glib/gi18n.h>
 
-#include "format.h"
-
-const OfProperty of_properties[] = {
-  { "SyncInterval",                           OF_KIND_MINUTES, TRUE },
-  { "SyncVariance",                           OF_KIND_MINUTES, TRUE },
-  { "MaxTimeBetweenSyncs",                    OF_KIND_MINUTES, TRUE },
-  { "BlockOutStartTimeHoursMinutes",          OF_KIND_HHMM,    TRUE },
-  { "BlockOutDurationMin",                    OF_KIND_MINUTES, TRUE },
-  { "BackgroundSyncWorkOfflineSharesEnabled", OF_KIND_BOOLEAN, TRUE },
-  { "State",                                  OF_KIND_STRING,  FALSE },
-  { "NextSyncTime",                           OF_KIND_TIME,    FALSE },
-  { "LastSyncStartTime",                      OF_KIND_TIME,    FALSE },
-  { "LastSyncFinishTime",                     OF_KIND_TIME,    FALSE },
-  { "LastSyncResult",                         OF_KIND_STRING,  FALSE },
-  { "LastSuccessfulSyncTime",                 OF_KIND_TIME,    FALSE },
-  { "CurrentSyncId",                          OF_KIND_ID,      FALSE },
-  { "LockedProperties",                       OF_KIND_STRV,    FALSE },
-  { NULL, 0, FALSE },
-};
-
-const OfProperty *
-of_property_lookup (const char *name)
-{
-  for (const OfProperty *p = of_properties; p->name; p++)
-    if (strcmp (p->name, name) == 0)
-      return p;
-  return NULL;
-}
+#include "offlinefiles-dbus.h"
+#include "text.h"
+#include "time-format.h"
 
 const char * const *
 of_property_names (gboolean writable_only)
 {
-  static const char *all[G_N_ELEMENTS (of_properties)];
-  static const char *writable[G_N_ELEMENTS (of_properties)];
-  const char **names = writable_only ? writable : all;
+  /* Built once from the two sources; the client is single-threaded. */
+  static const char **all;
+  static const char *writable[OF_N_SETTINGS + 1];
 
-  if (names[0] == NULL)
+  if (writable_only)
     {
-      guint n = 0;
-      for (const OfProperty *p = of_properties; p->name; p++)
-        if (p->writable || !writable_only)
-          names[n++] = p->name;
+      if (writable[0] == NULL)
+        for (int id = 0; id < OF_N_SETTINGS; id++)
+          writable[id] = of_setting_info (id)->name;
+      return writable;
     }
-  return names;
+  if (all == NULL)
+    {
+      GDBusPropertyInfo **properties = of_dbus_background_sync_interface_info ()->properties;
+      guint n = 0;
+
+      while (properties[n])
+        n++;
+      all = g_new0 (const char *, n + 1);
+      for (guint i = 0; i < n; i++)
+        all[i] = properties[i]->name;
+    }
+  return all;
+}
+
+gboolean
+of_property_exists (const char *name)
+{
+  return g_dbus_interface_info_lookup_property (of_dbus_background_sync_interface_info (), name) != NULL;
 }
 
 gboolean
@@ -74,7 +68,8 @@ parse_uint16 (const char *text, guint16 *value)
 {
   guint64 n;
 
-  /* g_ascii_string_to_unsigned accepts a leading "+" and spaces nowhere. */
+  /* g_ascii_string_to_unsigned() would take a leading "+"; a number of
+   * ours is digits only. */
   if (!g_ascii_isdigit (text[0]) ||
       !g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT16, &n, NULL))
     return FALSE;
@@ -103,43 +98,59 @@ parse_hhmm (const char *text, guint16 *value)
 }
 
 GVariant *
-of_property_parse (const OfProperty *property,
-                   const char       *text,
-                   GError          **error)
+of_setting_parse (OfSettingId  id,
+                  const char  *text,
+                  GError     **error)
 {
+  const OfSettingInfo *info = of_setting_info (id);
+  g_autofree char *shown = of_escape_text (text);
   guint16 number;
   gboolean flag;
 
-  switch (property->kind)
+  switch (info->kind)
     {
-    case OF_KIND_MINUTES:
+    case OF_SETTING_KIND_MINUTES:
       if (parse_uint16 (text, &number))
         return g_variant_new_uint16 (number);
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("Invalid value “%s” for %s: expected a number of minutes"), text, property->name);
+                   _("Invalid value “%s” for %s: expected a number of minutes"), shown, info->name);
       return NULL;
-    case OF_KIND_HHMM:
+    case OF_SETTING_KIND_HHMM:
       if (parse_hhmm (text, &number))
         return g_variant_new_uint16 (number);
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("Invalid value “%s” for %s: expected a time of day like 2230 or 22:30"),
-                   text, property->name);
+                   shown, info->name);
       return NULL;
-    case OF_KIND_BOOLEAN:
+    case OF_SETTING_KIND_BOOLEAN:
       if (of_parse_boolean (text, &flag))
         return g_variant_new_boolean (flag);
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("Invalid value “%s” for %s: expected true or false (yes/no, on/off, 1/0)"),
-                   text, property->name);
+                   shown, info->name);
       return NULL;
-    case OF_KIND_STRING:
-    case OF_KIND_TIME:
-    case OF_KIND_ID:
-    case OF_KIND_STRV:
     default:
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("%s is read-only"), property->name);
-      return NULL;
+      g_return_val_if_reached (NULL);
+    }
+}
+
+char *
+of_setting_describe_range (OfSettingId id)
+{
+  const OfSettingInfo *info = of_setting_info (id);
+
+  switch (info->kind)
+    {
+    case OF_SETTING_KIND_MINUTES:
+      /* TRANSLATORS: a setting's range and default, e.g. "0..1440 minutes, default 360" */
+      return g_strdup_printf (_("%u..%u minutes, default %u"), info->min, info->max, info->fallback);
+    case OF_SETTING_KIND_HHMM:
+      /* TRANSLATORS: the blockout start's range and default; %04u is e.g. 0000 */
+      return g_strdup_printf (_("time of day HHMM or HH:MM, default %04u"), info->fallback);
+    case OF_SETTING_KIND_BOOLEAN:
+      return g_strdup (info->fallback ? _("true or false, default true") : _("true or false, default false"));
+    default:
+      g_return_val_if_reached (NULL);
     }
 }
 
@@ -147,16 +158,34 @@ char *
 of_property_format_raw (GVariant *value)
 {
   if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-    return g_variant_dup_string (value, NULL);
+    return of_escape_text (g_variant_get_string (value, NULL));
   if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
     return g_strdup (g_variant_get_boolean (value) ? "true" : "false");
   if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY))
     {
-      g_autofree const char **strv = g_variant_get_strv (value, NULL);
-      /* One per line, so that `while read` loops work. */
-      return g_strjoinv ("\n", (char **) strv);
+      g_autoptr(GString) text = g_string_new (NULL);
+      GVariantIter iter;
+      const char *item;
+
+      /* One per line, so that `while read` loops work; each escaped, so
+       * that no item can pose as two. */
+      g_variant_iter_init (&iter, value);
+      while (g_variant_iter_next (&iter, "&s", &item))
+        {
+          g_autofree char *shown = of_escape_text (item);
+
+          if (text->len > 0)
+            g_string_append_c (text, '\n');
+          g_string_append (text, shown);
+        }
+      return g_string_free (g_steal_pointer (&text), FALSE);
     }
-  return g_variant_print (value, FALSE);
+  {
+    /* Numbers; anything else would be a new type in the XML, shown in
+     * GVariant's text format, which may quote strings of the bus. */
+    g_autofree char *printed = g_variant_print (value, FALSE);
+    return of_escape_text (printed);
+  }
 }
 
 static char *
@@ -173,33 +202,40 @@ format_minutes (guint minutes, const char *zero_meaning)
 }
 
 char *
-of_property_format_human (const OfProperty *property,
-                          GVariant         *value)
+of_setting_format_human (OfSettingId  id,
+                         GVariant    *value)
 {
-  const char *name = property->name;
   guint n;
 
-  switch (property->kind)
+  if (!g_variant_is_of_type (value, of_setting_type (id)))
+    return of_property_format_raw (value);
+
+  switch (of_setting_info (id)->kind)
     {
-    case OF_KIND_MINUTES:
+    case OF_SETTING_KIND_MINUTES:
       n = g_variant_get_uint16 (value);
-      if (strcmp (name, "SyncInterval") == 0)
-        return format_minutes (n, _("no periodic sync"));
-      if (strcmp (name, "MaxTimeBetweenSyncs") == 0)
-        return format_minutes (n, _("no limit"));
-      if (strcmp (name, "BlockOutDurationMin") == 0)
-        return format_minutes (n, _("no blockout window"));
-      return format_minutes (n, _("none"));
-    case OF_KIND_HHMM:
+      /* What 0 means differs per setting; the words are display only. */
+      switch (id)
+        {
+        case OF_SETTING_SYNC_INTERVAL:
+          return format_minutes (n, _("no periodic sync"));
+        case OF_SETTING_MAX_TIME_BETWEEN_SYNCS:
+          return format_minutes (n, _("no limit"));
+        case OF_SETTING_BLOCK_OUT_DURATION:
+          return format_minutes (n, _("no blockout window"));
+        case OF_SETTING_SYNC_VARIANCE:
+        case OF_SETTING_BLOCK_OUT_START:
+        case OF_SETTING_WORK_OFFLINE_SHARES_ENABLED:
+        case OF_N_SETTINGS:
+        default:
+          return format_minutes (n, _("none"));
+        }
+    case OF_SETTING_KIND_HHMM:
       n = g_variant_get_uint16 (value);
       return g_strdup_printf ("%04u (%02u:%02u)", n, (n / 100) % 24, n % 100);
-    case OF_KIND_BOOLEAN:
+    case OF_SETTING_KIND_BOOLEAN:
       return g_strdup (g_variant_get_boolean (value) ? _("yes") : _("no"));
-    case OF_KIND_STRING:
-    case OF_KIND_TIME:
-    case OF_KIND_ID:
-    case OF_KIND_STRV:
     default:
-      return of_property_format_raw (value);
+      g_return_val_if_reached (NULL);
     }
 }

@@ -1,50 +1,45 @@
-/* properties.h — the main interface's properties as the client sees them:
- * which exist, which may be set, how a command-line word becomes a value
- * and how a value is shown. */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* properties.h — the main interface's properties as the client sees them.
+ *
+ * Which properties exist comes from the introspection data gdbus-codegen
+ * generated from the XML; which six may be set, their kinds and ranges
+ * from the settings table in common/.  This file adds only what a client
+ * needs on top: how a command-line word becomes a value and how a value
+ * is shown.
+ */
 #pragma once
 
 #include <glib.h>
 
+#include "settings.h"
+
 G_BEGIN_DECLS
 
-typedef enum {
-  OF_KIND_MINUTES,  /* q, minutes */
-  OF_KIND_HHMM,     /* q, local time of day as HHMM */
-  OF_KIND_BOOLEAN,  /* b */
-  OF_KIND_STRING,   /* s */
-  OF_KIND_TIME,     /* t, µs since the epoch, 0 = never */
-  OF_KIND_ID,       /* t */
-  OF_KIND_STRV,     /* as */
-} OfPropertyKind;
+/* NULL-terminated names, for suggestions, help and completion: all
+ * properties in the XML's order, or (@writable_only) the six settings in
+ * the table's order. */
+const char * const *of_property_names     (gboolean writable_only);
+gboolean            of_property_exists    (const char *name);
 
-typedef struct {
-  const char     *name;
-  OfPropertyKind  kind;
-  gboolean        writable;  /* one of the six WMI properties */
-} OfProperty;
+gboolean    of_parse_boolean              (const char *text,
+                                           gboolean   *value);
+/* Parses @text for setting @id: a number of minutes up to what the D-Bus
+ * type holds, "2230" or "22:30" for HHMM, true/false/yes/no/on/off/1/0 for
+ * booleans.  Only the syntax is checked here: the daemon owns the ranges,
+ * so that its message (naming the valid range) is what the user sees.
+ * The error is G_OPTION_ERROR_BAD_VALUE, a usage error. */
+GVariant   *of_setting_parse              (OfSettingId  id,
+                                           const char  *text,
+                                           GError     **error);
+/* "0..1440 minutes, default 360": the table's range for help texts. */
+char       *of_setting_describe_range     (OfSettingId id);
 
-/* All properties of org.offlinefiles.BackgroundSync, the six WMI ones
- * first, NULL-name terminated. */
-extern const OfProperty of_properties[];
-
-const OfProperty *of_property_lookup   (const char *name);
-/* NULL-terminated names, for suggestions and completion; @writable_only
- * restricts to the WMI ones. */
-const char * const *of_property_names  (gboolean writable_only);
-
-/* Parses @text for a writable property: numbers 0..65535 for minutes,
- * "2230" or "22:30" for HHMM, true/false/yes/no/on/off/1/0 for booleans.
- * Only syntax is checked here; the daemon owns the ranges, so that its
- * message (naming the valid range) is what the user sees. */
-GVariant   *of_property_parse          (const OfProperty *property,
-                                        const char       *text,
-                                        GError          **error);
-gboolean    of_parse_boolean           (const char *text,
-                                        gboolean   *value);
-/* The plain value, as `get` prints it for scripts. */
-char       *of_property_format_raw     (GVariant *value);
+/* The plain value, as `get` prints it for scripts: strings as they are
+ * (escaped for the terminal), booleans as true/false, a list one item a
+ * line, numbers as numbers. */
+char       *of_property_format_raw        (GVariant *value);
 /* The value with a human hint, as `status` shows it ("360 min (6h)"). */
-char       *of_property_format_human   (const OfProperty *property,
-                                        GVariant         *value);
+char       *of_setting_format_human       (OfSettingId  id,
+                                           GVariant    *value);
 
 G_END_DECLS

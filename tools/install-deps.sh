@@ -6,7 +6,7 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
-  meson ninja-build pkg-config gcc clang libc6-dev libglib2.0-dev libglib2.0-bin \
+  meson ninja-build pkg-config gcc clang libc6-dev libglib2.0-dev libglib2.0-bin libjson-glib-dev \
   polkitd pkexec dbus unison python3 python3-dbusmock python3-gi \
   gir1.2-polkit-1.0 libsystemd-dev gettext systemd tzdata faketime libfaketime \
   valgrind util-linux strace procps ca-certificates \

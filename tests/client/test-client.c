@@ -73,7 +73,7 @@ setup (Fixture *fixture, gconstpointer data)
   fixture->n_changes = 0;
 }
 
-/* Same, with one share "home" configured (SPEC §5). */
+/* Same, with one share "home" configured. */
 static void
 setup_with_share (Fixture *fixture, gconstpointer data)
 {

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cmd-shares.c — `shares [--names]` and `work-offline SHARE on|off`: the
+ * share objects the daemon's ObjectManager lists, read through the
+ * generated object manager client.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "commands.h"
+#include "json-out.h"
+#include "names.h"
+#include "properties.h"
+#include "share-info.h"
+#include "text.h"
+
+static void
+print_share (OfClient *client, const OfShareInfo *share)
+{
+  const char *labels[] = { _("Local path"), _("Remote path"), _("User"), _("Enabled"),
+                           _("Work offline"), _("Last sync") };
+  g_autofree char *name = of_escape_text (share->name);
+  g_autofree char *local_path = of_escape_text (share->local_path);
+  g_autofree char *remote_path = of_escape_text (share->remote_path);
+  g_autofree char *user = of_escape_text (share->user);
+  g_autofree char *last = NULL;
+  guint width = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    width = MAX (width, (guint) g_utf8_strlen (labels[i], -1));
+  width += 2;
+
+  if (share->last_sync_time == 0)
+    last = g_strdup (_("never"));
+  else
+    {
+      g_autofree char *when = of_describe_time (share->last_sync_time, "");
+      g_autofree char *result = of_escape_text (share->last_result);
+      g_autofree char *message = of_escape_text (share->last_message);
+
+      last = g_strdup_printf ("%s, %s%s%s%s%s", when, of_client_word_color (client, share->last_result),
+                              result, of_client_ansi (client, OF_ANSI_RESET),
+                              *message ? ": " : "", message);
+    }
+
+  g_print ("%s%s%s\n", of_client_ansi (client, OF_ANSI_BOLD), name, of_client_ansi (client, OF_ANSI_RESET));
+  of_client_print_field (client, width, labels[0], local_path);
+  of_client_print_field (client, width, labels[1], remote_path);
+  of_client_print_field (client, width, labels[2], user);
+  of_client_print_field (client, width, labels[3], share->enabled ? _("yes") : _("no"));
+  of_client_print_field (client, width, labels[4], share->work_offline ? _("yes") : _("no"));
+  of_client_print_field (client, width, labels[5], last);
+}
+
+int
+of_cmd_shares (OfClient *client, char **args)
+{
+  g_autoptr(GPtrArray) shares = NULL;
+  g_autoptr(GError) error = NULL;
+
+  (void) args;
+  if (!of_client_connect_for_reading (client, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+                                      G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS, &error))
+    return of_client_report_error (NULL, error);
+  shares = of_client_list_shares (client, &error);
+  if (shares == NULL)
+    return of_client_report_error (NULL, error);
+
+  if (client->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < shares->len; i++)
+        of_share_info_add_json (builder, shares->pdata[i]);
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      of_json_print (root);
+    }
+  else if (client->names)
+    {
+      /* For completion and `for` loops: one name a line, escaped, so that
+       * no name can pose as two. */
+      for (guint i = 0; i < shares->len; i++)
+        {
+          g_autofree char *name = of_escape_text (((OfShareInfo *) shares->pdata[i])->name);
+          g_print ("%s\n", name);
+        }
+    }
+  else if (shares->len == 0)
+    g_print ("%s\n", _("No shares configured."));
+  else
+    for (guint i = 0; i < shares->len; i++)
+      {
+        if (i > 0)
+          g_print ("\n");
+        print_share (client, shares->pdata[i]);
+      }
+  return OF_EXIT_OK;
+}
+
+int
+of_cmd_work_offline (OfClient *client, char **args)
+{
+  g_autoptr(GPtrArray) shares = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *what = NULL;
+  const OfShareInfo *share = NULL;
+  gboolean on;
+
+  if (!of_parse_boolean (args[1], &on))
+    return of_client_report (OF_EXIT_USAGE, _("Invalid value “%s”: expected on or off"), args[1]);
+  if (!of_client_connect_for_reading (client, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+                                      G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS, &error))
+    return of_client_report_error (NULL, error);
+  /* Share object paths escape the name; looking it up by the Name
+   * property keeps us out of the escaping rules. */
+  shares = of_client_list_shares (client, &error);
+  if (shares == NULL)
+    return of_client_report_error (NULL, error);
+  for (guint i = 0; i < shares->len; i++)
+    {
+      const OfShareInfo *candidate = shares->pdata[i];
+
+      if (strcmp (candidate->name, args[0]) == 0)
+        share = candidate;
+      g_ptr_array_add (names, candidate->name);
+    }
+  g_ptr_array_add (names, NULL);
+  if (share == NULL)
+    {
+      const char *guess = of_suggest (args[0], (const char * const *) names->pdata);
+
+      if (shares->len == 0)
+        return of_client_report (OF_EXIT_FAILURE, _("No share named “%s”: no shares are configured"), args[0]);
+      if (guess)
+        return of_client_report (OF_EXIT_FAILURE, _("No share named “%s”. Did you mean “%s”?"), args[0], guess);
+      return of_client_report (OF_EXIT_FAILURE, _("No share named “%s”"), args[0]);
+    }
+
+  /* A plain Properties.Set, not the generated setter: that one cannot
+   * carry ALLOW_INTERACTIVE_AUTHORIZATION. */
+  reply = of_client_call_with_auth (client, share->path, OF_DBUS_PROPERTIES_INTERFACE, "Set",
+                                    g_variant_new ("(ssv)", OF_INTERFACE_SHARE, "WorkOffline",
+                                                   g_variant_new_boolean (on)),
+                                    NULL, &error);
+  if (reply == NULL)
+    {
+      what = g_strdup_printf (on ? _("Could not put %s in work-offline mode")
+                                 : _("Could not take %s out of work-offline mode"), share->name);
+      return of_client_report_error (what, error);
+    }
+  return OF_EXIT_OK;
+}
