@@ -149,7 +149,9 @@ of_state_parse (const char *data,
   g_autofree char *id = NULL;
   g_autofree char *result = NULL;
   g_autofree char *overdue = NULL;
+  g_autofree char *running = NULL;
   guint64 next_id = 1;
+  guint64 running_id = 0;
   OfState parsed = { 0 };
 
   if (!g_key_file_load_from_data (key_file, data, length, G_KEY_FILE_NONE, error))
@@ -170,6 +172,14 @@ of_state_parse (const char *data,
   if (id && !of_parse_decimal (id, 1, G_MAXUINT64 - 1, &next_id))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "NextSyncId=%s is not a sync id", id);
+      return FALSE;
+    }
+
+  running = g_key_file_get_value (key_file, STATE_GROUP, "RunningSyncId", NULL);
+  if (running && !of_parse_decimal (running, 0, next_id - 1, &running_id))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "RunningSyncId=%s is not a sync id below NextSyncId", running);
       return FALSE;
     }
 
@@ -236,6 +246,7 @@ of_state_parse (const char *data,
   if (parsed.first_start == 0)
     parsed.first_start = parsed.last_start ? parsed.last_start : now;
   parsed.next_sync_id = next_id;
+  parsed.running_sync_id = running_id;
   parsed.last_result = g_steal_pointer (&result);
   parsed.last_was_failed_overdue = overdue && g_str_equal (overdue, "true");
 
@@ -255,6 +266,11 @@ of_state_to_data (const OfState *state,
                           " offlinefiles-syncd's own state; not a configuration file.", NULL);
   g_key_file_set_int64 (key_file, STATE_GROUP, "FirstStart", state->first_start);
   g_key_file_set_value (key_file, STATE_GROUP, "NextSyncId", id);
+  if (state->running_sync_id != 0)
+    {
+      g_autofree char *running = g_strdup_printf ("%" G_GUINT64_FORMAT, state->running_sync_id);
+      g_key_file_set_value (key_file, STATE_GROUP, "RunningSyncId", running);
+    }
   g_key_file_set_int64 (key_file, STATE_GROUP, "LastSyncStart", state->last_start);
   g_key_file_set_int64 (key_file, STATE_GROUP, "LastSyncFinish", state->last_finish);
   g_key_file_set_string (key_file, STATE_GROUP, "LastSyncResult", state->last_result ? state->last_result : "");

@@ -27,6 +27,10 @@ typedef struct {
 typedef struct {
   gint64   first_start;             /* µs UTC, when the daemon first ran here */
   guint64  next_sync_id;            /* the id the next sync gets; >= 1 */
+  /* The sync that was started and has not finished yet, 0 = none.  Set
+   * with the id, before SyncStarted; cleared with its SyncFinished.  Found
+   * set at start-up, it is the sync a crash interrupted. */
+  guint64  running_sync_id;
   gint64   last_start;              /* µs UTC, 0 = never */
   gint64   last_finish;             /* µs UTC, 0 = never */
   char    *last_result;             /* "success", "partial", "failed", "cancelled" or "" */

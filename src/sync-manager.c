@@ -201,6 +201,7 @@ sync_done (GObject      *source,
   success = g_str_equal (sync_result, of_share_result_to_string (OF_SHARE_RESULT_SUCCESS));
 
   state->last_finish = g_get_real_time ();
+  state->running_sync_id = 0;
   g_free (state->last_result);
   state->last_result = g_strdup (sync_result);
   if (success)
@@ -293,6 +294,7 @@ start_sync (OfSyncManager *self,
 
   self->current_id = state->next_sync_id;
   state->next_sync_id++;
+  state->running_sync_id = self->current_id;
   state->last_start = g_get_real_time ();
   self->current_reason = reason;
   self->cancellable = g_cancellable_new ();
@@ -415,12 +417,43 @@ of_sync_manager_is_busy (OfSyncManager *self)
   return self->current_id != 0 || self->saves_in_flight > 0;
 }
 
+/* A sync that the state shows as started and never finished was cut
+ * short by a crash or a kill: it gets its SyncFinished now, so that every
+ * SyncStarted keeps exactly one, even across crashes.  Its engine died
+ * with the daemon (PR_SET_PDEATHSIG), or is stopped with its unit. */
+static void
+finish_interrupted (OfSyncManager *self)
+{
+  OfState *state = of_state_store_get (self->state_store);
+  const char *failed = of_share_result_to_string (OF_SHARE_RESULT_FAILED);
+  g_autofree char *id_string = NULL;
+  guint64 id = state->running_sync_id;
+
+  if (id == 0)
+    return;
+  state->running_sync_id = 0;
+  state->last_finish = g_get_real_time ();
+  g_free (state->last_result);
+  state->last_result = g_strdup (failed);
+  save_state (self);
+
+  id_string = g_strdup_printf ("%" G_GUINT64_FORMAT, id);
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
+                    "OFFLINEFILES_SYNC_ID", id_string,
+                    "OFFLINEFILES_RESULT", failed,
+                    "MESSAGE", "Sync %s was interrupted: the daemon stopped during it", id_string);
+  g_signal_emit (self, signals[SIGNAL_STATUS_CHANGED], 0);
+  g_signal_emit (self, signals[SIGNAL_SYNC_FINISHED], 0, id, failed, "interrupted");
+}
+
 void
 of_sync_manager_start (OfSyncManager *self)
 {
   g_autoptr(GError) tz_error = NULL;
 
   g_return_if_fail (self->tz_monitor == NULL);
+
+  finish_interrupted (self);
 
   /* Watched only now, so that setting up inotify and GIO's extension
    * points does not delay taking the bus name; the zone is read again

@@ -157,6 +157,7 @@ static void
 start_polkitd (OfHarness *harness)
 {
   g_autofree char *policy = NULL;
+  g_autofree char *policy_path = NULL;
   g_autofree char *rules_path = NULL;
   g_autofree char *log = NULL;
   const char *argv[] = { POLKITD, "--no-debug", NULL };
@@ -166,7 +167,11 @@ start_polkitd (OfHarness *harness)
 
   g_file_get_contents (env_or_die ("OF_POLKIT_POLICY"), &policy, NULL, NULL);
   g_assert_nonnull (policy);
-  install_file (harness, POLKIT_ACTIONS_DIR "/org.offlinefiles.backgroundsync.policy", policy);
+  /* Named per test process, like the rules: two suites running at once
+   * (two build trees) must not remove each other's actions. */
+  policy_path = g_strdup_printf (POLKIT_ACTIONS_DIR "/org.offlinefiles.backgroundsync.test-%d.policy",
+                                 (int) getpid ());
+  install_file (harness, policy_path, policy);
   g_mkdir_with_parents (POLKIT_RULES_DIR, 0755);
   rules_path = g_strdup_printf (POLKIT_RULES_DIR "/10-offlinefiles-test-%d.rules", (int) getpid ());
   install_file (harness, rules_path, polkit_rules);

@@ -431,6 +431,62 @@ test_cancel (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (count_events (fixture, "SyncStarted", id), ==, 1);
 }
 
+/* kill -9 during a sync: at the next start the interrupted sync gets
+ * its one SyncFinished ("failed", "interrupted"), its engine is gone, the
+ * next sync gets a new id and works. */
+static void
+test_killed_during_sync (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GVariant) result = NULL;
+  OfSyncEvent *finished;
+  guint64 id, next;
+  gint64 end;
+
+  (void) data;
+  if (!require_user (fixture))
+    return;
+  start_with_fake_engine (fixture, "long", NULL, "exec sleep 3599");
+  id = sync_now (fixture);
+  g_usleep (500 * 1000);
+  g_subprocess_send_signal (fixture->harness->daemon, SIGKILL);
+  g_subprocess_wait (fixture->harness->daemon, NULL, NULL);
+  g_clear_object (&fixture->harness->daemon);
+
+  /* PR_SET_PDEATHSIG: the engine did not outlive its supervisor. */
+  end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_autofree char *out = NULL;
+      int status = 0;
+
+      g_spawn_command_line_sync ("pgrep -u " USER " -f 'sleep 3599'", &out, NULL, &status, NULL);
+      if (out == NULL || *out == '\0')
+        break;
+      if (g_get_monotonic_time () > end)
+        g_error ("the engine outlived the killed daemon: %s", out);
+      g_usleep (50 * 1000);
+    }
+
+  start (fixture, NULL);
+  finished = wait_finished (fixture, id, 10);
+  g_assert_cmpstr (finished->detail, ==, "failed");
+  g_assert_cmpstr (finished->message, ==, "interrupted");
+  g_assert_cmpuint (count_events (fixture, "SyncFinished", id), ==, 1);
+  result = of_harness_get (fixture->harness, "LastSyncResult");
+  g_assert_cmpstr (g_variant_get_string (result, NULL), ==, "failed");
+
+  /* Not again at the start after that. */
+  g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
+  start (fixture, NULL);
+  of_harness_settle (fixture->harness);
+  g_assert_cmpuint (count_events (fixture, "SyncFinished", id), ==, 1);
+
+  next = sync_now (fixture);
+  g_assert_cmpuint (next, >, id);
+  finished = wait_finished (fixture, next, 60);
+  g_assert_cmpstr (finished->detail, ==, "success");
+}
+
 static void
 test_live_shares (Fixture *fixture, gconstpointer data)
 {
@@ -503,6 +559,7 @@ main (int argc, char *argv[])
   ADD ("engine-hangs", test_engine_hangs);
   ADD ("engine-crashes", test_engine_crashes);
   ADD ("cancel", test_cancel);
+  ADD ("killed-during-sync", test_killed_during_sync);
   ADD ("live-shares", test_live_shares);
   ADD ("reload-during-sync", test_reload_during_sync);
 #undef ADD

@@ -22,7 +22,8 @@ capture_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, g
 static void
 test_round_trip (void)
 {
-  OfState state = { .first_start = 1, .next_sync_id = 42, .last_start = 3, .last_finish = 4,
+  OfState state = { .first_start = 1, .next_sync_id = 42, .running_sync_id = 41,
+                    .last_start = 3, .last_finish = 4,
                     .last_result = g_strdup ("partial"), .last_success_start = 2,
                     .last_was_failed_overdue = TRUE };
   OfState parsed = { 0 };
@@ -33,6 +34,7 @@ test_round_trip (void)
   g_assert_no_error (error);
   g_assert_cmpint (parsed.first_start, ==, 1);
   g_assert_cmpuint (parsed.next_sync_id, ==, 42);
+  g_assert_cmpuint (parsed.running_sync_id, ==, 41);
   g_assert_cmpint (parsed.last_start, ==, 3);
   g_assert_cmpint (parsed.last_finish, ==, 4);
   g_assert_cmpstr (parsed.last_result, ==, "partial");
@@ -81,6 +83,10 @@ test_hostile (void)
     "[State]\nNextSyncId=0\n",
     "[State]\nNextSyncId=18446744073709551615\n",
     "[State]\nNextSyncId=-1\n",
+    /* A running sync's id was handed out: it is below the next one. */
+    "[State]\nNextSyncId=5\nRunningSyncId=5\n",
+    "[State]\nRunningSyncId=1\n",
+    "[State]\nNextSyncId=5\nRunningSyncId=x\n",
     "[State]\nLastSyncStart=-5\n",
     "[State]\nLastSyncStart=1e9\n",
     "[State]\nLastSyncResult=exploded\n",

@@ -40,6 +40,9 @@ check_sane (const OfState *state)
 
   FUZZ_CHECK (state->next_sync_id >= 1 && state->next_sync_id < G_MAXUINT64, "next id %" G_GUINT64_FORMAT,
               state->next_sync_id);
+  /* An interrupted sync's id was handed out already. */
+  FUZZ_CHECK (state->running_sync_id < state->next_sync_id, "running id %" G_GUINT64_FORMAT,
+              state->running_sync_id);
   FUZZ_CHECK (state->first_start > 0 && state->first_start <= NOW, "first start %" G_GINT64_FORMAT, state->first_start);
   FUZZ_CHECK (state->last_start >= 0 && state->last_start <= NOW, "last start");
   FUZZ_CHECK (state->last_finish >= 0 && state->last_finish <= NOW, "last finish");
@@ -75,6 +78,7 @@ check_equal (const OfState *a,
   FUZZ_CHECK (a->first_start == b->first_start, "first start %" G_GINT64_FORMAT " != %" G_GINT64_FORMAT,
               a->first_start, b->first_start);
   FUZZ_CHECK (a->next_sync_id == b->next_sync_id, "next id");
+  FUZZ_CHECK (a->running_sync_id == b->running_sync_id, "running id");
   FUZZ_CHECK (a->last_start == b->last_start, "last start");
   FUZZ_CHECK (a->last_finish == b->last_finish, "last finish");
   FUZZ_CHECK (g_str_equal (a->last_result, b->last_result), "last result");
