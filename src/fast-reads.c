@@ -1,5 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fast-reads.c — see fast-reads.h. */
 #include "fast-reads.h"
+
+/* The replies' bodies, built and serialized once per change of the
+ * properties: a read then costs a lookup and a copy of bytes, the same
+ * for GetAll as for Get, instead of building and serializing an a{sv} on
+ * every call. */
+typedef struct {
+  GVariant   *get_all;   /* (a{sv}), serialized */
+  GHashTable *get;       /* property name → (v), serialized */
+} Snapshot;
+
+static void
+snapshot_clear (gpointer data)
+{
+  Snapshot *snapshot = data;
+
+  g_variant_unref (snapshot->get_all);
+  g_hash_table_unref (snapshot->get);
+}
+
+static Snapshot *
+snapshot_new (GVariant *properties)
+{
+  Snapshot *snapshot = g_atomic_rc_box_new0 (Snapshot);
+  GVariantIter iter;
+  const char *name;
+  GVariant *value;
+
+  snapshot->get_all = g_variant_ref_sink (g_variant_new ("(@a{sv})", properties));
+  /* Serialized now, on the main thread, not lazily on the worker's. */
+  (void) g_variant_get_data (snapshot->get_all);
+  snapshot->get = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_variant_unref);
+  g_variant_iter_init (&iter, properties);
+  while (g_variant_iter_next (&iter, "{&sv}", &name, &value))
+    {
+      GVariant *body = g_variant_ref_sink (g_variant_new ("(v)", value));
+
+      (void) g_variant_get_data (body);
+      g_hash_table_insert (snapshot->get, g_strdup (name), body);
+      g_variant_unref (value);
+    }
+  return snapshot;
+}
+
+static void
+snapshot_unref (Snapshot *snapshot)
+{
+  g_atomic_rc_box_release_full (snapshot, snapshot_clear);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Snapshot, snapshot_unref)
 
 struct _OfFastReads {
   GDBusConnection        *connection;
@@ -10,21 +61,22 @@ struct _OfFastReads {
   gulong                  notify_id;
 
   GMutex                  lock;      /* guards snapshot */
-  GVariant               *snapshot;  /* a{sv}, never modified, only replaced */
+  Snapshot               *snapshot;  /* never modified, only replaced */
 };
 
 static void
 take_snapshot (OfFastReads *reads)
 {
   /* Already a full (non-floating) reference. */
-  GVariant *fresh = g_dbus_interface_skeleton_get_properties (reads->skeleton);
-  GVariant *old;
+  g_autoptr(GVariant) properties = g_dbus_interface_skeleton_get_properties (reads->skeleton);
+  Snapshot *fresh = snapshot_new (properties);
+  Snapshot *old;
 
   g_mutex_lock (&reads->lock);
   old = reads->snapshot;
   reads->snapshot = fresh;
   g_mutex_unlock (&reads->lock);
-  g_clear_pointer (&old, g_variant_unref);
+  g_clear_pointer (&old, snapshot_unref);
 }
 
 static void
@@ -37,13 +89,13 @@ on_notify (GObject    *object,
   take_snapshot (user_data);
 }
 
-static GVariant *
+static Snapshot *
 current_snapshot (OfFastReads *reads)
 {
-  GVariant *snapshot;
+  Snapshot *snapshot;
 
   g_mutex_lock (&reads->lock);
-  snapshot = g_variant_ref (reads->snapshot);
+  snapshot = g_atomic_rc_box_acquire (reads->snapshot);
   g_mutex_unlock (&reads->lock);
   return snapshot;
 }
@@ -57,7 +109,7 @@ filter (GDBusConnection *connection,
         gpointer         user_data)
 {
   OfFastReads *reads = user_data;
-  g_autoptr(GVariant) snapshot = NULL;
+  g_autoptr(Snapshot) snapshot = NULL;
   g_autoptr(GDBusMessage) reply = NULL;
   GVariant *body;
   const char *member;
@@ -86,15 +138,15 @@ filter (GDBusConnection *connection,
   reply = g_dbus_message_new_method_reply (message);
   if (property)
     {
-      g_autoptr(GVariant) value = g_variant_lookup_value (snapshot, property, NULL);
+      GVariant *prebuilt = g_hash_table_lookup (snapshot->get, property);
 
       /* Unknown or write-only: GDBus gives the proper error. */
-      if (value == NULL)
+      if (prebuilt == NULL)
         return message;
-      g_dbus_message_set_body (reply, g_variant_new ("(@v)", g_variant_new_variant (value)));
+      g_dbus_message_set_body (reply, prebuilt);
     }
   else
-    g_dbus_message_set_body (reply, g_variant_new ("(@a{sv})", snapshot));
+    g_dbus_message_set_body (reply, snapshot->get_all);
 
   if (!(g_dbus_message_get_flags (message) & G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED))
     g_dbus_connection_send_message (connection, reply, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
@@ -109,7 +161,7 @@ fast_reads_destroy (gpointer data)
 {
   OfFastReads *reads = data;
 
-  g_clear_pointer (&reads->snapshot, g_variant_unref);
+  g_clear_pointer (&reads->snapshot, snapshot_unref);
   g_free (reads->object_path);
   g_free (reads->interface_name);
   g_mutex_clear (&reads->lock);
