@@ -64,8 +64,7 @@ update_effective (OfConfigStore *store)
 struct _SaveData {
   GBytes     *data;
   GKeyFile   *key_file;  /* becomes the store's once written */
-  OfSettings  values;
-  guint       mask;
+  OfSettings  main;      /* the file's values once written */
 };
 
 static void
@@ -432,7 +431,6 @@ on_saved (GObject      *source,
   OfConfigStore *store = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
   SaveData *save = g_steal_pointer (&store->saving);
-
   OfSettings before = store->effective;
 
   (void) source;
@@ -442,15 +440,51 @@ on_saved (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  /* The file is now what was read from disk plus the written values:
+   * the administrator's edits take effect with ours. */
   g_key_file_unref (store->loaded.key_file);
   store->loaded.key_file = g_key_file_ref (save->key_file);
-  for (int id = 0; id < OF_N_SETTINGS; id++)
-    if (save->mask & (1u << id))
-      of_settings_set (&store->loaded.main, id, of_settings_get (&save->values, id));
+  store->loaded.main = save->main;
+  store->loaded.unusable = FALSE;
+  g_clear_pointer (&store->loaded.unusable_reason, g_free);
   update_effective (store);
   save_data_free (save);
   announce (store, &before, store->loaded.locked);
   g_task_return_boolean (task, TRUE);
+}
+
+/* An invalid value that an administrator wrote since the last load (or
+ * reload), in a key this write does not replace, refuses the write: it
+ * would otherwise be taken with ours or silently defaulted.  A bad value
+ * that was there at the last load was reported then and stays as it is
+ * (or is replaced, when it is one we write). */
+static gboolean
+check_new_edits (OfConfigStore *store,
+                 GKeyFile      *on_disk,
+                 guint          mask,
+                 GPtrArray     *problems)
+{
+  g_autoptr(GPtrArray) invalid = g_ptr_array_new_with_free_func (g_free);
+  OfSettings ignored;
+  guint valid = 0;
+
+  of_settings_init_defaults (&ignored);
+  of_config_parse_key_file (on_disk, store->path, &ignored, &valid, invalid);
+  for (int id = 0; id < OF_N_SETTINGS; id++)
+    {
+      const char *key = of_setting_name (id);
+      g_autofree char *now = NULL;
+      g_autofree char *before = NULL;
+
+      if ((mask | valid) & (1u << id) || !g_key_file_has_key (on_disk, OF_CONFIG_GROUP, key, NULL))
+        continue;
+      now = g_key_file_get_value (on_disk, OF_CONFIG_GROUP, key, NULL);
+      before = g_key_file_get_value (store->loaded.key_file, OF_CONFIG_GROUP, key, NULL);
+      if (g_strcmp0 (now, before) != 0)
+        g_ptr_array_add (problems, g_strdup_printf ("%s was just edited and its %s is invalid; "
+                                                    "fix it, then try again", store->path, key));
+    }
+  return problems->len == 0;
 }
 
 void
@@ -462,38 +496,45 @@ of_config_store_save_async (OfConfigStore      *store,
                             gpointer            user_data)
 {
   g_autoptr(GTask) task = g_task_new (store, cancellable, callback, user_data);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *current = NULL;
+  g_autoptr(GPtrArray) known = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  Loaded on_disk = { 0 };
   char *data;
   SaveData *save;
   gsize length;
 
   g_return_if_fail (store->saving == NULL);
 
-  if (store->loaded.unusable)
+  /* From the file as it is on disk now, not from the copy in memory: an
+   * administrator's edit made a moment ago and not reloaded yet is kept.
+   * An edit that does not validate fails the write and changes nothing:
+   * writing over it would lose it, taking it would apply a bad value. */
+  /* What load_main() reports of bad values was reported at load already;
+   * only the new ones count. */
+  known = g_ptr_array_new_with_free_func (g_free);
+  problems = g_ptr_array_new_with_free_func (g_free);
+  if (!load_main (store, &on_disk, known) ||
+      !check_new_edits (store, on_disk.key_file, mask, problems))
     {
-      g_task_return_new_error (task, OF_ERROR, OF_ERROR_STORAGE,
-                               "Cannot save the settings: %s", store->loaded.unusable_reason);
+      g_autofree char *all = NULL;
+
+      g_ptr_array_add (problems, NULL);
+      all = g_strjoinv ("; ", (char **) problems->pdata);
+      g_task_return_new_error (task, OF_ERROR, OF_ERROR_STORAGE, "Cannot save the settings: %s",
+                               on_disk.unusable ? on_disk.unusable_reason : all);
+      loaded_clear (&on_disk);
       return;
     }
 
-  /* Edit a copy, so that the store's own key file only ever holds what
-   * is on disk. */
   save = g_new0 (SaveData, 1);
-  save->key_file = g_key_file_new ();
-  current = g_key_file_to_data (store->loaded.key_file, &length, NULL);
-  if (!g_key_file_load_from_data (save->key_file, current, length,
-                                  G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS,
-                                  &error))
-    {
-      /* An empty store has no groups; that is fine. */
-      g_debug ("Starting the settings file afresh: %s", error->message);
-    }
-
+  save->key_file = g_key_file_ref (on_disk.key_file);
+  save->main = on_disk.main;
+  loaded_clear (&on_disk);
   for (int id = 0; id < OF_N_SETTINGS; id++)
     {
       if (!(mask & (1u << id)))
         continue;
+      of_settings_set (&save->main, id, of_settings_get (settings, id));
       if (id == OF_SETTING_WORK_OFFLINE_SHARES_ENABLED)
         g_key_file_set_boolean (save->key_file, OF_CONFIG_GROUP, of_setting_name (id),
                                 settings->work_offline_shares_enabled);
@@ -504,8 +545,6 @@ of_config_store_save_async (OfConfigStore      *store,
 
   data = g_key_file_to_data (save->key_file, &length, NULL);
   save->data = g_bytes_new_take (data, length);
-  save->values = *settings;
-  save->mask = mask;
   store->saving = save;
   of_durable_writer_save_async (store->writer, on_saved, g_steal_pointer (&task));
 }

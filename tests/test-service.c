@@ -520,6 +520,57 @@ test_corrupt_config_refuses_write (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (after, ==, garbage);
 }
 
+/* An administrator edits the file and, before the daemon reloaded it
+ * (its debounce is a second), someone sets a property over the bus: the
+ * write starts from the file on disk, so the edit is kept and takes
+ * effect with it.  An invalid edit refuses the write and changes
+ * nothing. */
+static void
+test_edit_then_write (Fixture *fixture, gconstpointer data)
+{
+  const guint delays_ms[] = { 0, 300 };
+
+  (void) data;
+  write_config (fixture, "[BackgroundSync]\nSyncVariance=5\n");
+  start_daemon (fixture);
+  for (guint i = 0; i < G_N_ELEMENTS (delays_ms); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *edit = g_strdup_printf ("# edited by the admin %u\n[BackgroundSync]\nSyncVariance=%u\n"
+                                               "[Site]\nOwner=ops\n", i, 40 + i);
+      g_autofree char *after = NULL;
+
+      write_config (fixture, edit);
+      g_usleep (delays_ms[i] * 1000);
+      g_assert_true (of_harness_set (fixture->harness, "SyncInterval", g_variant_new_uint16 (200 + i), &error));
+      g_assert_no_error (error);
+      after = read_config (fixture);
+      g_test_message ("after an edit and a write %u ms later:\n%s", delays_ms[i], after);
+      g_assert_nonnull (strstr (after, "# edited by the admin"));
+      g_assert_nonnull (strstr (after, "[Site]"));
+      g_assert_cmpuint (get_q (fixture, "SyncInterval"), ==, 200 + i);
+      /* The edit is in force too, without waiting for the reload. */
+      g_assert_cmpuint (get_q (fixture, "SyncVariance"), ==, 40 + i);
+    }
+
+  {
+    static const char invalid[] = "[BackgroundSync]\nSyncVariance=lots\nSyncInterval=201\n";
+    g_autoptr(GError) error = NULL;
+    g_autofree char *remote = NULL;
+    g_autofree char *after = NULL;
+
+    write_config (fixture, invalid);
+    g_assert_false (of_harness_set (fixture->harness, "SyncInterval", g_variant_new_uint16 (300), &error));
+    remote = g_dbus_error_get_remote_error (error);
+    g_test_message ("write over an invalid edit: %s", error->message);
+    g_assert_cmpstr (remote, ==, "org.offlinefiles.BackgroundSync.Error.Storage");
+    g_assert_nonnull (strstr (error->message, "SyncVariance"));
+    after = read_config (fixture);
+    g_assert_cmpstr (after, ==, invalid);
+    g_assert_cmpuint (get_q (fixture, "SyncInterval"), ==, 201);
+  }
+}
+
 static void
 test_invalid_values (Fixture *fixture, gconstpointer data)
 {
@@ -758,6 +809,7 @@ main (int argc, char *argv[])
   ADD ("corrupt-config", test_corrupt_config_refuses_write);
   ADD ("invalid-values", test_invalid_values);
   ADD ("storage-error-read-only", test_storage_error_read_only);
+  ADD ("edit-then-write", test_edit_then_write);
   ADD ("slow-check-does-not-block", test_slow_check_does_not_block);
   ADD ("disconnect-during-check", test_disconnect_during_check);
   ADD ("name-taken", test_name_taken);
