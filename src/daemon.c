@@ -161,7 +161,7 @@ on_prepare_for_sleep (GDBusConnection *connection,
     return;
   g_variant_get (parameters, "(b)", &going_to_sleep);
   if (!going_to_sleep)
-    of_sync_manager_replan (self->manager, "the system resumed");
+    of_sync_manager_resumed (self->manager);
 }
 
 static gboolean

@@ -404,7 +404,7 @@ of_schedule_plan (const OfSettings        *settings,
       if (moved)
         regular_note = "moved out of the blockout window";
 
-      if (regular < slack_limit)
+      if (regular < slack_limit || regular < clamp_time (history->awake_since))
         {
           regular = leave_blockout (&ctx, now, &moved);
           regular_reason = OF_SYNC_REASON_CATCH_UP;

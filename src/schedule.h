@@ -72,9 +72,11 @@
  *   deadline; on a tie the reason is overdue.
  *
  * Catch-up.  A window-adjusted regular start earlier than
- *   now - OF_SCHEDULE_CATCH_UP_SLACK_USEC was missed (downtime, suspend,
- *   clock jump): it becomes `now`, moved out of the window as above, with
- *   reason catch-up.  An overdue deadline earlier than now - slack becomes
+ *   now - OF_SCHEDULE_CATCH_UP_SLACK_USEC, or earlier than
+ *   history->awake_since at all (the daemon was not running, or the
+ *   machine slept, when it came due — however short the gap), was missed:
+ *   it becomes `now`, moved out of the window as above, with reason
+ *   catch-up.  The slack is only for a running timer's own lateness.  An overdue deadline earlier than now - slack becomes
  *   `now` with reason overdue (so a passed deadline beats a catch-up).  A
  *   start within the slack keeps its time (possibly a few seconds in the
  *   past: start it at once) and its reason.
@@ -119,6 +121,8 @@ typedef struct {
   gint64   last_start;              /* start of the last sync of any kind; 0 = never */
   gint64   last_success_start;      /* start of the last successful sync; 0 = never */
   gboolean last_was_failed_overdue; /* last sync started as overdue and did not succeed */
+  gint64   awake_since;             /* since when the daemon has watched the clock without a
+                                     * gap (start, resume, clock jump); 0 = no gap known */
 } OfScheduleHistory;
 
 typedef struct {

@@ -22,6 +22,9 @@ struct _OfSyncManager {
   OfPlannedSync      plan;
   OfSyncState        schedule_state;
   gint64             wake_at;       /* what the timer is armed for; 0 = nothing */
+  gint64             awake_since;   /* watching the clock without a gap since (start, resume, jump) */
+  gboolean           started;       /* of_sync_manager_start() ran: the timer may fire */
+  guint64            interrupted_id; /* running at the last stop, as loaded; finished at start */
 
   guint64            current_id;    /* 0 = idle */
   GList             *id_waiters;    /* GTasks of sync_now_async() waiting for the id */
@@ -76,6 +79,7 @@ history (OfSyncManager *self)
     .last_start = state->last_start,
     .last_success_start = state->last_success_start,
     .last_was_failed_overdue = state->last_was_failed_overdue,
+    .awake_since = self->awake_since,
   };
   return h;
 }
@@ -97,7 +101,9 @@ replan (OfSyncManager *self)
   if (state_change > 0 && (self->wake_at == 0 || state_change < self->wake_at))
     self->wake_at = state_change;
 
-  if (self->current_id != 0 || self->wake_at == 0)
+  /* Before start() the plan is shown but nothing fires: a sync must not
+   * begin before clients can see the name. */
+  if (!self->started || self->current_id != 0 || self->wake_at == 0)
     of_wallclock_timer_disarm (self->timer);
   else
     of_wallclock_timer_arm (self->timer, self->wake_at);
@@ -118,6 +124,8 @@ on_timer (OfWallclockEvent event,
 
   if (event == OF_WALLCLOCK_EVENT_CLOCK_CHANGED)
     {
+      /* Whatever came due across the jump or the sleep was missed. */
+      self->awake_since = now;
       g_debug ("The wall clock changed (or the system resumed): re-planning");
       replan (self);
       return;
@@ -355,6 +363,14 @@ of_sync_manager_replan (OfSyncManager *self,
   replan (self);
 }
 
+void
+of_sync_manager_resumed (OfSyncManager *self)
+{
+  /* Whatever came due during the sleep was missed: catch-up. */
+  self->awake_since = g_get_real_time ();
+  of_sync_manager_replan (self, "the system resumed");
+}
+
 static void
 on_settings_changed (OfConfigStore *store,
                      guint          mask,
@@ -427,11 +443,13 @@ finish_interrupted (OfSyncManager *self)
   OfState *state = of_state_store_get (self->state_store);
   const char *failed = of_share_result_to_string (OF_SHARE_RESULT_FAILED);
   g_autofree char *id_string = NULL;
-  guint64 id = state->running_sync_id;
+  guint64 id = self->interrupted_id;
 
   if (id == 0)
     return;
-  state->running_sync_id = 0;
+  self->interrupted_id = 0;
+  if (state->running_sync_id == id)
+    state->running_sync_id = 0;
   state->last_finish = g_get_real_time ();
   g_free (state->last_result);
   state->last_result = g_strdup (failed);
@@ -451,8 +469,9 @@ of_sync_manager_start (OfSyncManager *self)
 {
   g_autoptr(GError) tz_error = NULL;
 
-  g_return_if_fail (self->tz_monitor == NULL);
+  g_return_if_fail (!self->started);
 
+  self->started = TRUE;
   finish_interrupted (self);
 
   /* Watched only now, so that setting up inotify and GIO's extension
@@ -486,6 +505,9 @@ of_sync_manager_new (OfStateStore           *state_store,
   self->store = g_object_ref (store);
   g_signal_connect_object (store, "changed", G_CALLBACK (on_settings_changed), self, 0);
   self->tz = load_time_zone ();
+  /* Anything due before now came due while the daemon was not running. */
+  self->awake_since = g_get_real_time ();
+  self->interrupted_id = of_state_store_get (state_store)->running_sync_id;
   self->timer = of_wallclock_timer_new (on_timer, self, error);
   if (self->timer == NULL)
     return NULL;

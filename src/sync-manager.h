@@ -42,9 +42,11 @@ OfSyncManager *of_sync_manager_new            (OfStateStore           *state_sto
 /* Starts watching the time zone, plans and arms the timer; a sync missed
  * while the daemon was down starts now (catch-up).  Once. */
 void           of_sync_manager_start          (OfSyncManager    *manager);
-/* Something outside changed (e.g. the system resumed): plan again. */
+/* Something outside changed: plan again. */
 void           of_sync_manager_replan         (OfSyncManager    *manager,
                                                const char       *why);
+/* The system resumed from sleep: what came due meanwhile is a catch-up. */
+void           of_sync_manager_resumed        (OfSyncManager    *manager);
 /* Starts a manual sync unless one runs, and answers with its id (or the
  * running one's) once that id is on disk and announced. */
 void           of_sync_manager_sync_now_async  (OfSyncManager      *manager,

@@ -372,6 +372,15 @@ test_catch_up (void)
   check_plan (&s, &h, utc_tz, l + HOUR_US + SLACK, l + HOUR_US, OF_SYNC_REASON_SCHEDULED, "");
   check_plan (&s, &h, utc_tz, l + HOUR_US + SLACK + 1, l + HOUR_US + SLACK + 1,
               OF_SYNC_REASON_CATCH_UP, NULL);
+  /* But not when it came due before the daemon was watching (it started
+   * or the machine resumed since): missed, however short the gap. */
+  h.awake_since = l + HOUR_US + SEC_US;
+  check_plan (&s, &h, utc_tz, l + HOUR_US + 3 * SEC_US, l + HOUR_US + 3 * SEC_US,
+              OF_SYNC_REASON_CATCH_UP, "missed while off or asleep");
+  /* Due after it started watching, within the slack: its own time. */
+  h.awake_since = l + HOUR_US - SEC_US;
+  check_plan (&s, &h, utc_tz, l + HOUR_US + 3 * SEC_US, l + HOUR_US, OF_SYNC_REASON_SCHEDULED, "");
+  h.awake_since = 0;
 
   /* Catch-up while the window is open: window end + draw, still catch-up,
    * and the same instant whenever the daemon re-plans in that window. */

@@ -107,6 +107,20 @@ assert_pair (Fixture *fixture, guint index, const char *reason, const char *resu
   g_assert_cmpstr (finished->detail, ==, result);
 }
 
+/* Due while the daemon was down, only 3 s before it came back: still a
+ * catch-up (the slack is for a running timer's lateness, not downtime). */
+static void
+test_short_downtime_is_catch_up (Fixture *fixture, gconstpointer data)
+{
+  gint64 now = g_get_real_time ();
+
+  (void) data;
+  write_settings (fixture, "SyncInterval=1\nSyncVariance=0\n");
+  write_state (fixture, now - 10 * MINUTE, now - MINUTE - 3 * G_USEC_PER_SEC, 3);
+  of_harness_start_daemon (fixture->harness, NULL);
+  assert_pair (fixture, 0, "catch-up", "success");
+}
+
 static void
 test_scheduled_on_time (Fixture *fixture, gconstpointer data)
 {
@@ -437,6 +451,7 @@ main (int argc, char *argv[])
   ADD ("fleet", test_fleet);
   ADD ("preview", test_preview);
   ADD ("time-zone", test_time_zone);
+  ADD ("short-downtime-is-catch-up", test_short_downtime_is_catch_up);
   ADD ("corrupt-state", test_corrupt_state);
   ADD ("future-state", test_future_state);
 #undef ADD
