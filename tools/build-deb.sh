@@ -41,8 +41,6 @@ done
 [ -n "$outdir" ] || usage
 
 src="$(cd "$(dirname "$0")/.." && pwd)"
-mkdir -p "$outdir"
-outdir="$(cd "$outdir" && pwd)"
 
 # Build-Depends from debian/control as one dependency string.
 build_depends() {
@@ -68,6 +66,20 @@ if [ "$install_deps" = 1 ]; then
 	} >&2
 fi
 
+if [ -n "$version" ]; then
+	current="$(dpkg-parsechangelog -l "$src/debian/changelog" -S Version)"
+	if ! dpkg --compare-versions "$version" gt "$current"; then
+		echo "build-deb.sh: --version $version does not sort after $current" >&2
+		exit 2
+	fi
+	case "$version" in
+	*-*) echo "build-deb.sh: $version has a Debian revision; the package is native" >&2; exit 2 ;;
+	esac
+fi
+
+mkdir -p "$outdir"
+outdir="$(cd "$outdir" && pwd)"
+
 work="$(mktemp -d "${TMPDIR:-/tmp}/offlinefiles-deb.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 tree="$work/offlinefiles"
@@ -85,14 +97,6 @@ else
 fi
 
 if [ -n "$version" ]; then
-	current="$(cd "$tree" && dpkg-parsechangelog -S Version)"
-	if ! dpkg --compare-versions "$version" gt "$current"; then
-		echo "build-deb.sh: --version $version does not sort after $current" >&2
-		exit 2
-	fi
-	case "$version" in
-	*-*) echo "build-deb.sh: $version has a Debian revision; the package is native" >&2; exit 2 ;;
-	esac
 	maintainer="$(cd "$tree" && dpkg-parsechangelog -S Maintainer)"
 	{
 		printf 'offlinefiles (%s) unstable; urgency=medium\n\n' "$version"
