@@ -93,7 +93,7 @@ if git -C "$src" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 		| tar --null --files-from=- --ignore-failed-read -cf - 2>/dev/null) \
 		| tar -C "$tree" -xf -
 else
-	tar -C "$src" --exclude='./build*' --exclude='./obj-*' -cf - . | tar -C "$tree" -xf -
+	tar -C "$src" --exclude='./.git' --exclude='./build*' --exclude='./obj-*' -cf - . | tar -C "$tree" -xf -
 fi
 
 if [ -n "$version" ]; then
