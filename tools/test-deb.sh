@@ -53,8 +53,11 @@ if [ $# -eq 2 ]; then
 	deb="$(realpath "$1")"
 	upgrade_deb="$(realpath "$2")"
 elif [ $# -eq 0 ]; then
+	# Install the build dependencies only when something is missing.
+	deps=--no-deps
+	(cd "$src" && dpkg-checkbuilddeps) >/dev/null 2>&1 || deps=""
+	deb="$("$src/tools/build-deb.sh" $deps "$scratch/v1" | tail -n 1)"
 	base="$(dpkg-parsechangelog -l "$src/debian/changelog" -S Version)"
-	deb="$("$src/tools/build-deb.sh" --no-deps "$scratch/v1" | tail -n 1)"
 	upgrade_deb="$("$src/tools/build-deb.sh" --no-deps --version "$base+upgradetest1" "$scratch/v2" | tail -n 1)"
 else
 	sed -n 's/^#   tools/tools/p' "$0" >&2
