@@ -12,6 +12,11 @@ apt-get install -y -q --no-install-recommends \
   valgrind util-linux strace procps ca-certificates \
   scdoc bash-completion libclang-rt-14-dev
 
+# The Debian package (tools/build-deb.sh installs debian/control's
+# Build-Depends itself; these are the packaging tools and the checker).
+apt-get install -y -q --no-install-recommends \
+  dpkg-dev debhelper fakeroot lintian libjson-glib-dev
+
 # Test callers, each with a fixed polkit answer (see tests/harness.h).
 for user in oftest-allow oftest-deny oftest-ask oftest-slow; do
   id "$user" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$user"
