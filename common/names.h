@@ -23,3 +23,7 @@
 #define OF_ACTION_CONFIGURE       "org.offlinefiles.backgroundsync.configure"
 #define OF_ACTION_SYNC            "org.offlinefiles.backgroundsync.sync"
 #define OF_ACTION_WORK_OFFLINE    "org.offlinefiles.backgroundsync.work-offline"
+/* Acting on one's own shares (conflicts, a share's sync, adding and
+ * removing one's own), and on anyone's. */
+#define OF_ACTION_MANAGE_OWN_SHARES "org.offlinefiles.backgroundsync.manage-own-shares"
+#define OF_ACTION_MANAGE_SHARES     "org.offlinefiles.backgroundsync.manage-shares"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth.c — see auth.h.
  *
  * polkitd is asked over the bus directly (CheckAuthorization with a
@@ -8,6 +9,8 @@
  * time (see the README's benchmarks). */
 #include "auth.h"
 
+#include <stdlib.h>
+
 #include "errors.h"
 
 #define POLKIT_BUS_NAME  "org.freedesktop.PolicyKit1"
@@ -16,16 +19,16 @@
 /* CheckAuthorizationFlags.AllowUserInteraction */
 #define POLKIT_ALLOW_USER_INTERACTION 0x1u
 
-/* polkitd is asked at most this many questions at once: the bus refuses a
- * connection more than 128 pending replies, and a flood must not starve
- * polkitd.  The rest wait their turn, in order. */
-#define MAX_CHECKS_IN_FLIGHT 32
-/* Questions one caller may have pending (the system bus's own default
- * limit of calls in progress): beyond, LimitsExceeded at once rather
- * than a queue that grows without bound. */
-#define MAX_CHECKS_PER_SENDER 128
+/* polkitd is asked at most this many non-interactive questions at once:
+ * the bus refuses a connection more than 128 pending replies, and a flood
+ * must not starve polkitd.  The rest wait their turn, in order. */
+#define MAX_PLAIN_IN_FLIGHT 32
+/* Interactive questions have places of their own (so they never hold up
+ * the others); beyond them, LimitsExceeded at once, never a queue behind
+ * dialogs nobody may answer. */
+#define MAX_INTERACTIVE_IN_FLIGHT 64
 /* A non-interactive answer is polkitd's rules only: if it takes longer
- * than this, polkitd is stuck.  An interactive one waits for a person. */
+ * than this, polkitd is stuck. */
 #define CHECK_TIMEOUT_MS (25 * 1000)
 
 typedef struct _Check Check;
@@ -34,20 +37,35 @@ struct _OfAuth {
   GDBusConnection *bus;
   guint            name_owner_changed_id;
   guint64          next_cancellation_id;
+  guint            interactive_timeout_ms;
   gboolean         polkit_missing_reported;
   gboolean         stopping;
-  GQueue           waiting;          /* Checks not asked yet, in order */
+  GList           *resolving;        /* Checks waiting for their caller's uid */
+  GQueue           waiting;          /* non-interactive Checks not asked yet, in order */
   GList           *in_flight;        /* Checks polkitd is answering */
-  GHashTable      *per_sender;       /* sender → number of pending Checks */
+  guint            n_plain_in_flight;
+  guint            n_interactive_in_flight;
+  GHashTable      *uids;             /* sender → uid + 1, callers seen */
+  GHashTable      *per_uid;          /* uid + 1 → admitted Checks not completed */
 };
 
 struct _Check {
   OfAuth       *auth;             /* NULL once the OfAuth is gone */
-  GTask        *task;             /* NULL once answered (the caller left) */
-  char         *action_id;
+  GTask        *task;             /* NULL once answered */
   char         *sender;
-  char         *cancellation_id;  /* for polkitd's CancelCheckAuthorization */
   gboolean      interactive;
+  /* What to ask: action_id, or one of the two by the caller's uid. */
+  char         *action_id;
+  gboolean      by_owner;
+  uid_t         owner_uid;
+  char         *own_action;
+  char         *other_action;
+  GVariant     *details;          /* a{ss} */
+  uid_t         uid;
+  gboolean      admitted;         /* counted in per_uid */
+  gboolean      asked;            /* in in_flight */
+  char         *cancellation_id;  /* for polkitd's CancelCheckAuthorization */
+  GSource      *deadline;         /* interactive only */
 };
 
 static void start_checks (OfAuth *auth);
@@ -55,43 +73,69 @@ static void start_checks (OfAuth *auth);
 static void
 check_free (Check *check)
 {
+  if (check->deadline != NULL)
+    {
+      g_source_destroy (check->deadline);
+      g_source_unref (check->deadline);
+    }
   g_clear_object (&check->task);
-  g_free (check->action_id);
   g_free (check->sender);
+  g_free (check->action_id);
+  g_free (check->own_action);
+  g_free (check->other_action);
+  g_clear_pointer (&check->details, g_variant_unref);
   g_free (check->cancellation_id);
   g_free (check);
 }
 
+/* Tells the caller, once; the check itself may live on (polkitd still
+ * has it). */
 static void
-forget_sender (OfAuth     *auth,
-               const char *sender)
+answer (Check  *check,
+        GError *error)  /* taken; NULL: authorized */
 {
-  guint pending = GPOINTER_TO_UINT (g_hash_table_lookup (auth->per_sender, sender));
-
-  if (pending <= 1)
-    g_hash_table_remove (auth->per_sender, sender);
+  if (check->task == NULL)
+    g_clear_error (&error);  /* answered already, or the caller left */
+  else if (error)
+    g_task_return_error (check->task, error);
   else
-    g_hash_table_insert (auth->per_sender, g_strdup (sender), GUINT_TO_POINTER (pending - 1));
+    g_task_return_boolean (check->task, TRUE);
+  g_clear_object (&check->task);
 }
 
-/* Answers the caller and forgets the check. */
+static void
+forget_admitted (OfAuth *auth,
+                 Check  *check)
+{
+  gpointer key = GUINT_TO_POINTER (check->uid + 1);
+  guint pending = GPOINTER_TO_UINT (g_hash_table_lookup (auth->per_uid, key));
+
+  if (pending <= 1)
+    g_hash_table_remove (auth->per_uid, key);
+  else
+    g_hash_table_insert (auth->per_uid, key, GUINT_TO_POINTER (pending - 1));
+}
+
+/* Answers the caller (if not yet) and forgets the check. */
 static void
 complete (Check  *check,
           GError *error)  /* taken; NULL: authorized */
 {
   OfAuth *auth = check->auth;
 
-  if (check->task == NULL)
-    g_clear_error (&error);  /* the caller left: nobody to tell */
-  else if (error)
-    g_task_return_error (check->task, error);
-  else
-    g_task_return_boolean (check->task, TRUE);
-
+  answer (check, error);
   if (auth)
     {
-      auth->in_flight = g_list_remove (auth->in_flight, check);
-      forget_sender (auth, check->sender);
+      if (check->asked)
+        {
+          auth->in_flight = g_list_remove (auth->in_flight, check);
+          if (check->interactive)
+            auth->n_interactive_in_flight--;
+          else
+            auth->n_plain_in_flight--;
+        }
+      if (check->admitted)
+        forget_admitted (auth, check);
     }
   check_free (check);
 }
@@ -190,36 +234,137 @@ check_done (GObject      *source,
     }
 }
 
+/* A person did not answer in time: the caller hears so now, polkitd
+ * drops the dialog, and the check ends when polkitd confirms. */
+static gboolean
+on_deadline (gpointer user_data)
+{
+  Check *check = user_data;
+
+  g_clear_pointer (&check->deadline, g_source_unref);
+  g_debug ("Interactive check of %s for %s timed out", check->action_id, check->sender);
+  answer (check, g_error_new (G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
+                              "Not authorized for %s: authentication timed out", check->action_id));
+  if (check->auth)
+    cancel_with_polkitd (check->auth->bus, check);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ask_polkitd (OfAuth *auth,
+             Check  *check)
+{
+  GVariantBuilder subject_details;
+
+  check->asked = TRUE;
+  auth->in_flight = g_list_prepend (auth->in_flight, check);
+  if (check->interactive)
+    auth->n_interactive_in_flight++;
+  else
+    auth->n_plain_in_flight++;
+  check->cancellation_id = g_strdup_printf ("offlinefiles-%" G_GUINT64_FORMAT, ++auth->next_cancellation_id);
+  g_debug ("Asking polkit whether %s (uid %u) may %s%s", check->sender, (guint) check->uid,
+           check->action_id, check->interactive ? " (interactive)" : "");
+  g_variant_builder_init (&subject_details, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&subject_details, "{sv}", "name", g_variant_new_string (check->sender));
+  /* Not cancellable on our side: the bus counts the call as pending
+   * until polkitd replies, so the check keeps its place until then. */
+  g_dbus_connection_call (auth->bus, POLKIT_BUS_NAME, POLKIT_PATH, POLKIT_INTERFACE,
+                          "CheckAuthorization",
+                          g_variant_new ("((s@a{sv})s@a{ss}us)",
+                                         "system-bus-name", g_variant_builder_end (&subject_details),
+                                         check->action_id, check->details,
+                                         check->interactive ? POLKIT_ALLOW_USER_INTERACTION : 0u,
+                                         check->cancellation_id),
+                          G_VARIANT_TYPE ("((bba{ss}))"), G_DBUS_CALL_FLAGS_NONE,
+                          check->interactive ? G_MAXINT : CHECK_TIMEOUT_MS,
+                          NULL, check_done, check);
+  if (check->interactive)
+    {
+      check->deadline = g_timeout_source_new (auth->interactive_timeout_ms);
+      g_source_set_callback (check->deadline, on_deadline, check, NULL);
+      g_source_attach (check->deadline, g_main_context_get_thread_default ());
+    }
+}
+
 static void
 start_checks (OfAuth *auth)
 {
   Check *check;
 
-  while (g_list_length (auth->in_flight) < MAX_CHECKS_IN_FLIGHT &&
+  while (auth->n_plain_in_flight < MAX_PLAIN_IN_FLIGHT &&
          (check = g_queue_pop_head (&auth->waiting)) != NULL)
-    {
-      GVariantBuilder subject_details;
+    ask_polkitd (auth, check);
+}
 
-      auth->in_flight = g_list_prepend (auth->in_flight, check);
-      check->cancellation_id = g_strdup_printf ("offlinefiles-%" G_GUINT64_FORMAT, ++auth->next_cancellation_id);
-      g_debug ("Asking polkit whether %s may %s%s", check->sender, check->action_id,
-               check->interactive ? " (interactive)" : "");
-      g_variant_builder_init (&subject_details, G_VARIANT_TYPE_VARDICT);
-      g_variant_builder_add (&subject_details, "{sv}", "name", g_variant_new_string (check->sender));
-      /* Not cancellable on our side: the bus counts the call as pending
-       * until polkitd replies, so the check keeps its place until then. */
-      g_dbus_connection_call (auth->bus, POLKIT_BUS_NAME, POLKIT_PATH, POLKIT_INTERFACE,
-                              "CheckAuthorization",
-                              g_variant_new ("((s@a{sv})s@a{ss}us)",
-                                             "system-bus-name", g_variant_builder_end (&subject_details),
-                                             check->action_id,
-                                             g_variant_new_array (G_VARIANT_TYPE ("{ss}"), NULL, 0),
-                                             check->interactive ? POLKIT_ALLOW_USER_INTERACTION : 0u,
-                                             check->cancellation_id),
-                              G_VARIANT_TYPE ("((bba{ss}))"), G_DBUS_CALL_FLAGS_NONE,
-                              check->interactive ? G_MAXINT : CHECK_TIMEOUT_MS,
-                              NULL, check_done, check);
+/* The caller's uid is known: choose the action, count it against the
+ * user's places, and ask (or queue, or refuse). */
+static void
+admit (OfAuth *auth,
+       Check  *check)
+{
+  guint pending;
+
+  if (check->by_owner)
+    check->action_id = g_strdup (check->uid == check->owner_uid ? check->own_action : check->other_action);
+  if (check->action_id == NULL)
+    {
+      g_debug ("%s owns what it asks for: no check needed", check->sender);
+      complete (check, NULL);
+      return;
     }
+  pending = GPOINTER_TO_UINT (g_hash_table_lookup (auth->per_uid, GUINT_TO_POINTER (check->uid + 1)));
+  if (pending >= OF_AUTH_MAX_PENDING_PER_UID ||
+      (check->interactive && auth->n_interactive_in_flight >= MAX_INTERACTIVE_IN_FLIGHT))
+    {
+      complete (check, g_error_new (G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
+                                    "Too many authorization requests pending for uid %u; try again later",
+                                    (guint) check->uid));
+      return;
+    }
+  g_hash_table_insert (auth->per_uid, GUINT_TO_POINTER (check->uid + 1), GUINT_TO_POINTER (pending + 1));
+  check->admitted = TRUE;
+  if (check->interactive)
+    ask_polkitd (auth, check);
+  else
+    {
+      g_queue_push_tail (&auth->waiting, check);
+      start_checks (auth);
+    }
+}
+
+static void
+uid_known (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Check *check = user_data;
+  OfAuth *auth = check->auth;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 uid;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (auth == NULL || check->task == NULL)
+    {
+      /* The service stopped, or the caller left, meanwhile. */
+      if (auth)
+        auth->resolving = g_list_remove (auth->resolving, check);
+      complete (check, NULL);
+      return;
+    }
+  auth->resolving = g_list_remove (auth->resolving, check);
+  if (reply == NULL)
+    {
+      g_dbus_error_strip_remote_error (error);
+      complete (check, g_error_new (G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
+                                    "Cannot tell who %s is: %s", check->sender, error->message));
+      return;
+    }
+  g_variant_get (reply, "(u)", &uid);
+  g_hash_table_insert (auth->uids, g_strdup (check->sender), GUINT_TO_POINTER (uid + 1));
+  check->uid = uid;
+  admit (auth, check);
 }
 
 /* A caller that left the bus no longer needs an answer: its checks stop
@@ -240,8 +385,18 @@ on_name_owner_changed (GDBusConnection *connection,
   if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sss)")))
     return;
   g_variant_get (parameters, "(&s&s&s)", &name, &old_owner, &new_owner);
-  if (name[0] != ':' || *new_owner != '\0' || !g_hash_table_contains (auth->per_sender, name))
-    return;
+  if (name[0] != ':' || *new_owner != '\0' || !g_hash_table_remove (auth->uids, name))
+    {
+      /* Not one we know (a caller whose uid is still being asked for is
+       * handled when that answer comes). */
+      for (GList *l = auth->resolving; l; l = l->next)
+        {
+          Check *check = l->data;
+          if (name[0] == ':' && *new_owner == '\0' && g_str_equal (check->sender, name))
+            answer (check, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s left the bus", name));
+        }
+      return;
+    }
 
   g_debug ("%s left the bus: dropping its authorization checks", name);
   /* Those polkitd is working on are answered now, but keep their place
@@ -253,8 +408,7 @@ on_name_owner_changed (GDBusConnection *connection,
       Check *check = l->data;
       if (check->task && g_str_equal (check->sender, name))
         {
-          g_task_return_new_error (check->task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s left the bus", name);
-          g_clear_object (&check->task);
+          answer (check, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s left the bus", name));
           if (check->interactive)
             cancel_with_polkitd (auth->bus, check);
         }
@@ -277,10 +431,16 @@ OfAuth *
 of_auth_new (GDBusConnection *bus)
 {
   OfAuth *auth = g_new0 (OfAuth, 1);
+  const char *timeout = g_getenv ("OFFLINEFILES_AUTH_INTERACTIVE_TIMEOUT_MS");
+  guint64 ms;
 
   g_queue_init (&auth->waiting);
-  auth->per_sender = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  auth->uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  auth->per_uid = g_hash_table_new (g_direct_hash, g_direct_equal);
   auth->bus = g_object_ref (bus);
+  auth->interactive_timeout_ms = OF_AUTH_INTERACTIVE_TIMEOUT_MS;
+  if (timeout != NULL && g_ascii_string_to_unsigned (timeout, 10, 1, G_MAXUINT, &ms, NULL))
+    auth->interactive_timeout_ms = (guint) ms;
   return auth;
 }
 
@@ -293,8 +453,9 @@ of_auth_free (OfAuth *auth)
     return;
   if (auth->name_owner_changed_id != 0)
     g_dbus_connection_signal_unsubscribe (auth->bus, auth->name_owner_changed_id);
-  /* Checks still with polkitd end later, without us: their callers are
-   * told when polkitd answers (the service stops only after that). */
+  /* Checks still with polkitd (or with the bus, for the uid) end later,
+   * without us: their callers are told now or when polkitd answers (the
+   * service stops only after that). */
   for (GList *l = auth->in_flight; l; l = l->next)
     {
       check = l->data;
@@ -303,12 +464,20 @@ of_auth_free (OfAuth *auth)
         cancel_with_polkitd (auth->bus, check);
     }
   g_list_free (auth->in_flight);
+  for (GList *l = auth->resolving; l; l = l->next)
+    {
+      check = l->data;
+      check->auth = NULL;
+      answer (check, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The service is stopping"));
+    }
+  g_list_free (auth->resolving);
   while ((check = g_queue_pop_head (&auth->waiting)) != NULL)
     {
       check->auth = NULL;
       complete (check, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The service is stopping"));
     }
-  g_hash_table_unref (auth->per_sender);
+  g_hash_table_unref (auth->uids);
+  g_hash_table_unref (auth->per_uid);
   g_clear_object (&auth->bus);
   g_free (auth);
 }
@@ -320,6 +489,8 @@ of_auth_stop (OfAuth *auth)
 
   while ((check = g_queue_pop_head (&auth->waiting)) != NULL)
     complete (check, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The service is stopping"));
+  for (GList *l = auth->resolving; l; l = l->next)
+    answer (l->data, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The service is stopping"));
   for (GList *l = auth->in_flight; l; l = l->next)
     {
       check = l->data;
@@ -332,55 +503,108 @@ of_auth_stop (OfAuth *auth)
 gboolean
 of_auth_is_busy (OfAuth *auth)
 {
-  return auth->in_flight != NULL;
+  return auth->in_flight != NULL || auth->resolving != NULL;
+}
+
+static GVariant *
+details_variant (const char * const *details)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  for (guint i = 0; details != NULL && details[i] != NULL && details[i + 1] != NULL; i += 2)
+    g_variant_builder_add (&builder, "{ss}", details[i], details[i + 1]);
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+static void
+start_check (OfAuth *auth,
+             Check  *check)
+{
+  gpointer cached;
+
+  if (auth->stopping)
+    {
+      complete (check, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The service is stopping"));
+      return;
+    }
+  /* Subscribed with the first check, not at start-up, where every match
+   * rule delays taking the bus name.  The bus has it before it can answer
+   * the uid lookup below; a caller gone even sooner only costs an error. */
+  if (auth->name_owner_changed_id == 0)
+    auth->name_owner_changed_id =
+      g_dbus_connection_signal_subscribe (auth->bus, "org.freedesktop.DBus", "org.freedesktop.DBus",
+                                          "NameOwnerChanged", "/org/freedesktop/DBus", NULL,
+                                          G_DBUS_SIGNAL_FLAGS_NONE, on_name_owner_changed, auth, NULL);
+  cached = g_hash_table_lookup (auth->uids, check->sender);
+  if (cached != NULL)
+    {
+      check->uid = GPOINTER_TO_UINT (cached) - 1;
+      admit (auth, check);
+      return;
+    }
+  /* The bus knows who the caller is; polkitd's answer depends on it, and
+   * so do the per-user places. */
+  auth->resolving = g_list_prepend (auth->resolving, check);
+  g_dbus_connection_call (auth->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                          "GetConnectionUnixUser", g_variant_new ("(s)", check->sender),
+                          G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, CHECK_TIMEOUT_MS,
+                          NULL, uid_known, check);
+}
+
+static Check *
+check_new (OfAuth                *auth,
+           GDBusMethodInvocation *invocation,
+           const char * const    *details,
+           GCancellable          *cancellable,
+           GAsyncReadyCallback    callback,
+           gpointer               user_data)
+{
+  GDBusMessage *message = g_dbus_method_invocation_get_message (invocation);
+  Check *check = g_new0 (Check, 1);
+
+  check->auth = auth;
+  check->task = g_task_new (NULL, cancellable, callback, user_data);
+  check->sender = g_strdup (g_dbus_method_invocation_get_sender (invocation));
+  check->details = details_variant (details);
+  check->interactive = (g_dbus_message_get_flags (message) &
+                        G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION) != 0;
+  return check;
 }
 
 void
 of_auth_check_async (OfAuth                *auth,
                      GDBusMethodInvocation *invocation,
                      const char            *action_id,
+                     const char * const    *details,
                      GCancellable          *cancellable,
                      GAsyncReadyCallback    callback,
                      gpointer               user_data)
 {
-  GDBusMessage *message = g_dbus_method_invocation_get_message (invocation);
-  const char *sender = g_dbus_method_invocation_get_sender (invocation);
-  guint pending = GPOINTER_TO_UINT (g_hash_table_lookup (auth->per_sender, sender));
-  Check *check;
+  Check *check = check_new (auth, invocation, details, cancellable, callback, user_data);
 
-  check = g_new0 (Check, 1);
-  check->auth = auth;
-  check->task = g_task_new (NULL, cancellable, callback, user_data);
   check->action_id = g_strdup (action_id);
-  check->sender = g_strdup (sender);
-  check->interactive = (g_dbus_message_get_flags (message) &
-                        G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION) != 0;
+  start_check (auth, check);
+}
 
-  if (auth->stopping)
-    {
-      g_task_return_new_error (check->task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The service is stopping");
-      check_free (check);
-      return;
-    }
-  if (pending >= MAX_CHECKS_PER_SENDER)
-    {
-      g_task_return_new_error (check->task, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
-                               "Too many authorization requests pending for %s", sender);
-      check_free (check);
-      return;
-    }
-  /* Subscribed with the first check, not at start-up, where every match
-   * rule delays taking the bus name.  The bus has it before polkitd can
-   * answer this check; a caller gone even sooner only costs polkitd an
-   * error for a name it cannot find. */
-  if (auth->name_owner_changed_id == 0)
-    auth->name_owner_changed_id =
-      g_dbus_connection_signal_subscribe (auth->bus, "org.freedesktop.DBus", "org.freedesktop.DBus",
-                                          "NameOwnerChanged", "/org/freedesktop/DBus", NULL,
-                                          G_DBUS_SIGNAL_FLAGS_NONE, on_name_owner_changed, auth, NULL);
-  g_hash_table_insert (auth->per_sender, g_strdup (sender), GUINT_TO_POINTER (pending + 1));
-  g_queue_push_tail (&auth->waiting, check);
-  start_checks (auth);
+void
+of_auth_check_owner_async (OfAuth                *auth,
+                           GDBusMethodInvocation *invocation,
+                           uid_t                  owner_uid,
+                           const char            *own_action,
+                           const char            *other_action,
+                           const char * const    *details,
+                           GCancellable          *cancellable,
+                           GAsyncReadyCallback    callback,
+                           gpointer               user_data)
+{
+  Check *check = check_new (auth, invocation, details, cancellable, callback, user_data);
+
+  check->by_owner = TRUE;
+  check->owner_uid = owner_uid;
+  check->own_action = g_strdup (own_action);
+  check->other_action = g_strdup (other_action);
+  start_check (auth, check);
 }
 
 gboolean

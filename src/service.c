@@ -235,7 +235,7 @@ start_write (OfService             *self,
   request->invocation = invocation;  /* ours until we reply */
   request->values = *values;
   request->mask = mask;
-  of_auth_check_async (self->auth, invocation, OF_ACTION_CONFIGURE, NULL,
+  of_auth_check_async (self->auth, invocation, OF_ACTION_CONFIGURE, NULL, NULL,
                        write_authorized, request);
 }
 
@@ -353,7 +353,7 @@ authorize_then (OfService             *self,
   call->service = g_object_ref (self);
   call->invocation = invocation;  /* owned by the pending reply */
   call->func = func;
-  of_auth_check_async (self->auth, invocation, action, NULL, authorized_call_done, call);
+  of_auth_check_async (self->auth, invocation, action, NULL, NULL, authorized_call_done, call);
 }
 
 static void

@@ -142,6 +142,7 @@ share_method_call (GDBusConnection       *connection,
   g_autoptr(GVariant) value = NULL;
   const char *property;
   WorkOfflineWrite *write;
+  Entry *entry;
 
   (void) connection; (void) sender; (void) object_path;
   /* Only Properties.Set reaches us: the interface has no methods. */
@@ -165,8 +166,17 @@ share_method_call (GDBusConnection       *connection,
   write->invocation = invocation;
   write->name = g_strdup (of_dbus_share_get_name (OF_DBUS_SHARE (skeleton)));
   write->value = g_variant_get_boolean (value);
-  of_auth_check_async (skeleton->registry->auth, invocation, OF_ACTION_WORK_OFFLINE, NULL,
-                       work_offline_authorized, write);
+  entry = g_hash_table_lookup (skeleton->registry->shares, write->name);
+  g_assert (entry != NULL);  /* exported objects are in the table */
+  {
+    const char *details[] = { "share", write->name, "share_user", entry->config->user, NULL };
+
+    /* The share's own user decides for their share; anyone else needs
+     * manage-shares.  Rules may look at the details. */
+    of_auth_check_owner_async (skeleton->registry->auth, invocation, entry->config->uid,
+                               OF_ACTION_WORK_OFFLINE, OF_ACTION_MANAGE_SHARES, details, NULL,
+                               work_offline_authorized, write);
+  }
 }
 
 static GDBusInterfaceVTable *

@@ -242,6 +242,7 @@ of_share_parse (const char *name,
     }
 
   share = g_new0 (OfShare, 1);
+  share->uid = (uid_t) -1;
   share->name = g_strdup (name);
   share->enabled = TRUE;
   share->timeout_usec = OF_SHARE_DEFAULT_TIMEOUT_USEC;
@@ -295,6 +296,7 @@ of_share_parse (const char *name,
 
 static gboolean
 user_exists (const char *user,
+             uid_t      *uid,
              GError    **error)
 {
   struct passwd pwd, *found = NULL;
@@ -313,7 +315,10 @@ user_exists (const char *user,
       size *= 2;
     }
   if (found != NULL)
-    return TRUE;
+    {
+      *uid = pwd.pw_uid;
+      return TRUE;
+    }
   if (err != 0)
     g_set_error (error, G_IO_ERROR, g_io_error_from_errno (err),
                  "Cannot look up user \"%s\": %s", user, g_strerror (err));
@@ -360,7 +365,7 @@ of_share_load (const char *path,
     return NULL;
 
   share = of_share_parse (base, contents, length, error);
-  if (share == NULL || !user_exists (share->user, error))
+  if (share == NULL || !user_exists (share->user, &share->uid, error))
     {
       g_prefix_error (error, "%s: ", path);
       return NULL;
@@ -429,6 +434,7 @@ of_share_copy (const OfShare *share)
   copy->local_path = g_strdup (share->local_path);
   copy->remote_path = g_strdup (share->remote_path);
   copy->user = g_strdup (share->user);
+  copy->uid = share->uid;
   copy->enabled = share->enabled;
   copy->timeout_usec = share->timeout_usec;
   return copy;

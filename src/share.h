@@ -16,6 +16,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <sys/types.h>
 
 G_BEGIN_DECLS
 
@@ -33,6 +34,7 @@ typedef struct {
   char    *local_path;
   char    *remote_path;
   char    *user;
+  uid_t    uid;           /* of_share_load() looks it up; (uid_t) -1 until then */
   gboolean enabled;
   gint64   timeout_usec;  /* > 0 */
 } OfShare;
