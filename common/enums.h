@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* enums.h — the words the bus speaks, as enums with their one spelling.
  *
- * Results, states and sync reasons travel as strings on D-Bus (SPEC'd in
- * docs/ and the introspection XML); the daemon and the clients use these
+ * Results, states and sync reasons travel as strings on D-Bus (described in
+ * docs/behaviour.md and the introspection XML); the daemon and the clients use these
  * enums and convert at the edge, so a typo cannot become a new state.
  */
 #pragma once

@@ -21,7 +21,7 @@ G_BEGIN_DECLS
 /* How much of each of stdout and stderr is kept: the tail, where unison
  * prints its summary.  The rest is counted and dropped. */
 #define OF_ENGINE_OUTPUT_TAIL_MAX (64 * 1024)
-/* SPEC §5: SIGTERM, then SIGKILL this much later. */
+/* docs/behaviour.md §5: SIGTERM, then SIGKILL this much later. */
 #define OF_ENGINE_DEFAULT_KILL_GRACE_USEC (10 * G_TIME_SPAN_SECOND)
 /* Conflicting paths named in the one-line message; the full list is in
  * OfEngineOutcome.conflicts. */

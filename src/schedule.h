@@ -1,4 +1,4 @@
-/* schedule.h — when the next background sync starts (SPEC section 4).
+/* schedule.h — when the next background sync starts (docs/behaviour.md §4).
  *
  * Pure arithmetic: no I/O, no main loop, no global state, no clock.  The
  * caller passes the settings, the persisted history, the machine id, the
@@ -11,7 +11,7 @@
  * Input times are clamped to [0, OF_SCHEDULE_TIME_MAX] so a hostile state
  * file can neither overflow the arithmetic nor make it loop.
  *
- * The rules and the choices made where SPEC section 4 is silent:
+ * The rules in full, with the choices docs/behaviour.md §4 only summarizes:
  *
  * Regular start.  With SyncInterval > 0:
  *   last_start != 0: due = last_start + SyncInterval + v,

@@ -90,7 +90,7 @@ static const struct {
   { "d", G_TIME_SPAN_DAY }, { "day", G_TIME_SPAN_DAY }, { "days", G_TIME_SPAN_DAY },
 };
 
-/* A plain number means minutes (SPEC §5); one systemd-style unit is also
+/* A plain number means minutes (docs/behaviour.md §5); one systemd-style unit is also
  * accepted so that tests and impatient admins can say "30s". */
 static gboolean
 parse_timeout (const char *text,

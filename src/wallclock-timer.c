@@ -401,7 +401,7 @@ of_timezone_monitor_new (const char      *path,
   g_signal_connect (self->monitor, "changed",
                     G_CALLBACK (timezone_file_changed), self);
 
-  /* Without inotify GLib falls back to polling, which SPEC §4 forbids;
+  /* Without inotify GLib falls back to polling, which docs/behaviour.md §4 forbids;
    * the type name in the log tells which one we got. */
   g_debug ("Watching %s for time-zone changes (%s)",
            path, G_OBJECT_TYPE_NAME (self->monitor));

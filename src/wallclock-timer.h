@@ -3,7 +3,7 @@
  *
  * Why not g_timeout_add(): GLib timeouts run on CLOCK_MONOTONIC, which stops
  * during suspend and ignores clock steps, so a sync due at 02:00 would fire
- * late after a suspend or never notice that NTP moved the clock.  SPEC §4
+ * late after a suspend or never notice that NTP moved the clock.  docs/behaviour.md §4
  * ("Idle") wants wall-clock deadlines, one timer, no polling, and a re-plan
  * when the clock or the time zone changes.  This module is the only place
  * that talks to the kernel about that; the schedule's arithmetic stays pure.

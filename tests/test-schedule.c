@@ -1,5 +1,5 @@
 /* test-schedule.c — tests of the pure schedule module (src/schedule.c):
- * hand-written cases for every rule of SPEC section 4, a naive independent
+ * hand-written cases for every rule of docs/behaviour.md §4, a naive independent
  * model compared on >= 100 000 random cases, property tests and a
  * chi-square test of the draw.
  *

@@ -318,7 +318,7 @@ counting_poll (GPollFD *fds,
   return g_poll (fds, nfds, timeout);
 }
 
-/* SPEC §4: while waiting, no wake-ups.  Over 500 ms the loop may wake for
+/* docs/behaviour.md §4: while waiting, no wake-ups.  Over 500 ms the loop may wake for
  * our own guard timeout and nothing else. */
 static void
 test_idle_no_wakeups (void)

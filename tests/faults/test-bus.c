@@ -1,4 +1,4 @@
-/* test-bus.c — bus abuse (issue 7, fault injection): 200 concurrent
+/* test-bus.c — bus abuse (fault injection): 200 concurrent
  * clients doing Get/Set/Configure, clients that disconnect mid-call and
  * mid-authorization, a client that never reads its replies, wrong types
  * and wrong signatures on every method, SyncNow storms.

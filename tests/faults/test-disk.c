@@ -1,4 +1,4 @@
-/* test-disk.c — full and read-only disks under the daemon (issue 7, fault
+/* test-disk.c — full and read-only disks under the daemon (fault
  * injection).  A 64 KiB tmpfs filled to the last byte, or a read-only bind
  * mount, over the config or the state directory:
  *

@@ -1,5 +1,5 @@
-/* test-hostile.c — hostile files in the daemon's directories (issue 7,
- * fault injection): a 100 MiB settings file, binary garbage and invalid
+/* test-hostile.c — hostile files in the daemon's directories (fault
+ * injection): a 100 MiB settings file, binary garbage and invalid
  * UTF-8 in the settings, a drop-in, a share file and the state file,
  * 10 000 repeated groups, symlinks to /etc/shadow and to a FIFO in
  * shares.d and background-sync.conf.d (and as the settings file itself),

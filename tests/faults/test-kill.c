@@ -1,5 +1,5 @@
 /* test-kill.c — kill -9 of the daemon at random moments during a stream
- * of authorized writes, over and over (issue 7, fault injection):
+ * of authorized writes, over and over (fault injection):
  *
  *   /faults/kill/settings  Configure alternating between two complete value
  *                          sets A and B, several in flight; after each kill
