@@ -182,6 +182,35 @@ start_polkitd (OfHarness *harness)
     g_error ("polkitd did not start; see %s", log);
 }
 
+void
+of_harness_start_mock_polkit (OfHarness *harness)
+{
+  g_autofree char *log = g_build_filename (harness->dir, "mock-polkitd.log", NULL);
+  /* As polkitd's own user: the bus policy lets only it own the name. */
+  const char *argv[] = { "setpriv", "--reuid=polkitd", "--regid=polkitd", "--clear-groups",
+                         "/usr/bin/python3", "-m", "dbusmock", "--system", "--template", "polkitd", NULL };
+
+  g_assert_null (harness->polkitd);
+  harness->polkitd = spawn (argv, log);
+  if (!wait_for_name (harness->conn, "org.freedesktop.PolicyKit1", harness->polkitd, 10000))
+    g_error ("python-dbusmock's polkitd did not start; see %s", log);
+}
+
+void
+of_harness_mock_polkit (OfHarness  *harness,
+                        const char *method,
+                        GVariant   *parameters)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = g_dbus_connection_call_sync (harness->conn, "org.freedesktop.PolicyKit1",
+                                       "/org/freedesktop/PolicyKit1/Authority",
+                                       "org.freedesktop.DBus.Mock", method, parameters, NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+  g_assert_no_error (error);
+}
+
 OfHarness *
 of_harness_new (gboolean with_polkit)
 {

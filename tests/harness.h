@@ -47,6 +47,14 @@ typedef struct {
 /* Starts the bus, and polkitd if @with_polkit.  Fails the test on error. */
 OfHarness *of_harness_new            (gboolean with_polkit);
 void       of_harness_free           (OfHarness *harness);
+/* python-dbusmock's polkitd in place of the real one (for a harness made
+ * without polkit): it answers by action only, and can hold checks open.
+ * of_harness_mock_polkit() calls one of its org.freedesktop.DBus.Mock
+ * methods (SetAllowed, SimulateHangActions, ReleaseHangingCalls…). */
+void       of_harness_start_mock_polkit (OfHarness *harness);
+void       of_harness_mock_polkit    (OfHarness  *harness,
+                                      const char *method,
+                                      GVariant   *parameters);
 /* TRUE if polkitd runs and the test users exist; else skips the test
  * with a printed reason and returns FALSE. */
 gboolean   of_harness_require_polkit (OfHarness *harness);
