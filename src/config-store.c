@@ -121,7 +121,7 @@ of_config_store_new (const char *config_dir)
   store->path = g_build_filename (config_dir, OF_CONFIG_FILE_NAME, NULL);
   store->dropin_dir = g_build_filename (config_dir, OF_CONFIG_DROPIN_DIR_NAME, NULL);
   store->loaded.key_file = g_key_file_new ();
-  store->writer = of_durable_writer_new (store->path, "the settings", snapshot_pending_save, store);
+  store->writer = of_durable_writer_new (store->path, "the settings", 0644, snapshot_pending_save, store);
   of_settings_init_defaults (&store->loaded.main);
   update_effective (store);
   return store;

@@ -128,6 +128,7 @@ gboolean
 of_write_file_durably (const char *path,
                        const char *data,
                        gsize       length,
+                       int         mode,
                        GError    **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
@@ -135,7 +136,7 @@ of_write_file_durably (const char *path,
 
   if (!g_file_set_contents_full (path, data, (gssize) length,
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0644, error))
+                                 mode, error))
     return FALSE;
 
   /* The rename is only durable once the directory entry is on disk too. */
@@ -247,6 +248,7 @@ of_read_machine_id (const char *path,
 struct _OfDurableWriter {
   char           *path;
   char           *what;
+  int             mode;
   OfSnapshotFunc  snapshot;
   gpointer        user_data;
   gboolean        writing;
@@ -258,6 +260,7 @@ typedef struct {
   OfDurableWriter *writer;
   char            *path;
   char            *what;
+  int              mode;
   GBytes          *data;
   GList           *waiters;  /* GTasks answered when this write ends */
 } WriteJob;
@@ -285,7 +288,7 @@ write_in_thread (GTask        *task,
 
   (void) source_object;
   (void) cancellable;
-  if (!of_write_file_durably (job->path, data ? data : "", length, &error))
+  if (!of_write_file_durably (job->path, data ? data : "", length, job->mode, &error))
     {
       g_task_return_new_error (task, OF_ERROR, OF_ERROR_STORAGE,
                                "Cannot save %s: %s", job->what, error->message);
@@ -338,6 +341,7 @@ start_write (OfDurableWriter *writer,
 
   job->path = g_strdup (writer->path);
   job->what = g_strdup (writer->what);
+  job->mode = writer->mode;
   job->data = writer->snapshot (writer->user_data);
   job->waiters = waiters;
   g_task_set_task_data (task, job, (GDestroyNotify) write_job_free);
@@ -348,11 +352,13 @@ start_write (OfDurableWriter *writer,
 OfDurableWriter *
 of_durable_writer_new (const char     *path,
                        const char     *what,
+                       int             mode,
                        OfSnapshotFunc  snapshot,
                        gpointer        user_data)
 {
   OfDurableWriter *writer = g_new0 (OfDurableWriter, 1);
 
+  writer->mode = mode;
   writer->path = g_strdup (path);
   writer->what = g_strdup (what);
   writer->snapshot = snapshot;

@@ -33,11 +33,13 @@ gboolean       of_read_config_file       (const char *path,
                                           gsize      *length,
                                           GError    **error);
 
-/* Replaces @path with @data: temp file in the same directory, fsync,
- * rename, fsync of the directory.  Blocking: call it from a worker. */
+/* Replaces @path with @data, file mode @mode: temp file in the same
+ * directory, fsync, rename, fsync of the directory.  Blocking: call it
+ * from a worker. */
 gboolean       of_write_file_durably     (const char *path,
                                           const char *data,
                                           gsize       length,
+                                          int         mode,
                                           GError    **error);
 
 /* Removes NAME.XXXXXX temp files that an interrupted durable write of
@@ -63,11 +65,12 @@ typedef GBytes *(*OfSnapshotFunc) (gpointer user_data);
 
 typedef struct _OfDurableWriter OfDurableWriter;
 
-/* Writes @path durably with what @snapshot returns.  @what names the
- * contents in errors ("the state", "the settings"); failures are
- * OF_ERROR_STORAGE. */
+/* Writes @path durably, mode @mode, with what @snapshot returns.  @what
+ * names the contents in errors ("the state", "the settings"); failures
+ * are OF_ERROR_STORAGE. */
 OfDurableWriter *of_durable_writer_new     (const char     *path,
                                             const char     *what,
+                                            int             mode,
                                             OfSnapshotFunc  snapshot,
                                             gpointer        user_data);
 /* Frees at once when idle; a write in flight finishes first (its callers

@@ -75,7 +75,7 @@ of_state_store_new (const char *state_dir)
 
   g_autofree char *path = g_build_filename (state_dir, OF_STATE_FILE_NAME, NULL);
 
-  store->writer = of_durable_writer_new (path, "the state", snapshot_state, store);
+  store->writer = of_durable_writer_new (path, "the state", OF_STATE_FILE_MODE, snapshot_state, store);
   store->state.next_sync_id = 1;
   store->state.last_result = g_strdup ("");
   store->state.shares = new_share_table ();

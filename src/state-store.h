@@ -14,6 +14,8 @@
 G_BEGIN_DECLS
 
 #define OF_STATE_FILE_NAME "state"
+/* Root's alone: it holds what the last syncs said about each share. */
+#define OF_STATE_FILE_MODE 0600
 #define OF_STATE_MAX_FILE_SIZE (1024 * 1024)
 
 /* What the daemon remembers of one share. */

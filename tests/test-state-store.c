@@ -2,6 +2,10 @@
 #include <glib/gstdio.h>
 
 #include "errors.h"
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+
 #include "state-store.h"
 
 #define NOW G_GINT64_CONSTANT (1795600000000000)
@@ -163,6 +167,14 @@ test_save_and_load (void)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (saves.failed);
   g_assert_false (of_state_store_is_busy (store));
+  /* What the syncs said of each share is root's alone, even if an older
+   * version left the file readable. */
+  {
+    struct stat st;
+
+    g_assert_cmpint (g_stat (path, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 07777, ==, 0600);
+  }
 
   g_assert_true (of_state_store_load (reread, NOW));
   g_assert_cmpuint (of_state_store_get (reread)->next_sync_id, ==, 12);
