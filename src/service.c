@@ -3,6 +3,7 @@
 #include "service.h"
 
 #include "errors.h"
+#include "escape.h"
 
 #include <string.h>
 
@@ -480,11 +481,13 @@ on_sync_finished (OfSyncManager *manager,
                   gpointer       user_data)
 {
   OfService *self = user_data;
+  g_autofree char *shown = of_escape_text (message);
 
   (void) manager;
   publish_status (self);
   g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self));
-  of_dbus_background_sync_emit_sync_finished (OF_DBUS_BACKGROUND_SYNC (self), id, result, message);
+  /* Every user on the bus receives it: nothing in it may steer a terminal. */
+  of_dbus_background_sync_emit_sync_finished (OF_DBUS_BACKGROUND_SYNC (self), id, result, shown);
 }
 
 /* Only Properties.Set is ours to intercept (it must wait for polkit);

@@ -2,6 +2,7 @@
 #include "share-registry.h"
 
 #include "errors.h"
+#include "escape.h"
 #include "offlinefiles-dbus.h"
 
 /* ---- one share's interface, with a WorkOffline that waits for polkit ---- */
@@ -228,6 +229,9 @@ publish (OfShareRegistry *self,
 {
   OfDBusShare *iface = OF_DBUS_SHARE (entry->iface);
   OfShareState *state = of_state_get_share (of_state_store_get (self->state_store), entry->config->name);
+  /* Engine output, and a state file an older version wrote: whatever
+   * reaches the bus is escaped. */
+  g_autofree char *message = of_escape_text (state->last_message);
 
   of_dbus_share_set_name (iface, entry->config->name);
   of_dbus_share_set_local_path (iface, entry->config->local_path);
@@ -237,7 +241,7 @@ publish (OfShareRegistry *self,
   of_dbus_share_set_work_offline (iface, state->work_offline);
   of_dbus_share_set_last_sync_time (iface, (guint64) state->last_sync_time);
   of_dbus_share_set_last_result (iface, state->last_result ? state->last_result : "");
-  of_dbus_share_set_last_message (iface, state->last_message ? state->last_message : "");
+  of_dbus_share_set_last_message (iface, message);
 }
 
 static void
