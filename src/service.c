@@ -418,8 +418,11 @@ handle_preview_schedule (OfDBusBackgroundSync  *object,
                                              OF_SCHEDULE_PREVIEW_MAX, count);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
-  of_dbus_background_sync_complete_preview_schedule (object, invocation,
-                                                     of_sync_manager_preview (self->manager, count));
+  {
+    g_autoptr(GVariant) preview = of_sync_manager_preview (self->manager, count);
+
+    of_dbus_background_sync_complete_preview_schedule (object, invocation, preview);
+  }
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 

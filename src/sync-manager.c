@@ -22,6 +22,8 @@ struct _OfSyncManager {
   OfPlannedSync      plan;
   OfSyncState        schedule_state;
   gint64             wake_at;       /* what the timer is armed for; 0 = nothing */
+  gint64             planned_at;    /* the instant the plan was made for */
+  GVariant          *preview;       /* a(tss) of that plan, made on demand */
   gint64             awake_since;   /* watching the clock without a gap since (start, resume, jump) */
   gboolean           started;       /* of_sync_manager_start() ran: the timer may fire */
   guint64            interrupted_id; /* running at the last stop, as loaded; finished at start */
@@ -91,6 +93,8 @@ replan (OfSyncManager *self)
   gint64 now = g_get_real_time ();
   gint64 state_change;
 
+  self->planned_at = now;
+  g_clear_pointer (&self->preview, g_variant_unref);
   of_planned_sync_clear (&self->plan);
   of_schedule_plan (of_config_store_get_settings (self->store), &h, self->machine_id, self->tz, now, &self->plan);
   self->schedule_state = of_schedule_state (of_config_store_get_settings (self->store), self->tz, now);
@@ -385,20 +389,40 @@ GVariant *
 of_sync_manager_preview (OfSyncManager *self,
                          guint          count)
 {
-  OfScheduleHistory h = history (self);
-  g_autoptr(GArray) planned = NULL;
   GVariantBuilder builder;
+  gsize n;
 
-  planned = of_schedule_preview (of_config_store_get_settings (self->store), &h, self->machine_id, self->tz,
-                                 g_get_real_time (), count);
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(tss)"));
-  for (guint i = 0; i < planned->len; i++)
+  /* Computed once per plan, for the longest preview anyone may ask: a
+   * caller asking again and again costs a copy, not two milliseconds of
+   * the main loop that also supervises the engines.  Planned at the same
+   * instant as NextSyncTime, so the first entry is always that. */
+  if (self->preview == NULL)
     {
-      const OfPlannedSync *p = &g_array_index (planned, OfPlannedSync, i);
-      g_variant_builder_add (&builder, "(tss)", (guint64) p->start,
-                             of_sync_reason_to_string (p->reason), p->note ? p->note : "");
+      OfScheduleHistory h = history (self);
+      g_autoptr(GArray) planned = of_schedule_preview (of_config_store_get_settings (self->store), &h,
+                                                       self->machine_id, self->tz, self->planned_at,
+                                                       OF_SCHEDULE_PREVIEW_MAX);
+
+      g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(tss)"));
+      for (guint i = 0; i < planned->len; i++)
+        {
+          const OfPlannedSync *p = &g_array_index (planned, OfPlannedSync, i);
+          g_variant_builder_add (&builder, "(tss)", (guint64) p->start,
+                                 of_sync_reason_to_string (p->reason), p->note ? p->note : "");
+        }
+      self->preview = g_variant_ref_sink (g_variant_builder_end (&builder));
     }
-  return g_variant_builder_end (&builder);
+  n = g_variant_n_children (self->preview);
+  if (count >= n)
+    return g_variant_ref (self->preview);
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(tss)"));
+  for (gsize i = 0; i < count; i++)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (self->preview, i);
+
+      g_variant_builder_add_value (&builder, entry);
+    }
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
 const char *
@@ -531,6 +555,7 @@ of_sync_manager_finalize (GObject *object)
   g_free (self->engine_path);
   g_free (self->archive_root);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->preview, g_variant_unref);
   /* Unanswered at shutdown: their callers get no id. */
   g_list_free_full (self->id_waiters, g_object_unref);
   G_OBJECT_CLASS (of_sync_manager_parent_class)->finalize (object);

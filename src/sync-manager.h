@@ -56,7 +56,7 @@ guint64        of_sync_manager_sync_now_finish (OfSyncManager      *manager,
                                                 GAsyncResult       *result,
                                                 GError            **error);
 void           of_sync_manager_cancel         (OfSyncManager    *manager);
-/* a(tss): start µs UTC, reason, note. */
+/* a(tss): start µs UTC, reason, note; a full reference (not floating). */
 GVariant      *of_sync_manager_preview        (OfSyncManager    *manager,
                                                guint             count);
 

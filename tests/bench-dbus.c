@@ -315,6 +315,26 @@ bench_marshalling (OfHarness *harness)
           (double) (t1 - t0) / n, (double) (t2 - t1) / n, (double) (t3 - t2) / n, (double) (t4 - t3) / n);
 }
 
+/* PreviewSchedule(1000) is open to everyone: what a call costs the
+ * daemon's main loop, against a Ping (answered on GDBus's thread). */
+static void
+bench_preview (OfHarness *harness)
+{
+  g_autoptr(GArray) ping = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) preview = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (int i = 0; i < 300; i++)
+    {
+      gint64 t = timed_call (harness->conn, "org.freedesktop.DBus.Peer", "Ping", NULL);
+      g_array_append_val (ping, t);
+      t = timed_call (harness->conn, OF_INTERFACE_BACKGROUND_SYNC, "PreviewSchedule", g_variant_new ("(u)", 1000));
+      g_array_append_val (preview, t);
+    }
+  printf ("# PreviewSchedule(1000) p50 %" G_GINT64_FORMAT " us, Ping p50 %" G_GINT64_FORMAT " us, ratio %.1f\n",
+          percentile (preview, 0.5), percentile (ping, 0.5),
+          (double) percentile (preview, 0.5) / percentile (ping, 0.5));
+}
+
 /* Reads are at the floor on every daemon start, not only on lucky ones:
  * five starts, each the median of three rounds of 3 000 interleaved
  * calls. */
@@ -408,6 +428,7 @@ main (int argc, char *argv[])
   g_subprocess_wait (minimal, NULL, NULL);
 
   bench_reads_over_starts (harness);
+  bench_preview (harness);
   g_clear_pointer (&harness, of_harness_free);
   bench_writes_and_start ();
 
