@@ -3,37 +3,59 @@
  * unison has no library interface and no machine-readable output, and it
  * will happily create a missing root or prompt on a terminal.  This module
  * is the one place that knows how to drive it safely: it checks both
- * folders first, builds the command line and a clean environment, starts
- * it as the share's user in its own process group, bounds time and
- * captured output, kills the whole group on timeout or cancellation, and
- * turns exit status and output into an outcome with the pure, fuzzed
- * parser of engine-output.h.
+ * folders first, prepares the share's archive directory, builds the
+ * command line and a clean environment, and hands that to a launcher
+ * (launcher.h), which runs it as the share's user and reports how it
+ * ended; the outcome comes from engine-output.h's pure parser.
+ *
+ * Blocking preparation (the user database, stat() of a possibly hung
+ * network mount, the archive directory's lock) runs in a thread of its
+ * own per run, never in GLib's shared worker pool and never on the main
+ * loop: a hung mount costs one parked thread, not the daemon.
  */
 #pragma once
 
 #include <gio/gio.h>
 
 #include "engine-output.h"
+#include "launcher.h"
 #include "share.h"
 
 G_BEGIN_DECLS
 
 /* A run that is stopped gets SIGTERM, then SIGKILL this much later. */
 #define OF_ENGINE_DEFAULT_KILL_GRACE_USEC (10 * G_TIME_SPAN_SECOND)
+/* At most this many processes per run: unison starts a handful (ssh at
+ * most); a fork bomb in a hostile share's hooks stops here. */
+#define OF_ENGINE_TASKS_MAX 512
 
-/* Synchronizes @share once.  @engine_path: absolute, or a name looked up
- * on the daemon's PATH ("unison").  The archive directory is
- * @archive_root/<user>, created mode 0700 and owned by the share's user;
- * @archive_root itself is created 0711 if missing (the user must be able
- * to traverse it).  Stale unison locks in that directory are removed
- * when no other run of ours uses it.  The run is killed (SIGTERM, then
- * SIGKILL @kill_grace_usec later, to its whole process group) after
- * share->timeout_usec or when @cancellable is cancelled.  @share is
- * copied.  The callback runs in the thread-default main context of the
- * caller. */
-void             of_engine_run_async    (const char         *engine_path,
+/* "offlinefiles-engine-<share>-<sync id>", usable as a unit name: a
+ * share name is already [A-Za-z0-9._-]; anything else becomes '_'. */
+char            *of_engine_run_name     (const char *share_name,
+                                         guint64     sync_id);
+
+/* The memory limit of one run: half the RAM, at most 2 GiB.  unison
+ * keeps its archive (some hundred bytes per file) in memory, so a share
+ * of a million files fits in 2 GiB; on a small machine half the RAM keeps
+ * one runaway run from pushing the desktop into swap or the OOM killer. */
+guint64          of_engine_memory_max   (void);
+
+/* Synchronizes @share once through @launcher.  @engine_path: absolute,
+ * or a name looked up on the daemon's PATH ("unison").  @run_name: from
+ * of_engine_run_name(), unique among running engines.  The archive
+ * directory is @archive_root/<uid of the share's user>, created mode 0700
+ * and owned by that user; @archive_root itself is created 0711 if missing
+ * (the user must be able to traverse it).  Stale unison locks in that
+ * directory are removed when no other run of ours uses it.  The run
+ * (preparation included) is stopped (SIGTERM, then SIGKILL
+ * @kill_grace_usec later, to all of it) after share->timeout_usec or
+ * when @cancellable is cancelled.  @share is copied.  The callback runs
+ * in the thread-default main context of the caller. */
+void             of_engine_run_async    (OfLauncher         *launcher,
+                                         const char         *engine_path,
                                          const OfShare      *share,
                                          const char         *archive_root,
+                                         const char         *run_name,
                                          gint64              kill_grace_usec,
                                          GCancellable       *cancellable,
                                          GAsyncReadyCallback callback,

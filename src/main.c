@@ -15,6 +15,7 @@
 #include "config-watch.h"
 #include "errors.h"
 #include "fast-reads.h"
+#include "launcher.h"
 #include "memory-trim.h"
 #include "service.h"
 #include "share-registry.h"
@@ -224,6 +225,7 @@ main (int   argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(OfLauncher) launcher = NULL;
   g_autoptr(OfConfigStore) store = NULL;
   g_autoptr(OfAuth) auth = NULL;
   g_autoptr(OfService) service = NULL;
@@ -308,6 +310,9 @@ main (int   argc,
   archive_root = g_build_filename (state_dir, "unison", NULL);
   shares = of_share_registry_new (shares_dir, OF_OBJECT_PATH, state_store, auth);
   daemon.shares = shares;
+  /* Once, for every run: the choice depends on the machine, not the share. */
+  launcher = of_launcher_new_default (bus);
+  run_options.launcher = launcher;
   run_options.engine_path = engine ? engine : "unison";
   run_options.archive_root = archive_root;
   run_options.kill_grace_usec = OF_ENGINE_DEFAULT_KILL_GRACE_USEC;

@@ -1,6 +1,7 @@
 /* test-engine.c — the unison engine: real runs of unison 2.52 and of fake
  * engines (hanging, ignoring SIGTERM, crashing, flooding) on temporary
- * directories.  The parser's own tests are in test-engine-output.c. */
+ * directories, through the fork launcher.  The parser's own tests are in
+ * test-engine-output.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -14,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "engine.h"
+#include "launch-fork.h"
 
 /* ---- journal capture: the engine logs each run with structured fields,
  * and a failed share is a warning, which gtest would make fatal ---- */
@@ -216,6 +218,8 @@ run_engine (const char    *engine,
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GSource) dog = g_timeout_source_new_seconds (20);
+  g_autoptr(OfLauncher) launcher = of_launch_fork_new ();
+  g_autofree char *run_name = of_engine_run_name (share->name, 1);
   Waiter waiter = { g_main_loop_new (context, FALSE), NULL };
   gint64 start = g_get_monotonic_time ();
   guint records = log_records->len;
@@ -232,7 +236,8 @@ run_engine (const char    *engine,
       g_source_set_callback (source, cancel_now, cancellable, NULL);
       g_source_attach (source, context);
     }
-  of_engine_run_async (engine, share, archive_root, kill_grace_usec, cancellable, on_run_done, &waiter);
+  of_engine_run_async (launcher, engine, share, archive_root, run_name, kill_grace_usec, cancellable,
+                       on_run_done, &waiter);
   g_main_loop_run (waiter.loop);
   g_source_destroy (dog);
   g_main_context_pop_thread_default (context);
@@ -446,7 +451,8 @@ test_unison_as_user (Fixture *fixture, gconstpointer data)
   assert_owner (fixture->remote, "mine.txt", uid);
   assert_owner (fixture->local, "theirs.txt", uid);
 
-  archive_dir = g_build_filename (fixture->archive_root, "oftest-allow", NULL);
+  /* Named by uid, not by user name. */
+  archive_dir = g_strdup_printf ("%s/%u", fixture->archive_root, (guint) uid);
   g_assert_cmpint (lstat (archive_dir, &st), ==, 0);
   g_assert_true (S_ISDIR (st.st_mode));
   g_assert_cmpuint (st.st_uid, ==, uid);
@@ -482,7 +488,7 @@ test_fake_environment (Fixture *fixture, gconstpointer data)
   outcome = run_engine (engine, share, fixture->archive_root, G_TIME_SPAN_SECOND, -1, NULL);
   g_assert_cmpint (outcome->result, ==, OF_SHARE_RESULT_SUCCESS);
 
-  archive_dir = g_build_filename (fixture->archive_root, "oftest-allow", NULL);
+  archive_dir = g_strdup_printf ("%s/%u", fixture->archive_root, (guint) uid);
   report = g_build_filename (archive_dir, "report", NULL);
   {
     g_autofree char *text = NULL;
@@ -742,7 +748,7 @@ test_unison_stale_lock (Fixture *fixture, gconstpointer data)
 
   /* What a killed run leaves: a lock per archive (named like the archive
    * files), maybe one still carrying the taker's pid. */
-  archive_dir = g_build_filename (fixture->archive_root, "root", NULL);
+  archive_dir = g_build_filename (fixture->archive_root, "0", NULL);
   dir = g_dir_open (archive_dir, 0, NULL);
   while ((entry = g_dir_read_name (dir)) != NULL)
     if (g_str_has_prefix (entry, "ar"))
