@@ -8,6 +8,7 @@
 #include "launcher.h"
 
 #include "launch-fork.h"
+#include "launch-systemd.h"
 
 #include <string.h>
 
@@ -71,10 +72,43 @@ of_launch_result_new_not_started (const char *format,
   return result;
 }
 
+/* The default address of the system bus: a private bus a test started
+ * (DBUS_SYSTEM_BUS_ADDRESS elsewhere) has no systemd behind it. */
+static gboolean
+is_real_system_bus (void)
+{
+  const char *address = g_getenv ("DBUS_SYSTEM_BUS_ADDRESS");
+
+  return address == NULL || *address == '\0' ||
+         g_str_equal (address, "unix:path=/run/dbus/system_bus_socket") ||
+         g_str_equal (address, "unix:path=/var/run/dbus/system_bus_socket");
+}
+
 OfLauncher *
 of_launcher_new_default (GDBusConnection *bus)
 {
-  (void) bus;
-  g_debug ("Engine runs: forked by the daemon");
+  const char *forced = g_getenv ("OFFLINEFILES_LAUNCHER");
+
+  if (forced != NULL && g_str_equal (forced, "fork"))
+    {
+      g_debug ("Engine runs: forked by the daemon (OFFLINEFILES_LAUNCHER=fork)");
+      return of_launch_fork_new ();
+    }
+  if (forced != NULL && g_str_equal (forced, "systemd"))
+    {
+      g_return_val_if_fail (G_IS_DBUS_CONNECTION (bus), of_launch_fork_new ());
+      g_debug ("Engine runs: transient systemd units (OFFLINEFILES_LAUNCHER=systemd)");
+      return of_launch_systemd_new (bus);
+    }
+  if (forced != NULL && *forced != '\0')
+    g_warning ("OFFLINEFILES_LAUNCHER=%s is neither \"fork\" nor \"systemd\": choosing by the machine",
+               forced);
+
+  if (bus != NULL && g_file_test ("/run/systemd/system", G_FILE_TEST_IS_DIR) && is_real_system_bus ())
+    {
+      g_debug ("Engine runs: transient systemd units (systemd is the service manager)");
+      return of_launch_systemd_new (bus);
+    }
+  g_debug ("Engine runs: forked by the daemon (systemd is not the service manager here)");
   return of_launch_fork_new ();
 }
