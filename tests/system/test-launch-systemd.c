@@ -9,14 +9,17 @@
  * back through the pipes, the exit status and a crash are reported,
  * cancellation stops a grandchild that left the process group with
  * setsid(), the runtime limit gives TIMED_OUT, a refused start is
- * NOT_STARTED, and every unit is gone once its run has ended. */
+ * NOT_STARTED, and every unit is gone once its run has ended.  Last, the
+ * real unison through engine.c and this launcher, as the daemon runs it. */
 #include <pwd.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
+#include "engine.h"
 #include "launch-systemd.h"
 
 #define TEST_USER "oftest-allow"
@@ -345,6 +348,85 @@ test_not_started (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (result->stdout_tail, ==, "");
 }
 
+static void
+on_engine_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  OfEngineOutcome **outcome = user_data;
+  g_autoptr(GError) error = NULL;
+
+  (void) source;
+  *outcome = of_engine_run_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static OfEngineOutcome *
+sync_share (OfLauncher    *launcher,
+            const OfShare *share,
+            const char    *archive_root,
+            guint64        sync_id)
+{
+  g_autofree char *run_name = of_engine_run_name (share->name, sync_id);
+  OfEngineOutcome *outcome = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  of_engine_run_async (launcher, "unison", share, archive_root, run_name, G_USEC_PER_SEC, NULL,
+                       on_engine_done, &outcome);
+  while (outcome == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (outcome);
+  g_test_message ("%s: %s", of_share_result_to_string (outcome->result), outcome->message);
+  return outcome;
+}
+
+static void
+test_unison (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(OfLauncher) launcher = of_launch_systemd_new (bus);
+  g_autofree char *local = g_build_filename (fixture->dir, "local", NULL);
+  g_autofree char *remote = g_build_filename (fixture->dir, "remote", NULL);
+  g_autofree char *archive_root = g_build_filename (fixture->dir, "state", "unison", NULL);
+  g_autofree char *mine = g_build_filename (local, "mine.txt", NULL);
+  g_autofree char *theirs = g_build_filename (remote, "theirs.txt", NULL);
+  g_autofree char *copied = g_build_filename (remote, "mine.txt", NULL);
+  g_autofree char *unison = g_find_program_in_path ("unison");
+  g_autoptr(OfEngineOutcome) first = NULL;
+  g_autoptr(OfEngineOutcome) again = NULL;
+  OfShare share = { 0 };
+  struct stat st;
+
+  (void) data;
+  if (unison == NULL)
+    {
+      g_test_skip ("unison is not installed");
+      return;
+    }
+  g_assert_cmpint (g_mkdir (local, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (remote, 0755), ==, 0);
+  g_assert_cmpint (chown (local, fixture->uid, fixture->gid), ==, 0);
+  g_assert_cmpint (chown (remote, fixture->uid, fixture->gid), ==, 0);
+  g_assert_true (g_file_set_contents (mine, "local\n", -1, NULL));
+  g_assert_true (g_file_set_contents (theirs, "remote\n", -1, NULL));
+  share.name = (char *) "docs";
+  share.local_path = local;
+  share.remote_path = remote;
+  share.user = (char *) TEST_USER;
+  share.enabled = TRUE;
+  share.timeout_usec = G_TIME_SPAN_MINUTE;
+
+  first = sync_share (launcher, &share, archive_root, 7);
+  g_assert_cmpint (first->result, ==, OF_SHARE_RESULT_SUCCESS);
+  g_assert_cmpstr (first->message, ==, "2 items transferred");
+  /* Written by the engine in its unit, as the share's user. */
+  g_assert_cmpint (stat (copied, &st), ==, 0);
+  g_assert_cmpuint (st.st_uid, ==, fixture->uid);
+  again = sync_share (launcher, &share, archive_root, 8);
+  g_assert_cmpint (again->result, ==, OF_SHARE_RESULT_SUCCESS);
+  g_assert_cmpstr (again->message, ==, "no changes");
+  assert_unit_gone ("offlinefiles-engine-docs-8");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -369,6 +451,7 @@ main (int argc, char **argv)
   ADD ("/launch-systemd/cancel-escaped", test_cancel_escaped);
   ADD ("/launch-systemd/timeout", test_timeout);
   ADD ("/launch-systemd/not-started", test_not_started);
+  ADD ("/launch-systemd/unison", test_unison);
 #undef ADD
   status = g_test_run ();
   g_object_unref (bus);
