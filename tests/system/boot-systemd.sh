@@ -16,7 +16,9 @@ skip() { echo "$*" >&2; exit 77; }
 
 inside() {
   local pid=$1; shift
-  nsenter -t "$pid" -m -p -u -i --root="/proc/$pid/root" --wd=/ "$@"
+  # -r and -w without a value: the root and working directory of systemd
+  # itself ("--wd=/" would name this machine's / , unreachable inside).
+  nsenter -t "$pid" -m -p -u -i -r -w "$@"
 }
 
 start() {
