@@ -663,6 +663,51 @@ of_launch_systemd_init (OfLaunchSystemd *self)
   (void) self;
 }
 
+static void
+on_leftovers_listed (GObject      *source,
+                     GAsyncResult *res,
+                     gpointer      user_data)
+{
+  GDBusConnection *bus = G_DBUS_CONNECTION (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (bus, res, &error);
+  g_autoptr(GVariantIter) units = NULL;
+  const char *name, *active;
+
+  (void) user_data;
+  if (reply == NULL)
+    {
+      g_debug ("Cannot list leftover engine units: %s", error->message);
+      return;
+    }
+  g_variant_get (reply, "(a(ssssssouso))", &units);
+  while (g_variant_iter_next (units, "(&s&s&s&s&s&s&ou&s&o)", &name, NULL, NULL, &active,
+                              NULL, NULL, NULL, NULL, NULL, NULL))
+    {
+      if (g_str_equal (active, "inactive") || g_str_equal (active, "failed"))
+        continue;
+      g_message ("Stopping %s, an engine run left over by an earlier daemon", name);
+      g_dbus_connection_call (bus, SYSTEMD_BUS_NAME, SYSTEMD_PATH, SYSTEMD_MANAGER, "StopUnit",
+                              g_variant_new ("(ss)", name, "replace"), G_VARIANT_TYPE ("(o)"),
+                              G_DBUS_CALL_FLAGS_NONE, DBUS_TIMEOUT_MS, NULL, on_stopped, g_strdup (name));
+    }
+}
+
+void
+of_launch_systemd_stop_leftovers (OfLaunchSystemd *self,
+                                  const char      *pattern)
+{
+  const char *patterns[] = { pattern, NULL };
+
+  g_return_if_fail (OF_IS_LAUNCH_SYSTEMD (self));
+  g_return_if_fail (pattern != NULL);
+
+  g_dbus_connection_call (self->bus, SYSTEMD_BUS_NAME, SYSTEMD_PATH, SYSTEMD_MANAGER, "ListUnitsByPatterns",
+                          g_variant_new ("(^as^as)", (const char * const[]) { NULL }, patterns),
+                          G_VARIANT_TYPE ("(a(ssssssouso))"), G_DBUS_CALL_FLAGS_NONE, DBUS_TIMEOUT_MS,
+                          NULL, on_leftovers_listed, NULL);
+}
+
 OfLauncher *
 of_launch_systemd_new (GDBusConnection *bus)
 {

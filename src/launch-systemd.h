@@ -18,6 +18,14 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (OfLaunchSystemd, of_launch_systemd, OF, LAUNCH_SYSTEMD, GObject)
 
 /* @bus: a connection to the bus systemd's manager is on (the system bus). */
-OfLauncher *of_launch_systemd_new (GDBusConnection *bus);
+OfLauncher *of_launch_systemd_new             (GDBusConnection *bus);
+
+/* Stops every loaded unit matching @pattern (e.g.
+ * "offlinefiles-engine-*.service") that is not inactive: units a daemon
+ * that crashed left running unsupervised.  Asynchronous, logs what it
+ * stops.  The daemon's start-up calls it (through
+ * of_launcher_new_default()); no run of this launcher may be going on. */
+void        of_launch_systemd_stop_leftovers  (OfLaunchSystemd *self,
+                                               const char      *pattern);
 
 G_END_DECLS

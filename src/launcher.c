@@ -84,6 +84,18 @@ is_real_system_bus (void)
          g_str_equal (address, "unix:path=/var/run/dbus/system_bus_socket");
 }
 
+/* A unit is not the daemon's child: a daemon that crashed leaves its
+ * engine running, unsupervised, and the restarted daemon reports that
+ * sync as interrupted.  So the daemon's launcher stops what is left. */
+static OfLauncher *
+systemd_launcher (GDBusConnection *bus)
+{
+  OfLauncher *launcher = of_launch_systemd_new (bus);
+
+  of_launch_systemd_stop_leftovers (OF_LAUNCH_SYSTEMD (launcher), "offlinefiles-engine-*.service");
+  return launcher;
+}
+
 OfLauncher *
 of_launcher_new_default (GDBusConnection *bus)
 {
@@ -98,7 +110,7 @@ of_launcher_new_default (GDBusConnection *bus)
     {
       g_return_val_if_fail (G_IS_DBUS_CONNECTION (bus), of_launch_fork_new ());
       g_debug ("Engine runs: transient systemd units (OFFLINEFILES_LAUNCHER=systemd)");
-      return of_launch_systemd_new (bus);
+      return systemd_launcher (bus);
     }
   if (forced != NULL && *forced != '\0')
     g_warning ("OFFLINEFILES_LAUNCHER=%s is neither \"fork\" nor \"systemd\": choosing by the machine",
@@ -107,7 +119,7 @@ of_launcher_new_default (GDBusConnection *bus)
   if (bus != NULL && g_file_test ("/run/systemd/system", G_FILE_TEST_IS_DIR) && is_real_system_bus ())
     {
       g_debug ("Engine runs: transient systemd units (systemd is the service manager)");
-      return of_launch_systemd_new (bus);
+      return systemd_launcher (bus);
     }
   g_debug ("Engine runs: forked by the daemon (systemd is not the service manager here)");
   return of_launch_fork_new ();

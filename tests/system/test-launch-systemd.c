@@ -348,6 +348,31 @@ test_not_started (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (result->stdout_tail, ==, "");
 }
 
+/* A daemon that crashed left its engine's unit running: the next
+ * daemon's launcher stops it. */
+static void
+test_leftovers_stopped (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(OfLauncher) crashed = of_launch_systemd_new (bus);
+  g_autoptr(OfLauncher) next = of_launch_systemd_new (bus);
+  g_autofree char *body = NULL, *script = NULL, *unit = NULL, *started = NULL;
+  Waiter waiter = { FALSE, NULL };
+  g_autoptr(OfLaunchResult) result = NULL;
+
+  (void) data;
+  started = g_build_filename (fixture->dir, "started", NULL);
+  body = g_strdup_printf ("touch %s\nexec sleep 1000\n", started);
+  script = write_script (fixture, body);
+  unit = start (crashed, fixture, script, NULL, 60 * G_USEC_PER_SEC, NULL, &waiter);
+  wait_until (NULL, started);
+  of_launch_systemd_stop_leftovers (OF_LAUNCH_SYSTEMD (next), "offlinefiles-engine-probe-*.service");
+  wait_until (&waiter.done, NULL);
+  result = waiter.result;
+  g_assert_cmpint (result->end, ==, OF_LAUNCH_SIGNALED);
+  g_assert_cmpint (result->term_signal, ==, SIGTERM);
+  assert_unit_gone (unit);
+}
+
 static void
 on_engine_done (GObject      *source,
                 GAsyncResult *result,
@@ -451,6 +476,7 @@ main (int argc, char **argv)
   ADD ("/launch-systemd/cancel-escaped", test_cancel_escaped);
   ADD ("/launch-systemd/timeout", test_timeout);
   ADD ("/launch-systemd/not-started", test_not_started);
+  ADD ("/launch-systemd/leftovers-stopped", test_leftovers_stopped);
   ADD ("/launch-systemd/unison", test_unison);
 #undef ADD
   status = g_test_run ();
