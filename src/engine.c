@@ -644,6 +644,8 @@ of_engine_run_async (OfLauncher         *launcher,
   GTask *task;
   GTask *prepare;
   Prep *prep;
+  GThread *thread;
+  g_autoptr(GError) error = NULL;
 
   g_return_if_fail (OF_IS_LAUNCHER (launcher));
   g_return_if_fail (engine_path != NULL);
@@ -686,7 +688,16 @@ of_engine_run_async (OfLauncher         *launcher,
   g_task_set_task_data (prepare, prep, NULL);
   /* A thread of its own, not GLib's shared pool: it may hang for ever on
    * a dead mount or a lock, and must not take the pool's threads with it. */
-  g_thread_unref (g_thread_new ("engine-prepare", prepare_thread, prepare));
+  thread = g_thread_try_new ("engine-prepare", prepare_thread, prepare, &error);
+  if (thread == NULL)
+    {
+      /* As if the thread had found the problem. */
+      prep->why = g_strdup_printf ("cannot start a thread: %s", error->message);
+      g_task_return_pointer (prepare, prep, (GDestroyNotify) prep_free);
+      g_object_unref (prepare);
+      return;
+    }
+  g_thread_unref (thread);
 }
 
 OfEngineOutcome *

@@ -20,6 +20,7 @@
  */
 #include "launch-fork.h"
 
+#include "descendants.h"
 #include "output-capture.h"
 
 #include <errno.h>
@@ -67,11 +68,6 @@ typedef enum {
 } KillReason;
 
 typedef struct {
-  pid_t pid;
-  int   pidfd;
-} Tracked;
-
-typedef struct {
   GTask           *task;           /* our reference until completion */
   char            *name;
   gint64           kill_grace_usec;
@@ -81,7 +77,7 @@ typedef struct {
   int              wait_status;
   OfOutputCapture *out;
   OfOutputCapture *err;
-  GArray          *tracked;        /* of Tracked: descendants found so far */
+  OfDescendants   *descendants;    /* found so far, pinned by pidfds */
   KillReason       kill_reason;
   GSource         *exit_source;
   GSource         *timeout_source;
@@ -132,19 +128,6 @@ static const char * const stage_names[] = {
   "setsid", "PR_SET_NO_NEW_PRIVS", "standard streams", "chdir", "setrlimit",
   "setgroups", "setresgid", "setresuid", "PR_SET_PDEATHSIG", "execve",
 };
-
-static int
-pidfd_open_ (pid_t pid)
-{
-  return (int) syscall (SYS_pidfd_open, pid, 0);
-}
-
-static int
-pidfd_send_signal_ (int pidfd,
-                    int signal_number)
-{
-  return (int) syscall (SYS_pidfd_send_signal, pidfd, signal_number, NULL, 0);
-}
 
 /* ---- the child: async-signal-safe only ---- */
 
@@ -233,95 +216,6 @@ child_main (const ChildArgs *args)
   child_fail (args, STAGE_EXEC);
 }
 
-/* ---- descendants ---- */
-
-/* Parent pid (field 4) of /proc/PID/stat; the name in field 2 may
- * contain anything, so fields are counted from its last ')'. */
-static pid_t
-read_ppid (const char *pid_name)
-{
-  g_autofree char *path = g_strconcat ("/proc/", pid_name, "/stat", NULL);
-  g_autofree char *text = NULL;
-  const char *close_paren;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return 0;
-  close_paren = strrchr (text, ')');
-  if (close_paren == NULL || close_paren[1] != ' ' || close_paren[2] == '\0' || close_paren[3] != ' ')
-    return 0;
-  return (pid_t) g_ascii_strtoll (close_paren + 4, NULL, 10);
-}
-
-static gboolean
-is_tracked (ForkRun *run,
-            pid_t    pid)
-{
-  for (guint i = 0; i < run->tracked->len; i++)
-    if (g_array_index (run->tracked, Tracked, i).pid == pid)
-      return TRUE;
-  return FALSE;
-}
-
-/* Finds the child's descendants (and those of descendants found before,
- * which may have been orphaned since) and keeps a pidfd of each new one. */
-static void
-scan_descendants (ForkRun *run)
-{
-  g_autoptr(GHashTable) parents = g_hash_table_new (NULL, NULL);
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *entry;
-  gboolean grew = TRUE;
-
-  if (dir == NULL)
-    return;
-  while ((entry = g_dir_read_name (dir)) != NULL)
-    {
-      pid_t pid, ppid;
-
-      if (!g_ascii_isdigit (entry[0]))
-        continue;
-      pid = (pid_t) g_ascii_strtoll (entry, NULL, 10);
-      if (pid == run->pid || is_tracked (run, pid) || (ppid = read_ppid (entry)) <= 0)
-        continue;
-      g_hash_table_insert (parents, GINT_TO_POINTER (pid), GINT_TO_POINTER (ppid));
-    }
-  /* Until no process is added: a parent may be listed after its child. */
-  while (grew)
-    {
-      GHashTableIter iter;
-      gpointer key, value;
-
-      grew = FALSE;
-      g_hash_table_iter_init (&iter, parents);
-      while (g_hash_table_iter_next (&iter, &key, &value))
-        {
-          pid_t pid = GPOINTER_TO_INT (key), ppid = GPOINTER_TO_INT (value);
-          Tracked tracked;
-
-          if (ppid != run->pid && !is_tracked (run, ppid))
-            continue;
-          g_hash_table_iter_remove (&iter);
-          /* The pidfd pins this very process: a later signal cannot hit a
-           * recycled pid.  Recheck the parent, now that it is pinned. */
-          tracked.pid = pid;
-          tracked.pidfd = pidfd_open_ (pid);
-          if (tracked.pidfd < 0)
-            continue;
-          {
-            g_autofree char *name = g_strdup_printf ("%d", (int) pid);
-            if (read_ppid (name) != ppid)
-              {
-                close (tracked.pidfd);
-                continue;
-              }
-          }
-          g_debug ("Engine run %s: found descendant %d", run->name, (int) pid);
-          g_array_append_val (run->tracked, tracked);
-          grew = TRUE;
-        }
-    }
-}
-
 /* ---- supervision, in the caller's main context ---- */
 
 static void
@@ -340,9 +234,7 @@ fork_run_free (ForkRun *run)
   g_free (run->name);
   if (run->pidfd >= 0)
     close (run->pidfd);
-  for (guint i = 0; i < run->tracked->len; i++)
-    close (g_array_index (run->tracked, Tracked, i).pidfd);
-  g_array_unref (run->tracked);
+  of_descendants_free (run->descendants);
   g_clear_pointer (&run->out, of_output_capture_free);
   g_clear_pointer (&run->err, of_output_capture_free);
   destroy_source (&run->exit_source);
@@ -370,18 +262,17 @@ static void
 signal_all (ForkRun *run,
             int      signal_number)
 {
-  scan_descendants (run);
+  of_descendants_scan (run->descendants);
   if (!run->reaped)
     {
-      if (pidfd_send_signal_ (run->pidfd, signal_number) < 0 && errno != ESRCH)
+      if (of_pidfd_send_signal (run->pidfd, signal_number) < 0 && errno != ESRCH)
         g_warning ("Cannot send signal %d to engine run %s: %s", signal_number, run->name,
                    g_strerror (errno));
       /* The unreaped leader holds the group's id: it cannot be reused. */
       if (kill (-run->pid, signal_number) < 0 && errno != ESRCH)
         g_debug ("Cannot signal process group %d: %s", (int) run->pid, g_strerror (errno));
     }
-  for (guint i = 0; i < run->tracked->len; i++)
-    pidfd_send_signal_ (g_array_index (run->tracked, Tracked, i).pidfd, signal_number);
+  of_descendants_signal (run->descendants, signal_number);
 }
 
 static void
@@ -493,7 +384,9 @@ on_cancelled (GCancellable *cancellable,
 static gboolean
 on_scan (gpointer user_data)
 {
-  scan_descendants (user_data);
+  ForkRun *run = user_data;
+
+  of_descendants_scan (run->descendants);
   return G_SOURCE_CONTINUE;
 }
 
@@ -613,7 +506,7 @@ start_child (ForkRun            *run,
   while (n < 0 && errno == EINTR);
   close (report[0]);
   run->pid = pid;
-  run->pidfd = pidfd_open_ (pid);
+  run->pidfd = of_pidfd_open (pid);
   if (n == (ssize_t) sizeof failure || run->pidfd < 0)
     {
       int saved = errno;
@@ -631,6 +524,7 @@ start_child (ForkRun            *run,
                                                stage_names[CLAMP (failure.stage, 0, STAGE_EXEC)],
                                                g_strerror (failure.error));
     }
+  run->descendants = of_descendants_new (pid);
   *stdout_read = out[0];
   *stderr_read = err[0];
   return NULL;
@@ -665,7 +559,6 @@ of_launch_fork_run_async (OfLauncher          *launcher,
   run->name = g_strdup (spec->unit_name);
   run->kill_grace_usec = MAX (spec->kill_grace_usec, 0);
   run->pidfd = -1;
-  run->tracked = g_array_new (FALSE, FALSE, sizeof (Tracked));
   run->task = task;
   g_task_set_task_data (task, run, (GDestroyNotify) fork_run_free);
 

@@ -262,35 +262,26 @@ on_state (GObject      *source,
     }
 
   run->ended = TRUE;
+  if (run->kill_reason == KILL_NONE && g_strcmp0 (unit_result, "timeout") != 0 &&
+      (code == 0 || g_strcmp0 (run->job_result, "done") != 0))
+    {
+      /* Type=exec: the start job fails when the exec (or the user switch,
+       * or the sandbox) does. */
+      decide (run, of_launch_result_new_not_started ("unit %s did not start (job %s, result %s, status %d)",
+                                                     run->unit, run->job_result,
+                                                     unit_result ? unit_result : "?", status));
+      return;
+    }
   if (run->kill_reason == KILL_CANCEL)
     result = result_new (OF_LAUNCH_CANCELLED);
   else if (run->kill_reason == KILL_TIMEOUT || g_strcmp0 (unit_result, "timeout") == 0)
     result = result_new (OF_LAUNCH_TIMED_OUT);
-  else if (code == 0 || g_strcmp0 (run->job_result, "done") != 0)
-    {
-      decide (run, of_launch_result_new_not_started ("unit %s did not start (job %s, result %s, status %d)",
-                                                     run->unit, run->job_result, unit_result ? unit_result : "?",
-                                                     status));
-      return;
-    }
-  else if (code == EXEC_CODE_EXITED)
-    {
-      result = result_new (OF_LAUNCH_EXITED);
-      result->exit_status = status;
-      decide (run, result);
-      return;
-    }
   else
-    {
-      result = result_new (OF_LAUNCH_SIGNALED);
-      result->term_signal = status;
-      decide (run, result);
-      return;
-    }
-  /* Stopped: report how the process ended all the same. */
+    result = result_new (code == EXEC_CODE_EXITED ? OF_LAUNCH_EXITED : OF_LAUNCH_SIGNALED);
+  /* How the process ended, whatever stopped it. */
   if (code == EXEC_CODE_EXITED)
     result->exit_status = status;
-  else if (code != 0)
+  else
     result->term_signal = status;
   decide (run, result);
 }
