@@ -265,7 +265,8 @@ signal_all (ForkRun *run,
   of_descendants_scan (run->descendants);
   if (!run->reaped)
     {
-      if (of_pidfd_send_signal (run->pidfd, signal_number) < 0 && errno != ESRCH)
+      if ((run->pidfd >= 0 ? of_pidfd_send_signal (run->pidfd, signal_number)
+                            : kill (run->pid, signal_number)) < 0 && errno != ESRCH)
         g_warning ("Cannot send signal %d to engine run %s: %s", signal_number, run->name,
                    g_strerror (errno));
       /* The unreaped leader holds the group's id: it cannot be reused. */
@@ -390,6 +391,20 @@ on_scan (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The child is gone and reaped: whatever it left behind goes too. */
+static void
+after_exit (ForkRun *run)
+{
+  g_clear_pointer (&run->exit_source, g_source_unref);
+  destroy_source (&run->timeout_source);
+  destroy_source (&run->grace_source);
+  destroy_source (&run->cancel_source);
+  destroy_source (&run->scan_source);
+  if (!of_output_capture_is_done (run->out) || !of_output_capture_is_done (run->err))
+    run->drain_source = attach (run, g_timeout_source_new (DRAIN_TIMEOUT_MS), on_drain_expired);
+  complete (run);
+}
+
 /* The pidfd became readable: the child exited and is a zombie. */
 static gboolean
 on_exited (int          fd,
@@ -416,16 +431,25 @@ on_exited (int          fd,
   else
     run->wait_status = W_EXITCODE (0, info.si_status);
   run->reaped = TRUE;
-
-  g_clear_pointer (&run->exit_source, g_source_unref);
-  destroy_source (&run->timeout_source);
-  destroy_source (&run->grace_source);
-  destroy_source (&run->cancel_source);
-  destroy_source (&run->scan_source);
-  if (!of_output_capture_is_done (run->out) || !of_output_capture_is_done (run->err))
-    run->drain_source = attach (run, g_timeout_source_new (DRAIN_TIMEOUT_MS), on_drain_expired);
-  complete (run);
+  after_exit (run);
   return G_SOURCE_REMOVE;
+}
+
+/* Without pidfds (a kernel before 5.3, valgrind, a seccomp filter): GLib
+ * reaped the child already, so its group is killed after the reap. */
+static void
+on_child_exited (GPid     pid,
+                 int      wait_status,
+                 gpointer user_data)
+{
+  ForkRun *run = user_data;
+
+  (void) pid;
+  run->wait_status = wait_status;
+  run->reaped = TRUE;
+  if (kill (-run->pid, SIGKILL) < 0 && errno != ESRCH)
+    g_debug ("Cannot signal process group %d: %s", (int) run->pid, g_strerror (errno));
+  after_exit (run);
 }
 
 /* ---- starting ---- */
@@ -454,6 +478,7 @@ start_child (ForkRun            *run,
   ChildFailure failure;
   ssize_t n;
   pid_t pid;
+  int pidfd_error;
 
   if (null_fd < 0 || pipe2 (out, O_CLOEXEC) < 0 || pipe2 (err, O_CLOEXEC) < 0 ||
       pipe2 (report, O_CLOEXEC) < 0)
@@ -507,9 +532,12 @@ start_child (ForkRun            *run,
   close (report[0]);
   run->pid = pid;
   run->pidfd = of_pidfd_open (pid);
-  if (n == (ssize_t) sizeof failure || run->pidfd < 0)
+  pidfd_error = run->pidfd < 0 ? errno : 0;
+  if (pidfd_error == ENOSYS)
+    g_debug ("No pidfds here: supervising engine run %s by pid", run->name);
+  if (n == (ssize_t) sizeof failure || (pidfd_error != 0 && pidfd_error != ENOSYS))
     {
-      int saved = errno;
+      int saved = pidfd_error;
       int status;
 
       if (n != (ssize_t) sizeof failure)
@@ -575,8 +603,16 @@ of_launch_fork_run_async (OfLauncher          *launcher,
 
   run->out = of_output_capture_new (stdout_read, OF_LAUNCH_OUTPUT_TAIL_MAX, on_capture_done, run);
   run->err = of_output_capture_new (stderr_read, OF_LAUNCH_OUTPUT_TAIL_MAX, on_capture_done, run);
-  run->exit_source = g_unix_fd_source_new (run->pidfd, G_IO_IN);
-  g_source_set_callback (run->exit_source, G_SOURCE_FUNC (on_exited), run, NULL);
+  if (run->pidfd >= 0)
+    {
+      run->exit_source = g_unix_fd_source_new (run->pidfd, G_IO_IN);
+      g_source_set_callback (run->exit_source, G_SOURCE_FUNC (on_exited), run, NULL);
+    }
+  else
+    {
+      run->exit_source = g_child_watch_source_new (run->pid);
+      g_source_set_callback (run->exit_source, G_SOURCE_FUNC (on_child_exited), run, NULL);
+    }
   g_source_attach (run->exit_source, g_task_get_context (task));
   run->scan_source = attach (run, g_timeout_source_new (SCAN_INTERVAL_MS), on_scan);
   if (spec->timeout_usec > 0)
