@@ -9,8 +9,8 @@
  *
  * Fairness, so that one user can never make another user's (or root's)
  * calls wait (root too is asked about: without polkitd nobody writes):
- *   - at most OF_AUTH_MAX_PENDING_PER_UID checks per caller uid are
- *     pending at once; beyond, LimitsExceeded at once;
+ *   - at most OF_AUTH_MAX_PENDING_PER_UID checks per caller uid (root's
+ *     excepted) are pending at once; beyond, LimitsExceeded at once;
  *   - interactive checks (a person may take minutes, or never answer)
  *     never queue: they have their own places with polkitd, and beyond
  *     those LimitsExceeded; they end after OF_AUTH_INTERACTIVE_TIMEOUT_MS

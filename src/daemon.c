@@ -14,6 +14,7 @@
 #include "config-watch.h"
 #include "engine.h"
 #include "fast-reads.h"
+#include "launcher.h"
 #include "file-util.h"
 #include "memory-trim.h"
 #include "names.h"
@@ -42,6 +43,7 @@ struct _OfDaemon {
   GDBusConnection *bus;
   OfAuth          *auth;
   OfShareRegistry *shares;
+  OfLauncher      *launcher;
   OfSyncManager   *manager;
   OfService       *service;
   OfFastReads     *fast_reads;
@@ -237,6 +239,9 @@ of_daemon_start (OfDaemon *self,
   shares_dir = g_build_filename (self->config_dir, "shares.d", NULL);
   archive_root = g_build_filename (self->state_dir, "unison", NULL);
   self->shares = of_share_registry_new (shares_dir, OF_OBJECT_PATH, self->state_store, self->auth);
+  /* Once, for every run: the choice depends on the machine, not the share. */
+  self->launcher = of_launcher_new_default (self->bus);
+  run_options.launcher = self->launcher;
   run_options.engine_path = self->engine;
   run_options.archive_root = archive_root;
   run_options.kill_grace_usec = OF_ENGINE_DEFAULT_KILL_GRACE_USEC;
@@ -316,6 +321,7 @@ of_daemon_dispose (GObject *object)
   g_clear_pointer (&self->trimmer, of_memory_trimmer_free);
   g_clear_object (&self->service);
   g_clear_object (&self->manager);
+  g_clear_object (&self->launcher);
   g_clear_object (&self->shares);
   g_clear_pointer (&self->auth, of_auth_free);
   g_clear_object (&self->bus);

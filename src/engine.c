@@ -1,18 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* engine.c — see engine.h.
  *
- * What unison 2.52 prints with "-batch -ui text -terse" (checked by hand,
- * see tests/test-engine.c for captured samples):
- *   stdout: the change table ("changed  <-?-> changed    f1"), the
- *           first-run archive warning, "Failed [p]: ..." details;
- *   stderr: "[CONFLICT] Skipping <path>" / "[ERROR] Skipping <path>" (only
- *           when something else is propagated), "[BGN]/[END] Copying ...",
- *           "Fatal error: ...", and at the end the summary
- *           "Synchronization complete at HH:MM:SS  (N item(s) transferred,
- *           S skipped, F failed)" (or "incomplete") followed by one
- *           "  skipped: <path> (<reason>)" or "  failed: <path>" per item;
- *           a reason may continue on further lines.
- * Paths are printed raw: a path containing a newline cannot be told apart
- * from the next line, and one that is not UTF-8 is made valid for D-Bus.
+ * Ownership: a run (EngineRun) belongs to its GTask.  Its preparation
+ * (Prep) belongs to the preparation thread until that thread returns it;
+ * then to the run, which keeps it, and with it the shared flock on the
+ * archive directory, until the run is freed.  A run that timed out or
+ * was cancelled while the thread still hangs just drops the thread's
+ * result whenever it comes.
  */
 #include "engine.h"
 
@@ -20,487 +14,70 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
-#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
-/* The one-line message goes to D-Bus properties and the journal. */
-#define MESSAGE_MAX 1024
-/* After the engine exited, how long a descendant that escaped the kill
- * (e.g. by leaving the process group) may keep the pipes open. */
-#define DRAIN_TIMEOUT_MS 2000
-#define READ_CHUNK (16 * 1024)
+/* A run whose archive directory another run is cleaning waits at most
+ * this long (tries × interval) for it, and never blocks in flock(). */
+#define ARCHIVE_LOCK_TRIES 50
+#define ARCHIVE_LOCK_INTERVAL_USEC (100 * 1000)
 
-void
-of_engine_outcome_free (OfEngineOutcome *outcome)
-{
-  if (outcome == NULL)
-    return;
-  g_free (outcome->message);
-  g_clear_pointer (&outcome->conflicts, g_ptr_array_unref);
-  g_free (outcome->stdout_tail);
-  g_free (outcome->stderr_tail);
-  g_free (outcome);
-}
-
-static OfEngineOutcome *
-outcome_new (OfShareResult result)
-{
-  OfEngineOutcome *outcome = g_new0 (OfEngineOutcome, 1);
-
-  outcome->result = result;
-  outcome->conflicts = g_ptr_array_new_with_free_func (g_free);
-  outcome->exit_status = -1;
-  return outcome;
-}
-
-/* Valid UTF-8, one line, bounded: it ends up in a D-Bus string and the
- * journal, and file names are neither. */
-static char *
-sanitize_line (const char *text)
-{
-  g_autofree char *valid = g_strstrip (g_utf8_make_valid (text, -1));
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = valid; *p; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (out->len >= MESSAGE_MAX)
-        {
-          g_string_append (out, "…");
-          break;
-        }
-      if (c == '\n')
-        g_string_append (out, "\\n");
-      else if (c < 0x20 || c == 0x7f)
-        g_string_append_printf (out, "\\x%02x", c);
-      else
-        g_string_append_len (out, p, g_utf8_next_char (p) - p);
-    }
-  return g_string_free (out, FALSE);
-}
-
-static OfEngineOutcome *
-outcome_new_message (OfShareResult result,
-                     const char   *format,
-                     ...) G_GNUC_PRINTF (2, 3);
-
-static OfEngineOutcome *
-outcome_new_message (OfShareResult result,
-                     const char   *format,
-                     ...)
-{
-  OfEngineOutcome *outcome = outcome_new (result);
-  g_autofree char *text = NULL;
-  va_list args;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  outcome->message = sanitize_line (text);
-  return outcome;
-}
-
-/* ---- output parsing (pure) ---- */
-
-static const char * const conflict_reasons[] = {
-  "contents changed on both sides",
-  "properties changed on both sides",
-  "symbolic links changed on both sides",
-  "conflicting updates",
-};
-
-static gboolean
-reason_is_conflict (const char *reason)
-{
-  for (gsize i = 0; i < G_N_ELEMENTS (conflict_reasons); i++)
-    if (g_str_equal (reason, conflict_reasons[i]))
-      return TRUE;
-  /* Reasons of future versions; an error is never phrased like this. */
-  return strstr (reason, "both sides") != NULL || strstr (reason, "onflict") != NULL;
-}
-
+/* What the preparation thread finds out; written by it alone until it
+ * returns, read-only afterwards. */
 typedef struct {
-  GPtrArray  *conflicts;        /* ordered, unique */
-  GHashTable *conflict_set;
-  GPtrArray  *other_skipped;
-  GPtrArray  *failed;
-} ParsedItems;
-
-static void
-add_conflict (ParsedItems *items,
-              const char  *path)
-{
-  char *valid = g_utf8_make_valid (path, -1);
-
-  if (g_hash_table_contains (items->conflict_set, valid))
-    {
-      g_free (valid);
-      return;
-    }
-  g_ptr_array_add (items->conflicts, valid);
-  g_hash_table_add (items->conflict_set, valid);
-}
-
-/* @text: "PATH (REASON)", the reason possibly spanning lines. */
-static void
-add_skipped_item (ParsedItems *items,
-                  GPtrArray   *conflict_lines,
-                  const char  *text)
-{
-  gsize length = strlen (text);
-  const char *open;
-
-  /* Known conflict reasons first: exact, whatever the path contains. */
-  for (gsize i = 0; i < G_N_ELEMENTS (conflict_reasons); i++)
-    {
-      g_autofree char *suffix = g_strdup_printf (" (%s)", conflict_reasons[i]);
-
-      if (g_str_has_suffix (text, suffix))
-        {
-          g_autofree char *path = g_strndup (text, length - strlen (suffix));
-          add_conflict (items, path);
-          return;
-        }
-    }
-  /* Then the paths unison announced with "[CONFLICT] Skipping". */
-  for (guint i = 0; i < conflict_lines->len; i++)
-    {
-      const char *path = conflict_lines->pdata[i];
-      gsize path_length = strlen (path);
-
-      if (strncmp (text, path, path_length) == 0 && strncmp (text + path_length, " (", 2) == 0)
-        {
-          add_conflict (items, path);
-          return;
-        }
-    }
-  /* Otherwise split at the first " (": only a path that itself contains
-   * " (" is then shown shortened. */
-  open = strstr (text, " (");
-  if (open != NULL && length > 0 && text[length - 1] == ')')
-    {
-      g_autofree char *path = g_strndup (text, (gsize) (open - text));
-      g_autofree char *reason = g_strndup (open + 2, length - (gsize) (open - text) - 3);
-
-      if (reason_is_conflict (reason))
-        add_conflict (items, path);
-      else
-        g_ptr_array_add (items->other_skipped, g_utf8_make_valid (path, -1));
-      return;
-    }
-  g_ptr_array_add (items->other_skipped, g_utf8_make_valid (text, -1));
-}
-
-static void
-flush_item (ParsedItems *items,
-            GPtrArray   *conflict_lines,
-            GString     *item,
-            gboolean     is_failed)
-{
-  g_autofree char *text = g_string_free (item, FALSE);
-
-  /* Continuation lines may end with the empty last line of the output. */
-  g_strchomp (text);
-  if (is_failed)
-    g_ptr_array_add (items->failed, g_utf8_make_valid (text, -1));
-  else
-    add_skipped_item (items, conflict_lines, text);
-}
-
-static void
-append_paths (GString    *message,
-              guint       count,
-              const char *singular,
-              const char *plural,
-              GPtrArray  *paths)
-{
-  if (count == 0)
-    return;
-  if (message->len > 0)
-    g_string_append (message, "; ");
-  g_string_append_printf (message, "%u %s", count, count == 1 ? singular : plural);
-  for (guint i = 0; i < paths->len && i < OF_ENGINE_MESSAGE_MAX_PATHS; i++)
-    g_string_append_printf (message, "%s%s", i == 0 ? ": " : ", ", (const char *) paths->pdata[i]);
-  if (paths->len > OF_ENGINE_MESSAGE_MAX_PATHS || (paths->len > 0 && count > paths->len))
-    g_string_append (message, ", …");
-}
-
-static const char *
-first_nonempty_line (char **lines)
-{
-  for (gsize i = 0; lines[i] != NULL; i++)
-    if (*g_strstrip (lines[i]) != '\0')
-      return lines[i];
-  return NULL;
-}
-
-static const char *
-last_nonempty_line (char **lines)
-{
-  const char *last = NULL;
-
-  for (gsize i = 0; lines[i] != NULL; i++)
-    if (*g_strstrip (lines[i]) != '\0')
-      last = lines[i];
-  return last;
-}
-
-static char **
-split_lines (const char *text)
-{
-  char **lines = g_strsplit (text ? text : "", "\n", -1);
-
-  /* A progress line ends in "\r": keep what follows the last one. */
-  for (gsize i = 0; lines[i] != NULL; i++)
-    {
-      char *cr = strrchr (lines[i], '\r');
-
-      if (cr != NULL && cr[1] == '\0')
-        *cr = '\0';
-    }
-  return lines;
-}
-
-static gboolean
-parse_count (const char **p,
-             guint       *value)
-{
-  char *end;
-  guint64 n;
-
-  if (!g_ascii_isdigit (**p))
-    return FALSE;
-  n = g_ascii_strtoull (*p, &end, 10);
-  *value = (guint) MIN (n, G_MAXUINT);
-  *p = end;
-  return TRUE;
-}
-
-static gboolean
-skip_literal (const char **p,
-              const char  *literal)
-{
-  if (!g_str_has_prefix (*p, literal))
-    return FALSE;
-  *p += strlen (literal);
-  return TRUE;
-}
-
-/* "Synchronization complete at 09:57:30  (3 items transferred, 0 skipped, 0 failed)",
- * or "incomplete".  By hand rather than with GRegex: PCRE's JIT is
- * unwelcome under MemoryDenyWriteExecute=. */
-static gboolean
-parse_summary (const char *line,
-               guint      *transferred,
-               guint      *skipped,
-               guint      *failed)
-{
-  const char *p;
-  guint n, s, f;
-
-  if (!g_str_has_prefix (line, "Synchronization complete") &&
-      !g_str_has_prefix (line, "Synchronization incomplete"))
-    return FALSE;
-  p = strrchr (line, '(');
-  if (p == NULL)
-    return FALSE;
-  p++;
-  if (!parse_count (&p, &n) ||
-      !(skip_literal (&p, " items transferred, ") || skip_literal (&p, " item transferred, ")) ||
-      !parse_count (&p, &s) || !skip_literal (&p, " skipped, ") ||
-      !parse_count (&p, &f) || !skip_literal (&p, " failed)"))
-    return FALSE;
-  *transferred = n;
-  *skipped = s;
-  *failed = f;
-  return TRUE;
-}
-
-OfEngineOutcome *
-of_engine_parse_output (int         exit_status,
-                        const char *stdout_text,
-                        const char *stderr_text)
-{
-  g_auto(GStrv) err_lines = split_lines (stderr_text);
-  g_auto(GStrv) out_lines = split_lines (stdout_text);
-  g_autoptr(GPtrArray) conflict_lines = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GHashTable) conflict_set = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) other_skipped = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) failed = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GString) item = NULL;
-  g_autoptr(GString) message = g_string_new (NULL);
-  ParsedItems items;
-  OfEngineOutcome *outcome = outcome_new (OF_SHARE_RESULT_FAILED);
-  const char *fatal = NULL;
-  gboolean have_summary = FALSE;
-  gboolean item_is_failed = FALSE;
-
-  items.conflicts = outcome->conflicts;
-  items.conflict_set = conflict_set;
-  items.other_skipped = other_skipped;
-  items.failed = failed;
-  outcome->exit_status = exit_status;
-
-  for (gsize i = 0; err_lines[i] != NULL; i++)
-    {
-      const char *line = err_lines[i];
-
-      if (parse_summary (line, &outcome->transferred, &outcome->skipped, &outcome->failed))
-        {
-          have_summary = TRUE;
-          /* Items of an earlier summary (there is none in 2.52, but a
-           * retry would print one) would be counted twice. */
-          if (item != NULL)
-            g_string_free (g_steal_pointer (&item), TRUE);
-          g_ptr_array_set_size (failed, 0);
-          g_ptr_array_set_size (other_skipped, 0);
-          continue;
-        }
-      if (g_str_has_prefix (line, "[CONFLICT] Skipping "))
-        {
-          g_ptr_array_add (conflict_lines, g_strdup (line + strlen ("[CONFLICT] Skipping ")));
-          continue;
-        }
-      if (fatal == NULL && g_str_has_prefix (line, "Fatal error"))
-        fatal = line;
-      if (!have_summary)
-        continue;
-
-      if (g_str_has_prefix (line, "  skipped: ") || g_str_has_prefix (line, "  failed: "))
-        {
-          if (item != NULL)
-            flush_item (&items, conflict_lines, g_steal_pointer (&item), item_is_failed);
-          item_is_failed = g_str_has_prefix (line, "  failed: ");
-          item = g_string_new (strchr (line, ':') + 2);
-        }
-      else if (item != NULL)
-        {
-          g_string_append_c (item, '\n');
-          g_string_append (item, line);
-        }
-    }
-  if (item != NULL)
-    flush_item (&items, conflict_lines, g_steal_pointer (&item), item_is_failed);
-  /* The summary may have been cut off the kept tail, or never printed. */
-  for (guint i = 0; i < conflict_lines->len; i++)
-    add_conflict (&items, conflict_lines->pdata[i]);
-  if (!have_summary)
-    {
-      outcome->skipped = outcome->conflicts->len + other_skipped->len;
-      outcome->failed = failed->len;
-    }
-
-  append_paths (message, outcome->conflicts->len, "conflict", "conflicts", outcome->conflicts);
-  if (outcome->skipped > outcome->conflicts->len)
-    append_paths (message, outcome->skipped - outcome->conflicts->len,
-                  "item skipped", "items skipped", other_skipped);
-  append_paths (message, outcome->failed, "item failed", "items failed", failed);
-  if (outcome->transferred > 0)
-    g_string_append_printf (message, "%s%u %s transferred", message->len ? "; " : "",
-                            outcome->transferred, outcome->transferred == 1 ? "item" : "items");
-
-  switch (exit_status)
-    {
-    case 0:
-      outcome->result = OF_SHARE_RESULT_SUCCESS;
-      if (message->len == 0)
-        /* -terse prints nothing at all when nothing changed. */
-        g_string_append (message, "no changes");
-      break;
-    case 1:
-      outcome->result = OF_SHARE_RESULT_PARTIAL;
-      if (message->len == 0)
-        g_string_append (message, "some items were skipped");
-      break;
-    case 2:
-      /* Non-fatal failures: the share did move forward when something was
-       * transferred, and the failed items are named either way. */
-      outcome->result = outcome->transferred > 0 ? OF_SHARE_RESULT_PARTIAL : OF_SHARE_RESULT_FAILED;
-      if (message->len == 0)
-        g_string_append (message, "some items could not be synchronized");
-      break;
-    default:
-      {
-        const char *why = fatal;
-
-        outcome->result = OF_SHARE_RESULT_FAILED;
-        if (why == NULL)
-          why = first_nonempty_line (err_lines);
-        if (why == NULL)
-          why = last_nonempty_line (out_lines);
-        g_string_truncate (message, 0);
-        if (exit_status == 3)
-          g_string_append (message, why ? why : "fatal error (no message)");
-        else
-          g_string_append_printf (message, "engine exited with status %d%s%s",
-                                  exit_status, why ? ": " : "", why ? why : "");
-      }
-      break;
-    }
-
-  outcome->message = sanitize_line (message->str);
-  return outcome;
-}
-
-/* ---- running ---- */
-
-typedef struct _EngineRun EngineRun;
-
-typedef struct {
-  EngineRun    *run;
-  GInputStream *stream;
-  GByteArray   *tail;
-  guint64       total;
-  gboolean      done;
-  guint8        buffer[READ_CHUNK];
-} Capture;
-
-typedef enum {
-  KILL_NONE,
-  KILL_TIMEOUT,
-  KILL_CANCEL,
-} KillReason;
-
-struct _EngineRun {
   /* Inputs (copied). */
-  OfShare      *share;
-  char         *engine_path;
-  char         *archive_root;
-  gint64        kill_grace_usec;
+  char  *user;
+  char  *local_path;
+  char  *remote_path;
+  char  *engine_path;
+  char  *archive_root;
 
-  /* Filled by the worker thread before the spawn; read-only afterwards,
-   * also by the child setup between fork and exec. */
-  OfEngineOutcome *early;       /* decided without running the engine */
-  char         *engine;         /* resolved */
-  char         *home;
-  char         *archive_dir;
-  int           archive_fd;     /* holds our flock on the archive dir */
-  uid_t         uid;
-  gid_t         gid;
-  gid_t        *groups;
-  int           n_groups;
+  char  *why;            /* set: the run fails with this message */
+  char  *engine;         /* resolved */
+  char  *home;
+  char  *archive_dir;
+  int    archive_fd;     /* holds our flock on the archive dir */
+  uid_t  uid;
+  gid_t  gid;
+  gid_t *groups;
+  int    n_groups;
+} Prep;
 
-  /* Main context only. */
-  GTask        *task;           /* our own reference until finish() */
-  GSubprocess  *process;
-  pid_t         pgid;
-  Capture       out;
-  Capture       err;
-  gboolean      exited;
-  gboolean      finished;
-  KillReason    kill_reason;
-  GCancellable *io_cancellable;
-  GSource      *cancel_source;
-  GSource      *timeout_source;
-  GSource      *grace_source;
-  GSource      *drain_source;
-};
+typedef struct {
+  OfLauncher *launcher;
+  OfShare    *share;
+  char       *run_name;
+  gint64      kill_grace_usec;
+  gint64      started;         /* monotonic */
+  GTask      *task;            /* our own reference until finish() */
+  gboolean    finished;
+  Prep       *prep;            /* once prepared */
+  /* While preparing only; afterwards the launcher bounds the run. */
+  GSource    *timeout_source;
+  GSource    *cancel_source;
+} EngineRun;
+
+static void
+prep_free (Prep *prep)
+{
+  g_free (prep->user);
+  g_free (prep->local_path);
+  g_free (prep->remote_path);
+  g_free (prep->engine_path);
+  g_free (prep->archive_root);
+  g_free (prep->why);
+  g_free (prep->engine);
+  g_free (prep->home);
+  g_free (prep->archive_dir);
+  if (prep->archive_fd >= 0)
+    close (prep->archive_fd);
+  g_free (prep->groups);
+  g_free (prep);
+}
 
 static void
 destroy_source (GSource **source)
@@ -515,27 +92,37 @@ destroy_source (GSource **source)
 static void
 engine_run_free (EngineRun *run)
 {
+  g_clear_object (&run->launcher);
   of_share_free (run->share);
-  g_free (run->engine_path);
-  g_free (run->archive_root);
-  of_engine_outcome_free (run->early);
-  g_free (run->engine);
-  g_free (run->home);
-  g_free (run->archive_dir);
-  if (run->archive_fd >= 0)
-    close (run->archive_fd);
-  g_free (run->groups);
-  g_clear_object (&run->process);
-  g_clear_object (&run->out.stream);
-  g_clear_object (&run->err.stream);
-  g_clear_pointer (&run->out.tail, g_byte_array_unref);
-  g_clear_pointer (&run->err.tail, g_byte_array_unref);
-  g_clear_object (&run->io_cancellable);
-  destroy_source (&run->cancel_source);
+  g_free (run->run_name);
+  g_clear_pointer (&run->prep, prep_free);
   destroy_source (&run->timeout_source);
-  destroy_source (&run->grace_source);
-  destroy_source (&run->drain_source);
+  destroy_source (&run->cancel_source);
   g_free (run);
+}
+
+char *
+of_engine_run_name (const char *share_name,
+                    guint64     sync_id)
+{
+  g_autofree char *safe = g_strdup (share_name);
+
+  for (char *p = safe; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
+      *p = '_';
+  return g_strdup_printf ("offlinefiles-engine-%s-%" G_GUINT64_FORMAT, safe, sync_id);
+}
+
+guint64
+of_engine_memory_max (void)
+{
+  const guint64 cap = G_GUINT64_CONSTANT (2) << 30;
+  long pages = sysconf (_SC_PHYS_PAGES);
+  long page_size = sysconf (_SC_PAGESIZE);
+
+  if (pages <= 0 || page_size <= 0)
+    return cap;
+  return MIN (cap, (guint64) pages * (guint64) page_size / 2);
 }
 
 static void
@@ -562,19 +149,17 @@ finish (EngineRun       *run,
   run->finished = TRUE;
   destroy_source (&run->cancel_source);
   destroy_source (&run->timeout_source);
-  destroy_source (&run->grace_source);
-  destroy_source (&run->drain_source);
   log_outcome (run->share, outcome);
   g_task_return_pointer (task, outcome, (GDestroyNotify) of_engine_outcome_free);
   g_object_unref (task);
 }
 
-/* ---- preparation, in a worker: user database, stat() of possibly
- * hanging network mounts, archive directory ---- */
+/* ---- preparation, in a thread of its own: user database, stat() of
+ * possibly hanging network mounts, archive directory ---- */
 
 static gboolean
-lookup_user (EngineRun *run,
-             char     **error_message)
+lookup_user (Prep  *prep,
+             char **error_message)
 {
   struct passwd pwd, *found = NULL;
   long size = sysconf (_SC_GETPW_R_SIZE_MAX);
@@ -587,7 +172,7 @@ lookup_user (EngineRun *run,
   for (;;)
     {
       buffer = g_realloc (buffer, (gsize) size);
-      err = getpwnam_r (run->share->user, &pwd, buffer, (gsize) size, &found);
+      err = getpwnam_r (prep->user, &pwd, buffer, (gsize) size, &found);
       if (err != ERANGE || size > 1024 * 1024)
         break;
       size *= 2;
@@ -595,37 +180,37 @@ lookup_user (EngineRun *run,
   if (found == NULL)
     {
       *error_message = err != 0
-        ? g_strdup_printf ("cannot look up user %s: %s", run->share->user, g_strerror (err))
-        : g_strdup_printf ("user %s does not exist", run->share->user);
+        ? g_strdup_printf ("cannot look up user %s: %s", prep->user, g_strerror (err))
+        : g_strdup_printf ("user %s does not exist", prep->user);
       return FALSE;
     }
-  run->uid = pwd.pw_uid;
-  run->gid = pwd.pw_gid;
+  prep->uid = pwd.pw_uid;
+  prep->gid = pwd.pw_gid;
   /* A system user's home often does not exist; unison then needs some HOME. */
   if (pwd.pw_dir != NULL && pwd.pw_dir[0] == '/' && stat (pwd.pw_dir, &st) == 0 && S_ISDIR (st.st_mode))
-    run->home = g_strdup (pwd.pw_dir);
+    prep->home = g_strdup (pwd.pw_dir);
 
   /* initgroups() would change the daemon's own groups: compute the list
    * here, set it in the child. */
-  run->n_groups = 32;
+  prep->n_groups = 32;
   for (;;)
     {
-      int n = run->n_groups;
+      int n = prep->n_groups;
 
-      run->groups = g_renew (gid_t, run->groups, (gsize) n);
-      if (getgrouplist (run->share->user, run->gid, run->groups, &n) >= 0)
+      prep->groups = g_renew (gid_t, prep->groups, (gsize) n);
+      if (getgrouplist (prep->user, prep->gid, prep->groups, &n) >= 0)
         {
-          run->n_groups = n;
+          prep->n_groups = n;
           break;
         }
-      if (n <= run->n_groups || n > 65536)
+      if (n <= prep->n_groups || n > 65536)
         {
           /* The user's own group at least. */
-          run->groups[0] = run->gid;
-          run->n_groups = 1;
+          prep->groups[0] = prep->gid;
+          prep->n_groups = 1;
           break;
         }
-      run->n_groups = n;
+      prep->n_groups = n;
     }
   return TRUE;
 }
@@ -701,388 +286,181 @@ remove_stale_locks (int         dir_fd,
   closedir (dir);
 }
 
-static gboolean
-prepare_archive (EngineRun *run,
-                 char     **error_message)
+
+/* Old versions named the archive directory after the user; keep its
+ * archives (without them every difference is a conflict) by renaming it,
+ * if it is a real directory of that user's. */
+static void
+adopt_named_archive (int         root_fd,
+                     const Prep *prep,
+                     const char *uid_name)
 {
+  struct stat st;
+
+  if (fstatat (root_fd, uid_name, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+    return;
+  if (fstatat (root_fd, prep->user, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR (st.st_mode) ||
+      st.st_uid != prep->uid)
+    return;
+  if (renameat (root_fd, prep->user, root_fd, uid_name) == 0)
+    g_message ("Archive directory of %s renamed to %s/%s", prep->user, prep->archive_root, uid_name);
+}
+
+/* Every run of ours holds a shared flock on the archive directory while
+ * it runs; whoever gets it exclusively knows that no engine of ours is
+ * using the directory, so any lock file in it is a leftover of a killed
+ * run.  (unison itself uses the lk* files, not flock.)  Never a blocking
+ * flock(): the directory's owner can hold a lock on it for ever. */
+static gboolean
+lock_archive (Prep  *prep,
+              int    fd,
+              char **error_message)
+{
+  for (int i = 0; i < ARCHIVE_LOCK_TRIES; i++)
+    {
+      if (i > 0)
+        g_usleep (ARCHIVE_LOCK_INTERVAL_USEC);
+      if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+        {
+          remove_stale_locks (fd, prep->archive_dir);
+          /* Not atomic (flock drops, then takes): may meet a cleaner. */
+          if (flock (fd, LOCK_SH | LOCK_NB) == 0)
+            return TRUE;
+          continue;
+        }
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        break;
+      /* Held: shared by a run of ours (we may join it, leaving its locks
+       * alone) or exclusively while one cleans up (we wait a little). */
+      if (flock (fd, LOCK_SH | LOCK_NB) == 0)
+        {
+          g_debug ("%s is in use by another run: leaving its locks alone", prep->archive_dir);
+          return TRUE;
+        }
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        break;
+    }
+  *error_message = g_strdup_printf ("archive directory %s is busy", prep->archive_dir);
+  return FALSE;
+}
+
+static gboolean
+prepare_archive (Prep  *prep,
+                 char **error_message)
+{
+  g_autofree char *uid_name = g_strdup_printf ("%u", (guint) prep->uid);
   struct stat st;
   int root_fd, fd;
 
-  run->archive_dir = g_build_filename (run->archive_root, run->share->user, NULL);
+  prep->archive_dir = g_build_filename (prep->archive_root, uid_name, NULL);
   /* 0711: the user, once switched to, must traverse it to reach its own
    * directory, but has no business listing the others'. */
-  if (g_mkdir_with_parents (run->archive_root, 0711) < 0)
+  if (g_mkdir_with_parents (prep->archive_root, 0711) < 0)
     {
       int saved = errno;
-      *error_message = g_strdup_printf ("cannot create %s: %s", run->archive_root, g_strerror (saved));
+      *error_message = g_strdup_printf ("cannot create %s: %s", prep->archive_root, g_strerror (saved));
       return FALSE;
     }
-  root_fd = open (run->archive_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  root_fd = open (prep->archive_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0)
     {
       int saved = errno;
-      *error_message = g_strdup_printf ("cannot open %s: %s", run->archive_root, g_strerror (saved));
+      *error_message = g_strdup_printf ("cannot open %s: %s", prep->archive_root, g_strerror (saved));
       return FALSE;
     }
-  if (mkdirat (root_fd, run->share->user, 0700) < 0 && errno != EEXIST)
+  adopt_named_archive (root_fd, prep, uid_name);
+  if (mkdirat (root_fd, uid_name, 0700) < 0 && errno != EEXIST)
     {
       int saved = errno;
-      *error_message = g_strdup_printf ("cannot create %s: %s", run->archive_dir, g_strerror (saved));
+      *error_message = g_strdup_printf ("cannot create %s: %s", prep->archive_dir, g_strerror (saved));
       close (root_fd);
       return FALSE;
     }
   /* O_NOFOLLOW: the entry is ours, never a link elsewhere. */
-  fd = openat (root_fd, run->share->user, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  fd = openat (root_fd, uid_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   close (root_fd);
   if (fd < 0 || fstat (fd, &st) < 0)
     {
       int saved = errno;
-      *error_message = g_strdup_printf ("cannot open %s: %s", run->archive_dir, g_strerror (saved));
+      *error_message = g_strdup_printf ("cannot open %s: %s", prep->archive_dir, g_strerror (saved));
       if (fd >= 0)
         close (fd);
       return FALSE;
     }
-  if ((st.st_uid != run->uid || st.st_gid != run->gid) && fchown (fd, run->uid, run->gid) < 0)
+  if ((st.st_uid != prep->uid || st.st_gid != prep->gid) && fchown (fd, prep->uid, prep->gid) < 0)
     {
       int saved = errno;
-      *error_message = g_strdup_printf ("cannot give %s to %s: %s", run->archive_dir,
-                                        run->share->user, g_strerror (saved));
+      *error_message = g_strdup_printf ("cannot give %s to %s: %s", prep->archive_dir,
+                                        prep->user, g_strerror (saved));
       close (fd);
       return FALSE;
     }
   if ((st.st_mode & 07777) != 0700 && fchmod (fd, 0700) < 0)
-    g_debug ("Cannot chmod %s: %s", run->archive_dir, g_strerror (errno));
-
-  /* Every run of ours holds a shared flock on the archive directory while
-   * it runs; whoever gets it exclusively knows that no engine of ours is
-   * using the directory, so any lock file in it is a leftover of a killed
-   * run.  (unison itself uses the lk* files, not flock.) */
-  if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+    g_debug ("Cannot chmod %s: %s", prep->archive_dir, g_strerror (errno));
+  if (!lock_archive (prep, fd, error_message))
     {
-      remove_stale_locks (fd, run->archive_dir);
-      flock (fd, LOCK_SH);
+      close (fd);
+      return FALSE;
     }
-  else
-    {
-      g_debug ("%s is in use by another run: leaving its locks alone", run->archive_dir);
-      /* Blocks only while another run cleans up; this is a worker thread. */
-      flock (fd, LOCK_SH);
-    }
-  run->archive_fd = fd;
+  prep->archive_fd = fd;
   return TRUE;
 }
 
-static void
-prepare_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  EngineRun *run = task_data;
-  g_autofree char *why = NULL;
-
-  (void) source_object;
-  (void) cancellable;
-
-  if (g_path_is_absolute (run->engine_path))
-    run->engine = g_strdup (run->engine_path);
-  else if ((run->engine = g_find_program_in_path (run->engine_path)) == NULL)
-    {
-      run->early = outcome_new_message (OF_SHARE_RESULT_FAILED, "engine %s not found on PATH",
-                                        run->engine_path);
-      goto out;
-    }
-
-  if (!lookup_user (run, &why))
-    goto failed;
-  /* unison would create a missing root (and with it sync "everything
-   * deleted" back): an unmounted or missing remote must stop us here. */
-  if (!check_directory ("remote", run->share->remote_path, "is not reachable", &why) ||
-      !check_directory ("local folder", run->share->local_path, "is not available", &why))
-    goto failed;
-  if (!prepare_archive (run, &why))
-    goto failed;
-  if (run->home == NULL)
-    run->home = g_strdup (run->archive_dir);
-  goto out;
-
-failed:
-  run->early = outcome_new_message (OF_SHARE_RESULT_FAILED, "%s", why);
-out:
-  g_task_return_boolean (task, TRUE);
-}
-
-/* ---- the child ---- */
-
-static void
-child_fail (const char *what)
-{
-  /* Async-signal-safe only: write(2) and _exit(2). */
-  static const char prefix[] = "offlinefiles: cannot switch to the share's user: ";
-  ssize_t ignored;
-
-  ignored = write (STDERR_FILENO, prefix, sizeof prefix - 1);
-  ignored = write (STDERR_FILENO, what, strlen (what));
-  ignored = write (STDERR_FILENO, "\n", 1);
-  (void) ignored;
-  _exit (126);
-}
-
-/* Runs between fork and exec: async-signal-safe calls only, no malloc,
- * no GLib. */
-static void
-child_setup (gpointer data)
-{
-  EngineRun *run = data;
-  sigset_t all;
-
-  /* Its own process group, so a kill reaches everything it started. */
-  if (setpgid (0, 0) < 0)
-    child_fail ("setpgid");
-  if (setgroups ((size_t) run->n_groups, run->groups) < 0)
-    child_fail ("setgroups");
-  if (setresgid (run->gid, run->gid, run->gid) < 0)
-    child_fail ("setresgid");
-  if (setresuid (run->uid, run->uid, run->uid) < 0)
-    child_fail ("setresuid");
-  /* After the uid change, which would clear it: if the daemon dies, the
-   * engine must not run on unsupervised. */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-  /* Nothing the daemon blocked or ignored may leak into the engine. */
-  signal (SIGPIPE, SIG_DFL);
-  signal (SIGTERM, SIG_DFL);
-  signal (SIGINT, SIG_DFL);
-  signal (SIGHUP, SIG_DFL);
-  sigemptyset (&all);
-  sigprocmask (SIG_SETMASK, &all, NULL);
-}
-
-/* ---- supervision, in the caller's main context ---- */
-
-static void
-kill_group (EngineRun *run,
-            int        signal_number)
-{
-  if (run->pgid <= 0)
-    return;
-  if (kill (-run->pgid, signal_number) < 0 && errno != ESRCH)
-    g_warning ("Cannot send signal %d to the engine of share %s (process group %d): %s",
-               signal_number, run->share->name, (int) run->pgid, g_strerror (errno));
-}
-
 static gboolean
-on_grace_expired (gpointer user_data)
+resolve_engine (Prep  *prep,
+                char **error_message)
 {
-  EngineRun *run = user_data;
-
-  g_debug ("Engine of share %s still running after SIGTERM: SIGKILL", run->share->name);
-  g_clear_pointer (&run->grace_source, g_source_unref);
-  kill_group (run, SIGKILL);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-begin_kill (EngineRun  *run,
-            KillReason  reason)
-{
-  if (run->kill_reason != KILL_NONE || run->exited)
-    return;
-  run->kill_reason = reason;
-  g_debug ("Stopping the engine of share %s: %s", run->share->name,
-           reason == KILL_TIMEOUT ? "timeout" : "cancelled");
-  kill_group (run, SIGTERM);
-  run->grace_source = g_timeout_source_new ((guint) MAX (run->kill_grace_usec / 1000, 0));
-  g_source_set_callback (run->grace_source, on_grace_expired, run, NULL);
-  g_source_attach (run->grace_source, g_task_get_context (run->task));
-}
-
-static char *
-capture_take (Capture *capture)
-{
-  GByteArray *tail = capture->tail;
-  gsize start = 0;
-
-  /* A cut tail starts mid-line: that fragment would only mislead. */
-  if (capture->total > tail->len)
+  if (!g_path_is_absolute (prep->engine_path))
     {
-      guint8 *newline = memchr (tail->data, '\n', tail->len);
-      start = newline ? (gsize) (newline - tail->data) + 1 : tail->len;
+      prep->engine = g_find_program_in_path (prep->engine_path);
+      if (prep->engine == NULL)
+        {
+          *error_message = g_strdup_printf ("engine %s not found on PATH", prep->engine_path);
+          return FALSE;
+        }
+      return TRUE;
     }
-  for (gsize i = start; i < tail->len; i++)
-    if (tail->data[i] == '\0')
-      tail->data[i] = '?';
-  return g_strndup ((const char *) tail->data + start, tail->len - start);
-}
-
-static void
-complete (EngineRun *run)
-{
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  OfEngineOutcome *outcome;
-  int status = -1;
-  int term_signal = 0;
-
-  if (!run->exited || !run->out.done || !run->err.done || run->finished)
-    return;
-
-  out = capture_take (&run->out);
-  err = capture_take (&run->err);
-  if (g_subprocess_get_if_exited (run->process))
-    status = g_subprocess_get_exit_status (run->process);
-  else if (g_subprocess_get_if_signaled (run->process))
-    term_signal = g_subprocess_get_term_sig (run->process);
-
-  if (run->kill_reason == KILL_CANCEL)
-    outcome = outcome_new_message (OF_SHARE_RESULT_CANCELLED, "cancelled");
-  else if (run->kill_reason == KILL_TIMEOUT)
+  /* Checked here so that both launchers say the same. */
+  if (access (prep->engine_path, X_OK) < 0)
     {
-      g_autofree char *duration = of_share_format_duration (run->share->timeout_usec);
-      outcome = outcome_new_message (OF_SHARE_RESULT_FAILED, "timed out after %s", duration);
+      int saved = errno;
+      *error_message = g_strdup_printf ("cannot start engine %s: %s", prep->engine_path, g_strerror (saved));
+      return FALSE;
     }
-  else if (term_signal != 0)
-    outcome = outcome_new_message (OF_SHARE_RESULT_FAILED, "engine crashed (signal %d)", term_signal);
-  else
-    outcome = of_engine_parse_output (status, out, err);
-
-  outcome->exit_status = status;
-  outcome->term_signal = term_signal;
-  outcome->stdout_tail = g_steal_pointer (&out);
-  outcome->stderr_tail = g_steal_pointer (&err);
-  outcome->stdout_bytes = run->out.total;
-  outcome->stderr_bytes = run->err.total;
-  g_debug ("Engine of share %s ended: status %d, signal %d, %" G_GUINT64_FORMAT
-           " + %" G_GUINT64_FORMAT " bytes of output",
-           run->share->name, status, term_signal, run->out.total, run->err.total);
-  finish (run, outcome);
+  prep->engine = g_strdup (prep->engine_path);
+  return TRUE;
 }
 
-static void read_more (Capture *capture);
-
-static void
-on_read (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+static gpointer
+prepare_thread (gpointer data)
 {
-  Capture *capture = user_data;
-  g_autoptr(GError) error = NULL;
-  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  GTask *task = data;
+  Prep *prep = g_task_get_task_data (task);
+  char *why = NULL;
 
-  if (n <= 0)
-    {
-      if (n < 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("Reading the engine's output: %s", error->message);
-      capture->done = TRUE;
-      complete (capture->run);
-      return;
-    }
-
-  capture->total += (guint64) n;
-  /* Keep only the tail, where unison's summary is. */
-  if ((gsize) n >= OF_ENGINE_OUTPUT_TAIL_MAX)
-    {
-      g_byte_array_set_size (capture->tail, 0);
-      g_byte_array_append (capture->tail, capture->buffer + n - OF_ENGINE_OUTPUT_TAIL_MAX,
-                           OF_ENGINE_OUTPUT_TAIL_MAX);
-    }
-  else
-    {
-      if (capture->tail->len + (gsize) n > OF_ENGINE_OUTPUT_TAIL_MAX)
-        g_byte_array_remove_range (capture->tail, 0,
-                                   capture->tail->len + (guint) n - OF_ENGINE_OUTPUT_TAIL_MAX);
-      g_byte_array_append (capture->tail, capture->buffer, (guint) n);
-    }
-  read_more (capture);
+  if (!resolve_engine (prep, &why) || !lookup_user (prep, &why) ||
+      /* unison would create a missing root (and with it sync "everything
+       * deleted" back): an unmounted or missing remote must stop us here. */
+      !check_directory ("remote", prep->remote_path, "is not reachable", &why) ||
+      !check_directory ("local folder", prep->local_path, "is not available", &why) ||
+      !prepare_archive (prep, &why))
+    prep->why = why;
+  else if (prep->home == NULL)
+    prep->home = g_strdup (prep->archive_dir);
+  /* From here the run owns it (or drops it, if it gave up waiting). */
+  g_task_return_pointer (task, prep, (GDestroyNotify) prep_free);
+  g_object_unref (task);
+  return NULL;
 }
 
-static void
-read_more (Capture *capture)
-{
-  g_input_stream_read_async (capture->stream, capture->buffer, sizeof capture->buffer,
-                             G_PRIORITY_DEFAULT, capture->run->io_cancellable, on_read, capture);
-}
-
-static gboolean
-on_drain_expired (gpointer user_data)
-{
-  EngineRun *run = user_data;
-
-  g_debug ("Output of share %s's engine still open after it exited: not waiting any longer",
-           run->share->name);
-  g_clear_pointer (&run->drain_source, g_source_unref);
-  g_cancellable_cancel (run->io_cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_exited (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  EngineRun *run = user_data;
-  g_autoptr(GError) error = NULL;
-
-  (void) source;
-  /* Without a cancellable this only fails if waiting is impossible. */
-  if (!g_subprocess_wait_finish (run->process, result, &error))
-    g_warning ("Waiting for the engine of share %s: %s", run->share->name, error->message);
-
-  run->exited = TRUE;
-  destroy_source (&run->timeout_source);
-  destroy_source (&run->grace_source);
-  destroy_source (&run->cancel_source);
-  /* Whatever it started and left behind in its group is an orphan now. */
-  kill_group (run, SIGKILL);
-
-  if (!run->out.done || !run->err.done)
-    {
-      run->drain_source = g_timeout_source_new (DRAIN_TIMEOUT_MS);
-      g_source_set_callback (run->drain_source, on_drain_expired, run, NULL);
-      g_source_attach (run->drain_source, g_task_get_context (run->task));
-    }
-  complete (run);
-}
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  EngineRun *run = user_data;
-
-  g_clear_pointer (&run->timeout_source, g_source_unref);
-  if (run->process == NULL)
-    {
-      /* Still preparing: a stat() hanging on a dead network mount. */
-      g_autofree char *duration = of_share_format_duration (run->share->timeout_usec);
-      finish (run, outcome_new_message (OF_SHARE_RESULT_FAILED, "timed out after %s", duration));
-      return G_SOURCE_REMOVE;
-    }
-  begin_kill (run, KILL_TIMEOUT);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_cancelled (GCancellable *cancellable,
-              gpointer      user_data)
-{
-  EngineRun *run = user_data;
-
-  (void) cancellable;
-  g_clear_pointer (&run->cancel_source, g_source_unref);
-  if (run->process == NULL)
-    {
-      finish (run, outcome_new_message (OF_SHARE_RESULT_CANCELLED, "cancelled"));
-      return G_SOURCE_REMOVE;
-    }
-  begin_kill (run, KILL_CANCEL);
-  return G_SOURCE_REMOVE;
-}
+/* ---- the run, in the caller's main context ---- */
 
 static char **
-make_environment (EngineRun *run)
+make_environment (const Prep *prep)
 {
   GStrvBuilder *builder = g_strv_builder_new ();
-  g_autofree char *home = g_strconcat ("HOME=", run->home, NULL);
-  g_autofree char *unison = g_strconcat ("UNISON=", run->archive_dir, NULL);
+  g_autofree char *home = g_strconcat ("HOME=", prep->home, NULL);
+  g_autofree char *unison = g_strconcat ("UNISON=", prep->archive_dir, NULL);
   char **envp;
 
   g_strv_builder_add (builder, "PATH=/usr/bin:/bin");
@@ -1096,53 +474,110 @@ make_environment (EngineRun *run)
   return envp;
 }
 
-static void
-spawn (EngineRun *run)
+static OfEngineOutcome *
+outcome_from_launch (EngineRun      *run,
+                     OfLaunchResult *launched)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_auto(GStrv) envp = make_environment (run);
+  OfEngineOutcome *outcome;
+
+  switch (launched->end)
+    {
+    case OF_LAUNCH_NOT_STARTED:
+      outcome = of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "cannot start engine %s: %s",
+                                               run->prep->engine, launched->message);
+      break;
+    case OF_LAUNCH_CANCELLED:
+      outcome = of_engine_outcome_new_message (OF_SHARE_RESULT_CANCELLED, "cancelled");
+      break;
+    case OF_LAUNCH_TIMED_OUT:
+      {
+        g_autofree char *duration = of_share_format_duration (run->share->timeout_usec);
+        outcome = of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "timed out after %s", duration);
+      }
+      break;
+    case OF_LAUNCH_SIGNALED:
+      outcome = of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "engine crashed (signal %d)",
+                                               launched->term_signal);
+      break;
+    case OF_LAUNCH_EXITED:
+    default:
+      outcome = of_engine_parse_output (launched->exit_status, launched->stdout_tail,
+                                        launched->stderr_tail);
+      break;
+    }
+  outcome->exit_status = launched->exit_status;
+  outcome->term_signal = launched->term_signal;
+  outcome->stdout_tail = g_steal_pointer (&launched->stdout_tail);
+  outcome->stderr_tail = g_steal_pointer (&launched->stderr_tail);
+  if (outcome->stdout_tail == NULL)
+    outcome->stdout_tail = g_strdup ("");
+  if (outcome->stderr_tail == NULL)
+    outcome->stderr_tail = g_strdup ("");
+  outcome->stdout_bytes = launched->stdout_bytes;
+  outcome->stderr_bytes = launched->stderr_bytes;
+  return outcome;
+}
+
+static void
+on_launched (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EngineRun *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
+  g_autoptr(OfLaunchResult) launched = of_launcher_run_finish (OF_LAUNCHER (source), result, &error);
+
+  if (launched == NULL)
+    launched = of_launch_result_new_not_started ("%s", error->message);
+  finish (run, outcome_from_launch (run, launched));
+}
+
+static void
+launch (EngineRun *run)
+{
+  const Prep *prep = run->prep;
+  g_auto(GStrv) envp = make_environment (prep);
+  g_autofree char *description = g_strdup_printf ("offlinefiles sync of share %s", run->share->name);
   /* -batch: never ask (stdin is /dev/null anyway); -terse: no progress
    * noise; -log=false: no ever-growing unison.log in the state directory
    * (the journal has our summary); -confirmbigdel: an emptied root (a
    * mount that went away) aborts instead of deleting the other side. */
   const char * const argv[] = {
-    run->engine, "-batch", "-ui", "text", "-terse", "-dumbtty", "-color", "false",
+    prep->engine, "-batch", "-ui", "text", "-terse", "-dumbtty", "-color", "false",
     "-log=false", "-confirmbigdel=true",
     "-root", run->share->local_path, "-root", run->share->remote_path, NULL
   };
-  GInputStream *stream;
+  const char * const read_write_paths[] = {
+    run->share->local_path, run->share->remote_path, prep->archive_dir, NULL
+  };
+  /* The whole run, preparation included, is bounded by the timeout. */
+  gint64 left = run->share->timeout_usec - (g_get_monotonic_time () - run->started);
+  OfLaunchSpec spec = {
+    .unit_name = run->run_name,
+    .description = description,
+    .argv = argv,
+    .envp = (const char * const *) envp,
+    .working_directory = prep->archive_dir,
+    .user_name = run->share->user,
+    .uid = prep->uid,
+    .gid = prep->gid,
+    .groups = prep->groups,
+    .n_groups = prep->n_groups,
+    .read_write_paths = read_write_paths,
+    .timeout_usec = MAX (left, 1000),
+    .kill_grace_usec = run->kill_grace_usec,
+    .tasks_max = OF_ENGINE_TASKS_MAX,
+    .memory_max = of_engine_memory_max (),
+  };
 
-  g_subprocess_launcher_set_environ (launcher, envp);
-  g_subprocess_launcher_set_cwd (launcher, run->archive_dir);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, run, NULL);
-
-  g_debug ("Running %s for share %s as %s (uid %u), archive %s", run->engine,
-           run->share->name, run->share->user, (guint) run->uid, run->archive_dir);
-  run->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  if (run->process == NULL)
-    {
-      finish (run, outcome_new_message (OF_SHARE_RESULT_FAILED, "cannot start engine %s: %s",
-                                        run->engine, error->message));
-      return;
-    }
-  {
-    /* NULL when the engine already exited and was reaped: then there is
-     * no group left to signal (pgid stays 0 and kills are skipped). */
-    const char *identifier = g_subprocess_get_identifier (run->process);
-
-    run->pgid = identifier ? (pid_t) g_ascii_strtoll (identifier, NULL, 10) : 0;
-  }
-  run->io_cancellable = g_cancellable_new ();
-
-  stream = g_subprocess_get_stdout_pipe (run->process);
-  run->out.stream = g_object_ref (stream);
-  stream = g_subprocess_get_stderr_pipe (run->process);
-  run->err.stream = g_object_ref (stream);
-  read_more (&run->out);
-  read_more (&run->err);
-  g_subprocess_wait_async (run->process, NULL, on_exited, run);
+  /* From here the launcher bounds time and honours cancellation. */
+  destroy_source (&run->timeout_source);
+  destroy_source (&run->cancel_source);
+  g_debug ("Running %s for share %s as %s (uid %u), archive %s, as %s", prep->engine,
+           run->share->name, run->share->user, (guint) prep->uid, prep->archive_dir, run->run_name);
+  of_launcher_run_async (run->launcher, &spec, g_task_get_cancellable (run->task), on_launched,
+                         g_object_ref (run->task));
 }
 
 static void
@@ -1152,23 +587,54 @@ on_prepared (GObject      *source,
 {
   g_autoptr(GTask) outer = user_data;  /* keeps the run alive until now */
   EngineRun *run = g_task_get_task_data (outer);
+  Prep *prep = g_task_propagate_pointer (G_TASK (result), NULL);
 
   (void) source;
-  (void) result;
   if (run->finished)
-    return;   /* timed out or cancelled while preparing */
-  if (run->early != NULL)
     {
-      finish (run, g_steal_pointer (&run->early));
+      /* Timed out or cancelled while preparing. */
+      prep_free (prep);
       return;
     }
-  spawn (run);
+  run->prep = prep;
+  if (prep->why != NULL)
+    {
+      finish (run, of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "%s", prep->why));
+      return;
+    }
+  launch (run);
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  EngineRun *run = user_data;
+  g_autofree char *duration = of_share_format_duration (run->share->timeout_usec);
+
+  /* Still preparing: a stat() hanging on a dead network mount. */
+  g_clear_pointer (&run->timeout_source, g_source_unref);
+  finish (run, of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "timed out after %s", duration));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_cancelled (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  EngineRun *run = user_data;
+
+  (void) cancellable;
+  g_clear_pointer (&run->cancel_source, g_source_unref);
+  finish (run, of_engine_outcome_new_message (OF_SHARE_RESULT_CANCELLED, "cancelled"));
+  return G_SOURCE_REMOVE;
 }
 
 void
-of_engine_run_async (const char         *engine_path,
+of_engine_run_async (OfLauncher         *launcher,
+                     const char         *engine_path,
                      const OfShare      *share,
                      const char         *archive_root,
+                     const char         *run_name,
                      gint64              kill_grace_usec,
                      GCancellable       *cancellable,
                      GAsyncReadyCallback callback,
@@ -1176,11 +642,16 @@ of_engine_run_async (const char         *engine_path,
 {
   EngineRun *run;
   GTask *task;
-  g_autoptr(GTask) prepare = NULL;
+  GTask *prepare;
+  Prep *prep;
+  GThread *thread;
+  g_autoptr(GError) error = NULL;
 
+  g_return_if_fail (OF_IS_LAUNCHER (launcher));
   g_return_if_fail (engine_path != NULL);
   g_return_if_fail (share != NULL);
   g_return_if_fail (archive_root != NULL && g_path_is_absolute (archive_root));
+  g_return_if_fail (run_name != NULL);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   /* Cancellation is an outcome (CANCELLED, after the engine is gone),
@@ -1188,19 +659,14 @@ of_engine_run_async (const char         *engine_path,
   g_task_set_check_cancellable (task, FALSE);
 
   run = g_new0 (EngineRun, 1);
+  run->launcher = g_object_ref (launcher);
   run->share = of_share_copy (share);
-  run->engine_path = g_strdup (engine_path);
-  run->archive_root = g_strdup (archive_root);
+  run->run_name = g_strdup (run_name);
   run->kill_grace_usec = MAX (kill_grace_usec, 0);
-  run->archive_fd = -1;
-  run->out.run = run;
-  run->out.tail = g_byte_array_sized_new (4096);
-  run->err.run = run;
-  run->err.tail = g_byte_array_sized_new (4096);
+  run->started = g_get_monotonic_time ();
   run->task = task;
   g_task_set_task_data (task, run, (GDestroyNotify) engine_run_free);
 
-  /* The whole run, preparation included, is bounded by the timeout. */
   run->timeout_source = g_timeout_source_new ((guint) MIN (share->timeout_usec / 1000, G_MAXUINT));
   g_source_set_callback (run->timeout_source, on_timeout, run, NULL);
   g_source_attach (run->timeout_source, g_task_get_context (task));
@@ -1211,9 +677,27 @@ of_engine_run_async (const char         *engine_path,
       g_source_attach (run->cancel_source, g_task_get_context (task));
     }
 
+  prep = g_new0 (Prep, 1);
+  prep->user = g_strdup (share->user);
+  prep->local_path = g_strdup (share->local_path);
+  prep->remote_path = g_strdup (share->remote_path);
+  prep->engine_path = g_strdup (engine_path);
+  prep->archive_root = g_strdup (archive_root);
+  prep->archive_fd = -1;
   prepare = g_task_new (NULL, NULL, on_prepared, g_object_ref (task));
-  g_task_set_task_data (prepare, run, NULL);
-  g_task_run_in_thread (prepare, prepare_thread);
+  g_task_set_task_data (prepare, prep, NULL);
+  /* A thread of its own, not GLib's shared pool: it may hang for ever on
+   * a dead mount or a lock, and must not take the pool's threads with it. */
+  thread = g_thread_try_new ("engine-prepare", prepare_thread, prepare, &error);
+  if (thread == NULL)
+    {
+      /* As if the thread had found the problem. */
+      prep->why = g_strdup_printf ("cannot start a thread: %s", error->message);
+      g_task_return_pointer (prepare, prep, (GDestroyNotify) prep_free);
+      g_object_unref (prepare);
+      return;
+    }
+  g_thread_unref (thread);
 }
 
 OfEngineOutcome *

@@ -104,7 +104,9 @@ OfLaunchResult *of_launcher_run_finish (OfLauncher          *self,
 
 /* The launcher this machine should use: systemd's when systemd is the
  * service manager (/run/systemd/system exists) and @bus reaches it, the
- * fork path otherwise.  @bus is the system bus connection. */
+ * fork path otherwise.  @bus is the system bus connection.  For the
+ * daemon, once: systemd's then stops engine units an earlier daemon
+ * left running.  OFFLINEFILES_LAUNCHER=fork|systemd forces one. */
 OfLauncher     *of_launcher_new_default (GDBusConnection *bus);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OfLaunchResult, of_launch_result_free)

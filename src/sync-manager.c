@@ -10,6 +10,7 @@ struct _OfSyncManager {
 
   OfStateStore      *state_store;   /* borrowed */
   OfShareRegistry   *shares;        /* borrowed */
+  OfLauncher        *launcher;
   char              *engine_path;
   char              *archive_root;
   gint64             kill_grace_usec;
@@ -259,7 +260,9 @@ id_saved (GObject      *source,
   g_autoptr(OfSyncManager) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *id_string = NULL;
-  OfSyncRunOptions options = { self->engine_path, self->archive_root, self->kill_grace_usec };
+  OfSyncRunOptions options = {
+    self->launcher, self->engine_path, self->archive_root, self->kill_grace_usec, self->current_id
+  };
   GPtrArray *shares;
 
   (void) source;
@@ -522,6 +525,7 @@ of_sync_manager_new (OfStateStore           *state_store,
 
   self->state_store = state_store;
   self->shares = shares;
+  self->launcher = g_object_ref (options->launcher);
   self->engine_path = g_strdup (options->engine_path);
   self->archive_root = g_strdup (options->archive_root);
   self->kill_grace_usec = options->kill_grace_usec;
@@ -552,6 +556,7 @@ of_sync_manager_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   of_planned_sync_clear (&self->plan);
   g_free (self->machine_id);
+  g_clear_object (&self->launcher);
   g_free (self->engine_path);
   g_free (self->archive_root);
   g_clear_object (&self->store);

@@ -3,9 +3,11 @@
 
 typedef struct {
   GPtrArray       *shares;     /* of OfShare */
+  OfLauncher      *launcher;
   char            *engine_path;
   char            *archive_root;
   gint64           kill_grace_usec;
+  guint64          sync_id;
   guint            next;
   GPtrArray       *names;      /* of the shares that ran */
   GPtrArray       *outcomes;   /* of OfEngineOutcome, in step with names */
@@ -19,6 +21,7 @@ sync_run_free (SyncRun *run)
   g_ptr_array_unref (run->shares);
   g_ptr_array_unref (run->names);
   g_ptr_array_unref (run->outcomes);
+  g_clear_object (&run->launcher);
   g_free (run->engine_path);
   g_free (run->archive_root);
   g_free (run);
@@ -141,6 +144,8 @@ run_next_share (GTask *task)
 {
   SyncRun *run = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
+  const OfShare *share;
+  g_autofree char *run_name = NULL;
 
   if (run->next >= run->shares->len || g_cancellable_is_cancelled (cancellable))
     {
@@ -148,7 +153,9 @@ run_next_share (GTask *task)
       g_object_unref (task);
       return;
     }
-  of_engine_run_async (run->engine_path, run->shares->pdata[run->next], run->archive_root,
+  share = run->shares->pdata[run->next];
+  run_name = of_engine_run_name (share->name, run->sync_id);
+  of_engine_run_async (run->launcher, run->engine_path, share, run->archive_root, run_name,
                        run->kill_grace_usec, cancellable, share_done, task);
 }
 
@@ -173,6 +180,8 @@ of_sync_run_async (GPtrArray              *shares,
   SyncRun *run = g_new0 (SyncRun, 1);
 
   run->shares = shares;
+  run->launcher = g_object_ref (options->launcher);
+  run->sync_id = options->sync_id;
   run->engine_path = g_strdup (options->engine_path);
   run->archive_root = g_strdup (options->archive_root);
   run->kill_grace_usec = options->kill_grace_usec;

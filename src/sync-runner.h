@@ -22,9 +22,11 @@ typedef void (*OfShareDoneFunc) (const OfShare         *share,
                                  gpointer               user_data);
 
 typedef struct {
+  OfLauncher *launcher;         /* how engines run; borrowed (referenced while a sync runs) */
   const char *engine_path;      /* "unison", or --engine */
   const char *archive_root;     /* <state dir>/unison */
   gint64      kill_grace_usec;  /* SIGTERM → SIGKILL */
+  guint64     sync_id;          /* names the engine runs (their units) */
 } OfSyncRunOptions;
 
 /* @shares: of OfShare, in order; taken (may be empty). */

@@ -10,7 +10,8 @@ apt-get install -y -q --no-install-recommends \
   polkitd pkexec dbus unison python3 python3-dbusmock python3-gi \
   gir1.2-polkit-1.0 libsystemd-dev gettext systemd tzdata faketime libfaketime \
   valgrind util-linux strace procps ca-certificates \
-  scdoc bash-completion libclang-rt-14-dev
+  scdoc bash-completion libclang-rt-14-dev \
+  python3-fusepy fuse3
 
 # The Debian package (tools/build-deb.sh installs debian/control's
 # Build-Depends itself; these are the packaging tools and the checker).

@@ -9,9 +9,9 @@
  */
 #include "fuzz-common.h"
 
-#include "engine.h"
+#include "engine-output.h"
 
-/* engine.c: MESSAGE_MAX, plus the longest escape or character and "…". */
+/* engine-output.c: MESSAGE_MAX, plus the longest escape or character and "…". */
 #define MESSAGE_LIMIT (1024 + 6 + 3)
 
 int

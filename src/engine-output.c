@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* engine-output.c — see engine-output.h.
+ *
+ * What unison 2.52 prints with "-batch -ui text -terse" (checked by hand,
+ * see tests/test-engine.c for captured samples):
+ *   stdout: the change table ("changed  <-?-> changed    f1"), the
+ *           first-run archive warning, "Failed [p]: ..." details;
+ *   stderr: "[CONFLICT] Skipping <path>" / "[ERROR] Skipping <path>" (only
+ *           when something else is propagated), "[BGN]/[END] Copying ...",
+ *           "Fatal error: ...", and at the end the summary
+ *           "Synchronization complete at HH:MM:SS  (N item(s) transferred,
+ *           S skipped, F failed)" (or "incomplete") followed by one
+ *           "  skipped: <path> (<reason>)" or "  failed: <path>" per item;
+ *           a reason may continue on further lines.
+ * Paths are printed raw: a path containing a newline cannot be told apart
+ * from the next line, and one that is not UTF-8 is made valid for D-Bus.
+ */
+#include "engine-output.h"
+
+#include "escape.h"
+
+#include <string.h>
+
+/* The one-line message goes to D-Bus properties and the journal. */
+#define MESSAGE_MAX 1024
+void
+of_engine_outcome_free (OfEngineOutcome *outcome)
+{
+  if (outcome == NULL)
+    return;
+  g_free (outcome->message);
+  g_clear_pointer (&outcome->conflicts, g_ptr_array_unref);
+  g_free (outcome->stdout_tail);
+  g_free (outcome->stderr_tail);
+  g_free (outcome);
+}
+
+static OfEngineOutcome *
+outcome_new (OfShareResult result)
+{
+  OfEngineOutcome *outcome = g_new0 (OfEngineOutcome, 1);
+
+  outcome->result = result;
+  outcome->conflicts = g_ptr_array_new_with_free_func (g_free);
+  outcome->exit_status = -1;
+  return outcome;
+}
+
+/* Valid UTF-8, one line, bounded: it ends up in a D-Bus string and the
+ * journal, and file names are neither. */
+static char *
+sanitize_line (const char *text)
+{
+  g_autofree char *valid = g_strstrip (g_utf8_make_valid (text, -1));
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = valid; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (out->len >= MESSAGE_MAX)
+        {
+          g_string_append (out, "…");
+          break;
+        }
+      if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (of_unichar_is_unsafe (c))
+        {
+          /* C0, C1, bidi controls and other format characters: a file
+           * name must not steer a terminal or reorder what follows. */
+          g_autofree char *one = g_strndup (p, g_utf8_next_char (p) - p);
+          g_autofree char *escaped = of_escape_text (one);
+
+          g_string_append (out, escaped);
+        }
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+OfEngineOutcome *
+of_engine_outcome_new_message (OfShareResult result,
+                               const char   *format,
+                               ...)
+{
+  OfEngineOutcome *outcome = outcome_new (result);
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  outcome->message = sanitize_line (text);
+  return outcome;
+}
+
+/* ---- output parsing (pure) ---- */
+
+static const char * const conflict_reasons[] = {
+  "contents changed on both sides",
+  "properties changed on both sides",
+  "symbolic links changed on both sides",
+  "conflicting updates",
+};
+
+static gboolean
+reason_is_conflict (const char *reason)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (conflict_reasons); i++)
+    if (g_str_equal (reason, conflict_reasons[i]))
+      return TRUE;
+  /* Reasons of future versions; an error is never phrased like this. */
+  return strstr (reason, "both sides") != NULL || strstr (reason, "onflict") != NULL;
+}
+
+typedef struct {
+  GPtrArray  *conflicts;        /* ordered, unique */
+  GHashTable *conflict_set;
+  GPtrArray  *other_skipped;
+  GPtrArray  *failed;
+} ParsedItems;
+
+static void
+add_conflict (ParsedItems *items,
+              const char  *path)
+{
+  char *valid = g_utf8_make_valid (path, -1);
+
+  if (g_hash_table_contains (items->conflict_set, valid))
+    {
+      g_free (valid);
+      return;
+    }
+  g_ptr_array_add (items->conflicts, valid);
+  g_hash_table_add (items->conflict_set, valid);
+}
+
+/* @text: "PATH (REASON)", the reason possibly spanning lines. */
+static void
+add_skipped_item (ParsedItems *items,
+                  GPtrArray   *conflict_lines,
+                  const char  *text)
+{
+  gsize length = strlen (text);
+  const char *open;
+
+  /* Known conflict reasons first: exact, whatever the path contains. */
+  for (gsize i = 0; i < G_N_ELEMENTS (conflict_reasons); i++)
+    {
+      g_autofree char *suffix = g_strdup_printf (" (%s)", conflict_reasons[i]);
+
+      if (g_str_has_suffix (text, suffix))
+        {
+          g_autofree char *path = g_strndup (text, length - strlen (suffix));
+          add_conflict (items, path);
+          return;
+        }
+    }
+  /* Then the paths unison announced with "[CONFLICT] Skipping". */
+  for (guint i = 0; i < conflict_lines->len; i++)
+    {
+      const char *path = conflict_lines->pdata[i];
+      gsize path_length = strlen (path);
+
+      if (strncmp (text, path, path_length) == 0 && strncmp (text + path_length, " (", 2) == 0)
+        {
+          add_conflict (items, path);
+          return;
+        }
+    }
+  /* Otherwise split at the first " (": only a path that itself contains
+   * " (" is then shown shortened. */
+  open = strstr (text, " (");
+  if (open != NULL && length > 0 && text[length - 1] == ')')
+    {
+      g_autofree char *path = g_strndup (text, (gsize) (open - text));
+      g_autofree char *reason = g_strndup (open + 2, length - (gsize) (open - text) - 3);
+
+      if (reason_is_conflict (reason))
+        add_conflict (items, path);
+      else
+        g_ptr_array_add (items->other_skipped, g_utf8_make_valid (path, -1));
+      return;
+    }
+  g_ptr_array_add (items->other_skipped, g_utf8_make_valid (text, -1));
+}
+
+static void
+flush_item (ParsedItems *items,
+            GPtrArray   *conflict_lines,
+            GString     *item,
+            gboolean     is_failed)
+{
+  g_autofree char *text = g_string_free (item, FALSE);
+
+  /* Continuation lines may end with the empty last line of the output. */
+  g_strchomp (text);
+  if (is_failed)
+    g_ptr_array_add (items->failed, g_utf8_make_valid (text, -1));
+  else
+    add_skipped_item (items, conflict_lines, text);
+}
+
+static void
+append_paths (GString    *message,
+              guint       count,
+              const char *singular,
+              const char *plural,
+              GPtrArray  *paths)
+{
+  if (count == 0)
+    return;
+  if (message->len > 0)
+    g_string_append (message, "; ");
+  g_string_append_printf (message, "%u %s", count, count == 1 ? singular : plural);
+  for (guint i = 0; i < paths->len && i < OF_ENGINE_MESSAGE_MAX_PATHS; i++)
+    g_string_append_printf (message, "%s%s", i == 0 ? ": " : ", ", (const char *) paths->pdata[i]);
+  if (paths->len > OF_ENGINE_MESSAGE_MAX_PATHS || (paths->len > 0 && count > paths->len))
+    g_string_append (message, ", …");
+}
+
+static const char *
+first_nonempty_line (char **lines)
+{
+  for (gsize i = 0; lines[i] != NULL; i++)
+    if (*g_strstrip (lines[i]) != '\0')
+      return lines[i];
+  return NULL;
+}
+
+static const char *
+last_nonempty_line (char **lines)
+{
+  const char *last = NULL;
+
+  for (gsize i = 0; lines[i] != NULL; i++)
+    if (*g_strstrip (lines[i]) != '\0')
+      last = lines[i];
+  return last;
+}
+
+static char **
+split_lines (const char *text)
+{
+  char **lines = g_strsplit (text ? text : "", "\n", -1);
+
+  /* A progress line ends in "\r": keep what follows the last one. */
+  for (gsize i = 0; lines[i] != NULL; i++)
+    {
+      char *cr = strrchr (lines[i], '\r');
+
+      if (cr != NULL && cr[1] == '\0')
+        *cr = '\0';
+    }
+  return lines;
+}
+
+static gboolean
+parse_count (const char **p,
+             guint       *value)
+{
+  char *end;
+  guint64 n;
+
+  if (!g_ascii_isdigit (**p))
+    return FALSE;
+  n = g_ascii_strtoull (*p, &end, 10);
+  *value = (guint) MIN (n, G_MAXUINT);
+  *p = end;
+  return TRUE;
+}
+
+static gboolean
+skip_literal (const char **p,
+              const char  *literal)
+{
+  if (!g_str_has_prefix (*p, literal))
+    return FALSE;
+  *p += strlen (literal);
+  return TRUE;
+}
+
+/* "Synchronization complete at 09:57:30  (3 items transferred, 0 skipped, 0 failed)",
+ * or "incomplete".  By hand rather than with GRegex: PCRE's JIT is
+ * unwelcome under MemoryDenyWriteExecute=. */
+static gboolean
+parse_summary (const char *line,
+               guint      *transferred,
+               guint      *skipped,
+               guint      *failed)
+{
+  const char *p;
+  guint n, s, f;
+
+  if (!g_str_has_prefix (line, "Synchronization complete") &&
+      !g_str_has_prefix (line, "Synchronization incomplete"))
+    return FALSE;
+  p = strrchr (line, '(');
+  if (p == NULL)
+    return FALSE;
+  p++;
+  if (!parse_count (&p, &n) ||
+      !(skip_literal (&p, " items transferred, ") || skip_literal (&p, " item transferred, ")) ||
+      !parse_count (&p, &s) || !skip_literal (&p, " skipped, ") ||
+      !parse_count (&p, &f) || !skip_literal (&p, " failed)"))
+    return FALSE;
+  *transferred = n;
+  *skipped = s;
+  *failed = f;
+  return TRUE;
+}
+
+OfEngineOutcome *
+of_engine_parse_output (int         exit_status,
+                        const char *stdout_text,
+                        const char *stderr_text)
+{
+  g_auto(GStrv) err_lines = split_lines (stderr_text);
+  g_auto(GStrv) out_lines = split_lines (stdout_text);
+  g_autoptr(GPtrArray) conflict_lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) conflict_set = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) other_skipped = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) failed = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) item = NULL;
+  g_autoptr(GString) message = g_string_new (NULL);
+  ParsedItems items;
+  OfEngineOutcome *outcome = outcome_new (OF_SHARE_RESULT_FAILED);
+  const char *fatal = NULL;
+  gboolean have_summary = FALSE;
+  gboolean item_is_failed = FALSE;
+
+  items.conflicts = outcome->conflicts;
+  items.conflict_set = conflict_set;
+  items.other_skipped = other_skipped;
+  items.failed = failed;
+  outcome->exit_status = exit_status;
+
+  for (gsize i = 0; err_lines[i] != NULL; i++)
+    {
+      const char *line = err_lines[i];
+
+      if (parse_summary (line, &outcome->transferred, &outcome->skipped, &outcome->failed))
+        {
+          have_summary = TRUE;
+          /* Items of an earlier summary (there is none in 2.52, but a
+           * retry would print one) would be counted twice. */
+          if (item != NULL)
+            g_string_free (g_steal_pointer (&item), TRUE);
+          g_ptr_array_set_size (failed, 0);
+          g_ptr_array_set_size (other_skipped, 0);
+          continue;
+        }
+      if (g_str_has_prefix (line, "[CONFLICT] Skipping "))
+        {
+          g_ptr_array_add (conflict_lines, g_strdup (line + strlen ("[CONFLICT] Skipping ")));
+          continue;
+        }
+      if (fatal == NULL && g_str_has_prefix (line, "Fatal error"))
+        fatal = line;
+      if (!have_summary)
+        continue;
+
+      if (g_str_has_prefix (line, "  skipped: ") || g_str_has_prefix (line, "  failed: "))
+        {
+          if (item != NULL)
+            flush_item (&items, conflict_lines, g_steal_pointer (&item), item_is_failed);
+          item_is_failed = g_str_has_prefix (line, "  failed: ");
+          item = g_string_new (strchr (line, ':') + 2);
+        }
+      else if (item != NULL)
+        {
+          g_string_append_c (item, '\n');
+          g_string_append (item, line);
+        }
+    }
+  if (item != NULL)
+    flush_item (&items, conflict_lines, g_steal_pointer (&item), item_is_failed);
+  /* The summary may have been cut off the kept tail, or never printed. */
+  for (guint i = 0; i < conflict_lines->len; i++)
+    add_conflict (&items, conflict_lines->pdata[i]);
+  if (!have_summary)
+    {
+      outcome->skipped = outcome->conflicts->len + other_skipped->len;
+      outcome->failed = failed->len;
+    }
+
+  append_paths (message, outcome->conflicts->len, "conflict", "conflicts", outcome->conflicts);
+  if (outcome->skipped > outcome->conflicts->len)
+    append_paths (message, outcome->skipped - outcome->conflicts->len,
+                  "item skipped", "items skipped", other_skipped);
+  append_paths (message, outcome->failed, "item failed", "items failed", failed);
+  if (outcome->transferred > 0)
+    g_string_append_printf (message, "%s%u %s transferred", message->len ? "; " : "",
+                            outcome->transferred, outcome->transferred == 1 ? "item" : "items");
+
+  switch (exit_status)
+    {
+    case 0:
+      outcome->result = OF_SHARE_RESULT_SUCCESS;
+      if (message->len == 0)
+        /* -terse prints nothing at all when nothing changed. */
+        g_string_append (message, "no changes");
+      break;
+    case 1:
+      outcome->result = OF_SHARE_RESULT_PARTIAL;
+      if (message->len == 0)
+        g_string_append (message, "some items were skipped");
+      break;
+    case 2:
+      /* Non-fatal failures: the share did move forward when something was
+       * transferred, and the failed items are named either way. */
+      outcome->result = outcome->transferred > 0 ? OF_SHARE_RESULT_PARTIAL : OF_SHARE_RESULT_FAILED;
+      if (message->len == 0)
+        g_string_append (message, "some items could not be synchronized");
+      break;
+    default:
+      {
+        const char *why = fatal;
+
+        outcome->result = OF_SHARE_RESULT_FAILED;
+        if (why == NULL)
+          why = first_nonempty_line (err_lines);
+        if (why == NULL)
+          why = last_nonempty_line (out_lines);
+        g_string_truncate (message, 0);
+        if (exit_status == 3)
+          g_string_append (message, why ? why : "fatal error (no message)");
+        else
+          g_string_append_printf (message, "engine exited with status %d%s%s",
+                                  exit_status, why ? ": " : "", why ? why : "");
+      }
+      break;
+    }
+
+  outcome->message = sanitize_line (message->str);
+  return outcome;
+}
