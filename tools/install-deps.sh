@@ -10,7 +10,10 @@ apt-get install -y -q --no-install-recommends \
   polkitd pkexec dbus unison python3 python3-dbusmock python3-gi \
   gir1.2-polkit-1.0 libsystemd-dev gettext systemd tzdata faketime libfaketime \
   valgrind util-linux strace procps ca-certificates \
-  scdoc bash-completion libclang-rt-14-dev
+  scdoc bash-completion libclang-rt-14-dev \
+  dbus-bin passwd
+# (dbus-bin: dbus-monitor, passwd: useradd, both used inside the systemd
+# the system suite boots; systemd, util-linux and dpkg do the rest.)
 
 # Test callers, each with a fixed polkit answer (see tests/harness.h).
 for user in oftest-allow oftest-deny oftest-ask oftest-slow; do
