@@ -91,18 +91,20 @@ _of_sys_cgroup_hierarchies () {
   done </proc/self/mountinfo
 }
 
-# Moves the calling (sub)shell into a new cgroup of its own in every
-# hierarchy; the namespace's cgroup root is then that subtree.
+# Moves the calling (sub)shell into a new cgroup $1 of its own in every
+# hierarchy of the list $2; the namespace's cgroup root is then that
+# subtree.  (No process substitution: its child would outlive the exec.)
 _of_sys_cgroup_enter () {
   local name=$1 mountpoint fstype opts dir
   while read -r mountpoint fstype opts dir; do
+    [ -n "$dir" ] || continue
     mkdir -p "$dir/$name" || return 1
     if [ -f "$dir/$name/cpuset.cpus" ]; then
       cat "$dir/cpuset.cpus" >"$dir/$name/cpuset.cpus"
       cat "$dir/cpuset.mems" >"$dir/$name/cpuset.mems"
     fi
     echo "$BASHPID" >"$dir/$name/cgroup.procs" || return 1
-  done < <(_of_sys_cgroup_hierarchies)
+  done <<<"$2"
 }
 
 # Runs as PID 1 of the new namespaces until it execs systemd.  $1: the
@@ -148,6 +150,7 @@ system_boot () {
   trap '_of_sys_fast=1; exit 143' TERM
   trap '_of_sys_fast=1; exit 130' INT
   trap '_of_sys_fast=1; exit 129' HUP
+  trap '_of_sys_fast=1; exit 141' PIPE
   _of_sys_dir=$(mktemp -d /var/tmp/offlinefiles-system.XXXXXX) || return 1
   _of_sys_log=$_of_sys_dir.log
   local name hierarchies started
@@ -157,7 +160,7 @@ system_boot () {
     [ -n "$dir" ] && _of_sys_cgroups+=("$dir/$name")
   done <<<"$hierarchies"
   (
-    _of_sys_cgroup_enter "$name" || exit 1
+    _of_sys_cgroup_enter "$name" "$hierarchies" || exit 1
     # --kill-child: should this shell be killed outright, the namespace
     # goes with it instead of running on unseen.
     exec unshare --pid --fork --kill-child=SIGKILL --mount --uts --ipc --net --cgroup \
@@ -166,20 +169,26 @@ system_boot () {
   _of_sys_upid=$!
   started=$EPOCHREALTIME
 
-  # systemd is the one child of unshare.
-  local child= i
+  # systemd is the child of unshare that runs /lib/systemd/systemd.
+  local child= children c i
   for i in $(seq 200); do
-    child=$(cat "/proc/$_of_sys_upid/task/$_of_sys_upid/children" 2>/dev/null) || true
-    child=${child%% *}
-    if [ -n "$child" ] && [ "$(cat "/proc/$child/comm" 2>/dev/null)" = systemd ]; then
-      break
-    fi
-    child=
+    children=$(cat "/proc/$_of_sys_upid/task/$_of_sys_upid/children" 2>/dev/null) || true
+    for c in $children; do
+      [ "$(cat "/proc/$c/comm" 2>/dev/null)" = systemd ] && child=$c
+    done
+    [ -n "$child" ] && break
     kill -0 "$_of_sys_upid" 2>/dev/null || break
     sleep 0.05
   done
   if [ -z "$child" ]; then
     echo "systemd did not start; its log:" >&2; sed 's/^/#   /' "$_of_sys_log" >&2
+    child=$(cat "/proc/$_of_sys_upid/task/$_of_sys_upid/children" 2>/dev/null) || true
+    for child in $child; do
+      echo "#   stuck: PID $child $(tr '\0' ' ' <"/proc/$child/cmdline" 2>/dev/null)" \
+        "in $(cat "/proc/$child/wchan" 2>/dev/null)" >&2
+      cat "/proc/$child/stack" 2>/dev/null | sed 's/^/#     /' >&2
+    done
+    _of_sys_fast=1
     return 1
   fi
   OF_SYS_PID=$child
@@ -285,10 +294,15 @@ system_install_deb () {
 # Powers the system off and removes everything it left on this machine.
 system_poweroff () {
   local status=$? i
-  trap - EXIT TERM INT HUP
+  # Every step below runs whatever the one before did (a caller's set -e
+  # must not cut the cleanup short).
+  set +e
+  trap - EXIT TERM INT HUP PIPE
   if [ -n "$_of_sys_upid" ] && kill -0 "$_of_sys_upid" 2>/dev/null; then
-    if [ -n "$_of_sys_fast" ]; then
+    if [ -n "$_of_sys_fast" ] || [ -z "$OF_SYS_PID" ]; then
+      # unshare --kill-child takes the namespace with it.
       [ -n "$OF_SYS_PID" ] && kill -s KILL "$OF_SYS_PID" 2>/dev/null
+      kill -s KILL "$_of_sys_upid" 2>/dev/null
     else
       [ -n "$OF_SYS_PID" ] && kill -s SIGRTMIN+4 "$OF_SYS_PID" 2>/dev/null
       for i in $(seq 300); do kill -0 "$_of_sys_upid" 2>/dev/null || break; sleep 0.1; done
@@ -301,14 +315,30 @@ system_poweroff () {
     kill -s KILL "$_of_sys_upid" 2>/dev/null
     wait "$_of_sys_upid" 2>/dev/null
   fi
-  # Cgroups systemd left behind, deepest first (they are empty now).
+  # systemd itself may outlive unshare (killed on a time-out): wait until
+  # it is gone or a zombie, whose cgroups are empty.
+  for i in $(seq 50); do
+    [ -n "$OF_SYS_PID" ] && [ -e "/proc/$OF_SYS_PID" ] &&
+      [ "$(awk '{print $3}' "/proc/$OF_SYS_PID/stat" 2>/dev/null)" != Z ] || break
+    sleep 0.1
+  done
+  # Cgroups systemd left behind, deepest first.
   local cg
-  for cg in "${_of_sys_cgroups[@]}"; do
-    [ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+  for i in 1 2 3 4 5; do
+    local left=0
+    for cg in "${_of_sys_cgroups[@]}"; do
+      [ -d "$cg" ] || continue
+      find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+      [ -d "$cg" ] && left=1
+    done
+    [ "$left" = 0 ] && break
+    sleep 0.2
   done
   [ -n "$_of_sys_stage" ] && rm -rf "$_of_sys_stage"
   if [ -n "$_of_sys_dir" ]; then
-    rmdir "$_of_sys_dir" 2>/dev/null
+    # The namespace's mounts go a moment after its last process.
+    for i in $(seq 50); do rmdir "$_of_sys_dir" 2>/dev/null && break; sleep 0.1; done
+    [ -d "$_of_sys_dir" ] && _of_sys_note "could not remove $_of_sys_dir"
     rm -f "$_of_sys_log"
   fi
   OF_SYS_PID=

@@ -128,7 +128,13 @@ wait_until 30 engine_or_ended
 unison_running; engine_seen=$?
 was_syncing=$(syncing "$id" && echo yes || echo no)
 in_system systemctl kill -s KILL "$UNIT"
-restarted () { [ "$(unit_prop ActiveState)" = active ] && [ "$(unit_prop MainPID)" != "$pid_before" ]; }
+# One systemctl call for both: the state changes between two.
+restarted () {
+  local now
+  now=$(in_system systemctl show -p ActiveState -p MainPID "$UNIT" | sort | paste -sd' ' -)
+  [[ $now =~ ^ActiveState=active\ MainPID=([0-9]+)$ ]] &&
+    [ "${BASH_REMATCH[1]}" != 0 ] && [ "${BASH_REMATCH[1]}" != "$pid_before" ]
+}
 if wait_until 20 restarted; then
   how="restarted by systemd (NRestarts $restarts_before -> $(unit_prop NRestarts))"
 else
