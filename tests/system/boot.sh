@@ -10,9 +10,9 @@
 # own tmpfs on /run and /tmp, its own cgroup subtree (a cgroup namespace)
 # and its own network namespace, so nothing it does reaches this machine:
 # not its /tmp (which systemd-tmpfiles would empty), not its /etc, not the
-# cgroups or ports of another booted system next to it.  It is powered off (SIGRTMIN+4) and removed
-# when the caller exits, also when a check fails or the caller is killed
-# on a time-out.
+# cgroups or ports of another booted system next to it.  It is powered off
+# (SIGRTMIN+4) and removed when the caller exits, also when a check fails
+# or the caller is killed on a time-out.
 #
 # Sourced by the tests in this directory and by tools/demo.sh:
 #   system_unavailable      prints why this machine cannot boot one (→ skip)
@@ -31,7 +31,7 @@
 #   boot.sh exec CMD…       run CMD inside the system OF_SYS_PID
 #   boot.sh shell           boot, install, and an interactive shell inside
 
-OF_SYS_PID=
+OF_SYS_PID=${OF_SYS_PID:-}
 _of_sys_dir=
 _of_sys_upid=
 _of_sys_log=
@@ -361,7 +361,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
       OF_SYS_PID=${OF_SYS_PID:?boot.sh exec needs OF_SYS_PID}
       in_system "$@" ;;
     *)
-      sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2
+      sed -n '4,/^$/s/^# \{0,1\}//p' "$0" >&2
       exit 2 ;;
   esac
 fi
