@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The service as installed, under a booted systemd: D-Bus activation by an
-# unprivileged read, a root write that persists, an unprivileged write
+# The service as installed, under a booted systemd: its files in place,
+# D-Bus activation by an unprivileged read, a root write that persists, an unprivileged write
 # refused by polkit, "systemctl reload" in place, and the unit's
 # hardening as systemd-analyze security rates it there.  TAP.
 set -u
@@ -10,7 +10,19 @@ boot_and_install
 
 conf=/etc/offlinefiles/background-sync.conf
 
-# --- 1. The first unprivileged read activates the daemon.
+# --- 1. What the package installs is in place, and nothing is running yet.
+load=$(unit_prop LoadState)
+activatable=$(in_system busctl --system list --activatable --no-legend | awk -v n="$DEST" '$1 == n')
+actions=$(in_system pkaction | grep -c '^org\.offlinefiles\.backgroundsync\.')
+policy=$(in_system ls /usr/share/dbus-1/system.d/$DEST.conf /etc/dbus-1/system.d/$DEST.conf 2>/dev/null)
+if [ "$load" = loaded ] && [ -n "$activatable" ] && [ "$actions" -ge 3 ] && [ -n "$policy" ]; then
+  ok "the unit, the activation file, the bus policy and $actions polkit actions are installed"
+else
+  not_ok "the unit, the activation file, the bus policy and the polkit actions are installed"
+  diag "unit: $load; activatable on the bus: ${activatable:-no}; polkit actions: $actions; bus policy: ${policy:-none}"
+fi
+
+# --- 2. The first unprivileged read activates the daemon.
 before=$(unit_prop ActiveState)
 if [ "$before" != inactive ]; then
   # A package may start the unit it enables; activation is what is checked.
@@ -28,7 +40,7 @@ else
   daemon_journal
 fi
 
-# --- 2. root writes; the value is in the settings file and survives a restart.
+# --- 3. root writes; the value is in the settings file and survives a restart.
 write_out=$(in_system busctl --system set-property "$DEST" "$OBJ" "$IFACE" SyncInterval q 123 2>&1)
 in_file=$(in_system grep -x 'SyncInterval=123' "$conf")
 in_system systemctl restart "$UNIT"
@@ -41,7 +53,7 @@ else
   in_system cat "$conf" | diag
 fi
 
-# --- 3. An unprivileged write is refused (no active session: no allow_active).
+# --- 4. An unprivileged write is refused (no active session: no allow_active).
 refused=$(as_user "$USER_NAME" gdbus call --system -d "$DEST" -o "$OBJ" \
   -m org.freedesktop.DBus.Properties.Set "$IFACE" SyncInterval '<uint16 45>' 2>&1)
 status=$?
@@ -55,7 +67,7 @@ else
   diag "exit $status: $refused; SyncInterval now $value"
 fi
 
-# --- 4. systemctl reload: same process, the edited file's value on the bus.
+# --- 5. systemctl reload: same process, the edited file's value on the bus.
 # The daemon also notices file changes by itself, but only after a second
 # of quiet: a value seen sooner than that came from the reload.
 pid_before=$(unit_prop MainPID)
@@ -74,7 +86,7 @@ else
   daemon_journal
 fi
 
-# --- 5. Hardening of the installed unit, as systemd rates it on a running system.
+# --- 6. Hardening of the installed unit, as systemd rates it on a running system.
 security=$(in_system systemd-analyze security --no-pager "$UNIT" 2>&1)
 exposure=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$security")
 diag "systemd-analyze security $UNIT: exposure ${exposure:-unknown}"
