@@ -81,7 +81,13 @@ elif [ -z "$why_not" ]; then
   printf '[Share]\nLocalPath=%s\nRemotePath=%s\nUser=%s\n' "$SHARE_LOCAL" "$SHARE_REMOTE" "$DEMO_USER" |
     in_system sh -c 'cat >/etc/offlinefiles/shares.d/demo.conf'
 
-  banner "Installed, not started: the first D-Bus call will start it."
+  if in_system systemctl --quiet is-active offlinefiles-syncd; then
+    STARTED_BY=package
+    banner "Installed; the package enabled and started the unit:"
+  else
+    STARTED_BY=activation
+    banner "Installed, not started: the first D-Bus call will start it."
+  fi
   run systemctl status --no-pager offlinefiles-syncd
 else
   MODE=private
@@ -142,7 +148,7 @@ fi
 banner "Anyone may read the settings (here the unprivileged user $DEMO_USER):"
 run_user busctl --system get-property $DEST $OBJ $DEST SyncInterval SyncVariance BlockOutDurationMin
 run_user gdbus call --system -d $DEST -o $OBJ -m org.freedesktop.DBus.Properties.GetAll $DEST
-if [ "$MODE" = booted ]; then
+if [ "$MODE" = booted ] && [ "$STARTED_BY" = activation ]; then
   banner "That read started the daemon through D-Bus activation:"
   run systemctl status --no-pager --lines=3 offlinefiles-syncd
 fi
