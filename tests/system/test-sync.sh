@@ -38,7 +38,9 @@ syncing () { [ "$(prop CurrentSyncId)" = "$1" ]; }
 idle_again () { [ "$(prop CurrentSyncId)" = 0 ]; }
 engine_units () { in_system systemctl list-units --all --plain --no-legend 'offlinefiles-engine*' | awk '{print $1}'; }
 active_engine_units () { in_system systemctl list-units --state=active,activating,deactivating --plain --no-legend 'offlinefiles-engine*' | awk '{print $1}'; }
-unison_running () { in_system pgrep -x unison >/dev/null; }
+# The engine, under the name it was started by (unison, or unison-2.52).
+unison_pattern='unison(-[0-9.]+)?'
+unison_running () { in_system pgrep -x "$unison_pattern" >/dev/null; }
 no_unison () { ! unison_running; }
 # finished ID: the "SyncFinished" of sync ID as "result|message", if one came.
 finished () {
@@ -102,7 +104,7 @@ if [ -n "$unit" ] && syncing "$id"; then
   else
     not_ok "Cancel stops $unit and every process in it"
     diag "Cancel: ${cancel_out:-ok}; engine units still up: $(active_engine_units | paste -sd' ' -)"
-    diag "unison still running: $(in_system pgrep -a -x unison | paste -sd' ' -)"
+    diag "unison still running: $(in_system pgrep -a -x "$unison_pattern" | paste -sd' ' -)"
     diag "CurrentSyncId $(prop CurrentSyncId), LastSyncResult $(prop LastSyncResult)"
   fi
 elif [ -n "$unit" ]; then
@@ -165,7 +167,7 @@ if [ "$engine_seen" -eq 0 ] && wait_until 25 no_unison && [ -z "$(active_engine_
 else
   not_ok "the engine of sync $id does not run on unsupervised"
   [ "$engine_seen" -eq 0 ] || diag "no unison process was seen during sync $id before the kill"
-  in_system pgrep -a -x unison | diag
+  in_system pgrep -a -x "$unison_pattern" | diag
   diag "engine units: $(active_engine_units | paste -sd' ' -)"
 fi
 
