@@ -1,9 +1,18 @@
 #!/bin/bash
-# Installs the dependencies, builds offlinefiles and runs it for real:
-# on the machine's system bus under systemd when there is one, otherwise
-# on a private system bus with the real polkitd.  Then it shows a read,
-# a refused write, an accepted write that survives a restart, and a real
-# two-way sync of a share with unison, run as an unprivileged user.
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Installs the dependencies, builds offlinefiles and runs it for real, the
+# way an administrator meets it:
+#  - on this machine's own system bus when systemd runs it;
+#  - else under a systemd booted for the demo in a throwaway namespace
+#    (tests/system/boot.sh: an overlay of / on a tmpfs, powered off and
+#    gone at the end), installed the way the package installs it
+#    (OF_SYSTEM_DEB=/path/offlinefiles_*.deb, or the meson install tree);
+#  - else (or with OF_DEMO_NO_BOOT=1), as a fallback, on a private system
+#    bus with the real polkitd.
+# Then it shows "systemctl status", a read as an unprivileged user, a
+# refused write, an accepted write that survives a restart, offlinefilesctl
+# status/plan/shares, and a real two-way sync of a share with unison run
+# as an unprivileged user.
 # Run as root from the source tree:  sudo tools/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,20 +25,74 @@ meson compile -C build-demo >/dev/null
 
 DEST=org.offlinefiles.BackgroundSync
 OBJ=/org/offlinefiles/BackgroundSync
-say () { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
-run () { say "$*"; "$@" || true; }
-as_user () { setpriv --reuid=oftest-ask --regid=oftest-ask --clear-groups "$@"; }
+say () { printf '\n\033[1m%s %s\033[0m\n' "$PROMPT" "$*"; }
+banner () { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
+# run CMD…: shows and runs a command where the service runs; run_user: the
+# same as the unprivileged user $DEMO_USER.  A failing command is shown,
+# not fatal.
+run () { say "$*"; on_host "$@" || true; }
+run_user () { say "(as $DEMO_USER) $*"; on_host_user "$@" || true; }
 
+# shellcheck source=../tests/system/boot.sh
+. tests/system/boot.sh
+
+why_not=
+if [ -n "${OF_DEMO_NO_BOOT:-}" ]; then
+  why_not="OF_DEMO_NO_BOOT is set"
+elif reason=$(system_unavailable); then
+  why_not=$reason
+fi
+SHARE_LOCAL=/srv/offline/demo
+SHARE_REMOTE=/srv/server/demo
 if [ -S /run/dbus/system_bus_socket ] && [ -d /run/systemd/system ]; then
+  MODE=host
   echo "A system bus and systemd are running: installing for real."
   meson install -C build-demo >/dev/null
   systemctl daemon-reload
   systemctl reload dbus
   systemctl restart offlinefiles-syncd
+  PROMPT='#'
+  DEMO_USER=oftest-ask
+  on_host () { "$@"; }
+  on_host_user () { setpriv --reuid="$DEMO_USER" --regid="$DEMO_USER" --clear-groups "$@"; }
   CONFIG=/etc/offlinefiles/background-sync.conf
+  CTL=offlinefilesctl
   restart_daemon () { systemctl restart offlinefiles-syncd; }
+  SHARE_LOCAL=; SHARE_REMOTE=
+elif [ -z "$why_not" ]; then
+  MODE=booted
+  echo "systemd is not running here: booting it in a throwaway namespace"
+  echo "(an overlay of / on a tmpfs; powered off and gone when the demo ends)."
+  export OF_BUILD_DIR=$PWD/build-demo
+  system_boot
+  system_install
+  PROMPT='offlinefiles-system #'
+  DEMO_USER=alice
+  system_add_user "$DEMO_USER"
+  on_host () { in_system "$@"; }
+  on_host_user () { as_user "$DEMO_USER" "$@"; }
+  CONFIG=/etc/offlinefiles/background-sync.conf
+  CTL=offlinefilesctl
+  restart_daemon () { in_system systemctl restart offlinefiles-syncd; }
+  # A share of alice's kept offline: a local folder and its "server" copy.
+  in_system install -d -m 755 /srv/offline /srv/server
+  in_system install -d -o "$DEMO_USER" -g "$DEMO_USER" "$SHARE_LOCAL" "$SHARE_REMOTE"
+  as_user "$DEMO_USER" sh -c "echo written on the laptop >$SHARE_LOCAL/notes.txt; echo written on the server >$SHARE_REMOTE/report.txt"
+  printf '[Share]\nLocalPath=%s\nRemotePath=%s\nUser=%s\n' "$SHARE_LOCAL" "$SHARE_REMOTE" "$DEMO_USER" |
+    in_system sh -c 'cat >/etc/offlinefiles/shares.d/demo.conf'
+
+  if in_system systemctl --quiet is-active offlinefiles-syncd; then
+    STARTED_BY=package
+    banner "Installed; the package enabled and started the unit:"
+  else
+    STARTED_BY=activation
+    banner "Installed, not started: the first D-Bus call will start it."
+  fi
+  run systemctl status --no-pager offlinefiles-syncd
 else
-  echo "No system bus here: starting a private one with the real polkitd."
+  MODE=private
+  echo "Cannot boot systemd here ($why_not)."
+  echo "Falling back to a private system bus with the real polkitd: no systemd, no unit."
   DIR=$(mktemp -d /tmp/offlinefiles-demo-XXXXXX)
   chmod 755 "$DIR"
   mkdir -p "$DIR/system.d" "$DIR/config" "$DIR/state"
@@ -39,12 +102,14 @@ else
   cp data/background-sync.conf "$DIR/config/"
   # A share kept offline: a local folder and its "server" copy, synced as
   # the unprivileged user oftest-allow.
-  mkdir -p "$DIR/config/shares.d" "$DIR/share/local" "$DIR/share/server"
-  echo "written on the laptop" > "$DIR/share/local/notes.txt"
-  echo "written on the server" > "$DIR/share/server/report.txt"
+  SHARE_LOCAL=$DIR/share/local
+  SHARE_REMOTE=$DIR/share/server
+  mkdir -p "$DIR/config/shares.d" "$SHARE_LOCAL" "$SHARE_REMOTE"
+  echo "written on the laptop" > "$SHARE_LOCAL/notes.txt"
+  echo "written on the server" > "$SHARE_REMOTE/report.txt"
   chown -R oftest-allow: "$DIR/share"
   printf '[Share]\nLocalPath=%s\nRemotePath=%s\nUser=oftest-allow\n' \
-    "$DIR/share/local" "$DIR/share/server" > "$DIR/config/shares.d/demo.conf"
+    "$SHARE_LOCAL" "$SHARE_REMOTE" > "$DIR/config/shares.d/demo.conf"
   pids=()
   cleanup () {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -72,38 +137,63 @@ else
   }
   restart_daemon () { kill "$daemon_pid"; wait "$daemon_pid" || true; start_daemon; }
   start_daemon
+  PROMPT='$'
+  DEMO_USER=oftest-ask
+  on_host () { "$@"; }
+  on_host_user () { setpriv --reuid="$DEMO_USER" --regid="$DEMO_USER" --clear-groups "$@"; }
   CONFIG=$DIR/config/background-sync.conf
-  SHARE_DIR=$DIR/share
+  CTL=build-demo/client/offlinefilesctl
 fi
-CTL=build-demo/client/offlinefilesctl
 
-echo; echo "== Anyone may read the settings (here as the unprivileged user oftest-ask):"
-run as_user busctl --system get-property $DEST $OBJ $DEST SyncInterval SyncVariance BlockOutDurationMin
-run as_user gdbus call --system -d $DEST -o $OBJ -m org.freedesktop.DBus.Properties.GetAll $DEST
+banner "Anyone may read the settings (here the unprivileged user $DEMO_USER):"
+run_user busctl --system get-property $DEST $OBJ $DEST SyncInterval SyncVariance BlockOutDurationMin
+run_user gdbus call --system -d $DEST -o $OBJ -m org.freedesktop.DBus.Properties.GetAll $DEST
+if [ "$MODE" = booted ] && [ "$STARTED_BY" = activation ]; then
+  banner "That read started the daemon through D-Bus activation:"
+  run systemctl status --no-pager --lines=3 offlinefiles-syncd
+fi
 
-echo; echo "== A write by that user is refused by polkit:"
-run as_user busctl --system set-property $DEST $OBJ $DEST SyncInterval q 120
+banner "A write by that user is refused by polkit:"
+run_user busctl --system set-property $DEST $OBJ $DEST SyncInterval q 120
 
-echo; echo "== An out-of-range value is refused with a clear message:"
+banner "An out-of-range value is refused with a clear message:"
 run busctl --system set-property $DEST $OBJ $DEST SyncInterval q 1441
 
-echo; echo "== root may write; several values at once go through Configure:"
+banner "root may write; several values at once go through Configure:"
 run busctl --system set-property $DEST $OBJ $DEST SyncInterval q 120
 run busctl --system call $DEST $OBJ $DEST Configure 'a{sv}' 2 BlockOutStartTimeHoursMinutes q 2230 BlockOutDurationMin q 480
 run cat "$CONFIG"
 
-echo; echo "== After a restart of the daemon, the values are still there:"
+banner "After a restart of the daemon, the values are still there:"
+[ "$MODE" = private ] || say "systemctl restart offlinefiles-syncd"
 restart_daemon
 run busctl --system get-property $DEST $OBJ $DEST SyncInterval BlockOutStartTimeHoursMinutes BlockOutDurationMin
 
-echo; echo "== The client shows the same, like timedatectl:"
+banner "The client shows the same, like timedatectl:"
 run "$CTL" status
 run "$CTL" plan 3
 
-if [ -n "${SHARE_DIR:-}" ]; then
-  echo; echo "== A share on the bus, and a real sync (unison, as oftest-allow):"
-  run busctl --system call $DEST $OBJ org.freedesktop.DBus.ObjectManager GetManagedObjects
-  run "$CTL" sync-now --wait
-  run ls -ln "$SHARE_DIR/local" "$SHARE_DIR/server"
+if [ -n "$SHARE_LOCAL" ]; then
+  banner "A share on the bus, and a real sync (unison, as the share's user):"
   run "$CTL" shares
+  say "$CTL sync-now --wait"
+  if sync_out=$(on_host "$CTL" sync-now --wait 2>&1); then
+    printf '%s\n' "$sync_out"
+    run ls -ln "$SHARE_LOCAL" "$SHARE_REMOTE"
+    printf '\nThe sync worked: each side now has both files, owned by the share'"'"'s user.\n'
+  else
+    printf '%s\n' "$sync_out"
+    run ls -ln "$SHARE_LOCAL" "$SHARE_REMOTE"
+    printf '\n\033[1;31mThe sync did not work here (the reason is above).\033[0m\n'
+    if [ "$MODE" = booted ] && grep -qE 'Operation not permitted|Read-only file system' <<<"$sync_out"; then
+      printf 'The engine ran inside the daemon'"'"'s own sandbox (ProtectSystem=strict, no\n'
+      printf 'chown), which keeps it from the share: under systemd it needs a transient\n'
+      printf 'unit of its own per run (SPEC section 9).\n'
+    fi
+    [ "$MODE" = private ] || run journalctl --no-pager -u offlinefiles-syncd -n 6
+  fi
+  run "$CTL" shares
+fi
+if [ "$MODE" = booted ]; then
+  banner "Powering the throwaway system off."
 fi

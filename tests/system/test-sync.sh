@@ -1,0 +1,186 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Real syncs under a booted systemd with the unit as shipped (no drop-in):
+# a share of an unprivileged user in /srv synced both ways by unison as
+# that user; a big sync's engine in a transient unit of its own with the
+# share's user and background priorities, stopped whole by Cancel; and a
+# daemon killed during a sync: restarted, the interrupted sync finished
+# as "failed"/"interrupted", its engine gone, the next sync working.  TAP.
+set -u
+. "$(dirname "$0")/common.sh"
+boot_and_install
+
+local_dir=/srv/offline/u
+remote_dir=/srv/server/u
+files=${OF_SYSTEM_SYNC_FILES:-3000}
+
+in_system install -d -m 755 /srv/offline /srv/server
+in_system install -d -o "$USER_NAME" -g "$USER_NAME" -m 700 "$local_dir" "$remote_dir"
+as_user "$USER_NAME" sh -c "echo written locally >$local_dir/from-local.txt; echo written on the server >$remote_dir/from-server.txt"
+printf '[Share]\nLocalPath=%s\nRemotePath=%s\nUser=%s\n' "$local_dir" "$remote_dir" "$USER_NAME" |
+  in_system sh -c 'cat >/etc/offlinefiles/shares.d/u.conf'
+
+# Signals of the daemon, whichever process sends them, for the whole run.
+OF_SYS_TIMEOUT=600 in_system sh -c \
+  "exec dbus-monitor --system \"type='signal',interface='$IFACE'\" >/tmp/signals.log 2>&1" &
+
+# make_batch NAME: a folder of $files small files on the user's local side.
+make_batch () {
+  as_user "$USER_NAME" /usr/bin/python3 -c '
+import os, sys
+d = sys.argv[1]; os.mkdir(d)
+for i in range(int(sys.argv[2])):
+    with open(f"{d}/f{i}", "w") as f:
+        f.write(str(i) * 300)' "$local_dir/$1" "$files"
+}
+sync_now () { in_system busctl --system call "$DEST" "$OBJ" "$IFACE" SyncNow | cut -d' ' -f2; }
+syncing () { [ "$(prop CurrentSyncId)" = "$1" ]; }
+idle_again () { [ "$(prop CurrentSyncId)" = 0 ]; }
+engine_units () { in_system systemctl list-units --all --plain --no-legend 'offlinefiles-engine*' | awk '{print $1}'; }
+active_engine_units () { in_system systemctl list-units --state=active,activating,deactivating --plain --no-legend 'offlinefiles-engine*' | awk '{print $1}'; }
+# The engine, under the name it was started by (unison, or unison-2.52).
+unison_pattern='unison(-[0-9.]+)?'
+unison_running () { in_system pgrep -x "$unison_pattern" >/dev/null; }
+no_unison () { ! unison_running; }
+# finished ID: the "SyncFinished" of sync ID as "result|message", if one came.
+finished () {
+  in_system cat /tmp/signals.log | awk -v id="$1" '
+    /member=SyncFinished/ { getline a; getline r; getline m
+      sub(/^ *uint64 /, "", a); sub(/^ *string "/, "", r); sub(/"$/, "", r)
+      sub(/^ *string "/, "", m); sub(/"$/, "", m)
+      if (a == id) print r "|" m }'
+}
+owned_by_user () { [ -z "$(in_system find "$@" ! -user "$USER_NAME" -print -quit)" ]; }
+
+# --- 1. Both ways, as the user, with the unit as shipped.
+dropins=$(unit_prop DropInPaths)
+sync_out=$(OF_SYS_TIMEOUT=180 in_system offlinefilesctl sync-now --wait 2>&1); sync_status=$?
+there=$(in_system cat "$remote_dir/from-local.txt" 2>&1)
+here_=$(in_system cat "$local_dir/from-server.txt" 2>&1)
+if [ -z "$dropins" ] && [ "$sync_status" -eq 0 ] &&
+   [ "$there" = "written locally" ] && [ "$here_" = "written on the server" ] &&
+   owned_by_user "$local_dir" "$remote_dir"; then
+  ok "a share in /srv syncs both ways as $USER_NAME with the shipped unit, no drop-in"
+else
+  not_ok "a share in /srv syncs both ways as $USER_NAME with the shipped unit, no drop-in"
+  diag "drop-ins: ${dropins:-none}; offlinefilesctl sync-now --wait: exit $sync_status: $sync_out"
+  diag "server side got: $there"
+  diag "local side got: $here_"
+  in_system ls -lnR "$local_dir" "$remote_dir" | head -n 20 | diag
+  in_system offlinefilesctl shares | diag
+  daemon_journal
+fi
+
+# --- 2. A big sync: its engine is a transient unit of its own.
+make_batch batch1
+id=$(sync_now)
+unit=
+found_engine () { unit=$(engine_units | head -n 1); [ -n "$unit" ] || idle_again; }
+wait_until 60 found_engine
+if [ -n "$unit" ]; then
+  show=$(in_system systemctl show -p User -p Nice -p CPUSchedulingPolicy -p IOSchedulingClass -p ActiveState "$unit")
+  user=$(sed -n 's/^User=//p' <<<"$show"); nice=$(sed -n 's/^Nice=//p' <<<"$show")
+  cpu=$(sed -n 's/^CPUSchedulingPolicy=//p' <<<"$show"); io=$(sed -n 's/^IOSchedulingClass=//p' <<<"$show")
+  # systemctl show prints the policy (SCHED_IDLE 5) and class (idle 3) as numbers.
+  if [ "$user" = "$USER_NAME" ] && [ "$nice" = 19 ] &&
+     [[ $cpu =~ ^(idle|5)$ ]] && [[ $io =~ ^(idle|3)$ ]]; then
+    ok "sync $id runs its engine in $unit as $USER_NAME, Nice=19, idle CPU and I/O"
+  else
+    not_ok "sync $id runs its engine in a transient unit as $USER_NAME, Nice=19, idle CPU and I/O"
+    diag <<<"$show"
+  fi
+else
+  not_ok "sync $id runs its engine in a transient unit as $USER_NAME, Nice=19, idle CPU and I/O"
+  diag "no offlinefiles-engine* unit while sync $id of $files files ran (result: $(prop LastSyncResult))"
+  in_system systemd-cgls --no-pager -u "$UNIT" | diag
+fi
+
+# --- 3. Cancel stops the engine's whole unit.
+if [ -n "$unit" ] && syncing "$id"; then
+  cancel_out=$(in_system busctl --system call "$DEST" "$OBJ" "$IFACE" Cancel 2>&1)
+  unit_gone () { [ -z "$(active_engine_units)" ] && no_unison && idle_again; }
+  if wait_until 25 unit_gone && [ "$(prop LastSyncResult)" = cancelled ]; then
+    ok "Cancel stops $unit and every process in it"
+  else
+    not_ok "Cancel stops $unit and every process in it"
+    diag "Cancel: ${cancel_out:-ok}; engine units still up: $(active_engine_units | paste -sd' ' -)"
+    diag "unison still running: $(in_system pgrep -a -x "$unison_pattern" | paste -sd' ' -)"
+    diag "CurrentSyncId $(prop CurrentSyncId), LastSyncResult $(prop LastSyncResult)"
+  fi
+elif [ -n "$unit" ]; then
+  not_ok "Cancel stops the engine's unit"
+  diag "sync $id of $files files ended before it could be cancelled: raise OF_SYSTEM_SYNC_FILES"
+else
+  not_ok "Cancel stops the engine's unit"
+  diag "no engine unit to stop (see the previous check)"
+fi
+wait_until 60 idle_again
+
+# --- 4. The daemon killed during a sync.
+make_batch batch2
+pid_before=$(unit_prop MainPID)
+restarts_before=$(unit_prop NRestarts)
+id=$(sync_now)
+# Kill it once the engine runs (unless the sync ends before that).
+sync_ended () { [ -n "$(finished "$1")" ]; }
+started_or_ended () { syncing "$id" || sync_ended "$id"; }
+engine_or_ended () { unison_running || sync_ended "$id"; }
+wait_until 30 started_or_ended
+wait_until 30 engine_or_ended
+unison_running; engine_seen=$?
+was_syncing=$(syncing "$id" && echo yes || echo no)
+in_system systemctl kill -s KILL "$UNIT"
+# One systemctl call for both: the state changes between two.
+restarted () {
+  local now
+  now=$(in_system systemctl show -p ActiveState -p MainPID "$UNIT" | sort | paste -sd' ' -)
+  [[ $now =~ ^ActiveState=active\ MainPID=([0-9]+)$ ]] &&
+    [ "${BASH_REMATCH[1]}" != 0 ] && [ "${BASH_REMATCH[1]}" != "$pid_before" ]
+}
+if wait_until 20 restarted; then
+  how="restarted by systemd (NRestarts $restarts_before -> $(unit_prop NRestarts))"
+else
+  prop State >/dev/null 2>&1
+  how="re-activated by the next call"
+fi
+if restarted; then
+  ok "killed with SIGKILL (during sync $id: $was_syncing), the daemon is back: $how"
+else
+  not_ok "killed with SIGKILL (during sync $id: $was_syncing), the daemon is back"
+  diag "ActiveState $(unit_prop ActiveState), MainPID $pid_before -> $(unit_prop MainPID)"
+  daemon_journal
+fi
+
+got=; got_finished () { got=$(finished "$id"); [ -n "$got" ]; }
+wait_until 15 got_finished
+if [ "$got" = "failed|interrupted" ] && [ "$(prop LastSyncResult)" = failed ]; then
+  ok "the interrupted sync $id gets SyncFinished($id, \"failed\", \"interrupted\")"
+else
+  not_ok "the interrupted sync $id gets SyncFinished($id, \"failed\", \"interrupted\")"
+  [ "$was_syncing" = yes ] || diag "sync $id had ended before the kill: nothing was interrupted"
+  diag "SyncFinished for $id: ${got:-none}; LastSyncResult $(prop LastSyncResult); CurrentSyncId $(prop CurrentSyncId)"
+  in_system grep -A3 -E 'member=Sync(Started|Finished)' /tmp/signals.log | tail -n 16 | diag
+fi
+
+if [ "$engine_seen" -eq 0 ] && wait_until 25 no_unison && [ -z "$(active_engine_units)" ]; then
+  ok "the engine of sync $id does not run on unsupervised"
+else
+  not_ok "the engine of sync $id does not run on unsupervised"
+  [ "$engine_seen" -eq 0 ] || diag "no unison process was seen during sync $id before the kill"
+  in_system pgrep -a -x "$unison_pattern" | diag
+  diag "engine units: $(active_engine_units | paste -sd' ' -)"
+fi
+
+wait_until 30 idle_again
+next_out=$(OF_SYS_TIMEOUT=180 in_system offlinefilesctl sync-now --wait 2>&1); next_status=$?
+copied=$(in_system sh -c "ls $remote_dir/batch2 2>/dev/null | wc -l")
+if [ "$next_status" -eq 0 ] && [ "$copied" = "$files" ] && owned_by_user "$remote_dir"; then
+  ok "the next sync works ($files files copied as $USER_NAME)"
+else
+  not_ok "the next sync works"
+  diag "offlinefilesctl sync-now --wait: exit $next_status: $next_out"
+  diag "$copied of $files files of batch2 on the server side"
+  daemon_journal
+fi
+
+tap_done
