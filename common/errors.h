@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* errors.h — the daemon's GError domain and its D-Bus error names.
  *
  * Registered once so that g_dbus_method_invocation_return_gerror() sends

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* config-watch.c — see config-watch.h. */
 #include "config-watch.h"
 

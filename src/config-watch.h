@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* config-watch.h — notices edits of the configuration directory.
  *
  * Watches the config dir, background-sync.conf.d/ and shares.d/ (those

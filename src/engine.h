@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* engine.h — one run of the file synchronizer (unison) for one share.
  *
  * unison has no library interface and no machine-readable output, and it

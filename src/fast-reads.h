@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fast-reads.h — Properties.Get/GetAll answered on GDBus's worker thread.
  *
  * A plain skeleton answers reads on the main loop: each Get hops from the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* launcher.h — how one engine process is started and supervised.
  *
  * The engine module decides *what* runs (unison's command line, its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* memory-trim.c — see memory-trim.h. */
 #include "config.h"
 

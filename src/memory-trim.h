@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* memory-trim.h — give the heap back to the system after bursts of work.
  *
  * glibc keeps what a thread frees in that thread's arena and returns pages

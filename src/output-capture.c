@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* output-capture.c — see output-capture.h. */
 #include "output-capture.h"
 

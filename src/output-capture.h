@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* output-capture.h — reads a child's output pipe to its end, keeping the tail.
  *
  * Shared by both launchers: the engine may print megabytes (one line per

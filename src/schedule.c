@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* schedule.c — when the next background sync starts; see schedule.h for
  * the rules.  Pure: no I/O, no clock, no global state.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* schedule.h — when the next background sync starts (docs/behaviour.md §4).
  *
  * Pure arithmetic: no I/O, no main loop, no global state, no clock.  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* share-registry.c — see share-registry.h. */
 #include "share-registry.h"
 

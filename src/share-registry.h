@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* share-registry.h — the configured shares, on the bus and in memory.
  *
  * Reads shares.d/, exports one org.offlinefiles.Share object per valid

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* share.c — see share.h. */
 #include "share.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* share.h — one share's file, shares.d/<name>.conf: parse and validate.
  *
  * A share pairs a local folder with its server copy and names the user the

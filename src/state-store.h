@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* state-store.h — the daemon's memory across restarts: $state-dir/state.
  *
  * History of syncs (what the schedule is computed from), the next sync

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sync-manager.c — see sync-manager.h. */
 #include "sync-manager.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sync-manager.h — when syncs run, and their lifecycle.
  *
  * Holds the plan of the pure schedule module against the real clock: one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sync-runner.c — see sync-runner.h. */
 #include "sync-runner.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sync-runner.h — one sync: every included share in turn, then a result.
  *
  * The runner knows nothing of schedules or the bus: it is handed the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* wallclock-timer.c — see wallclock-timer.h for why this exists.
  *
  * Kernel facts this file leans on (timerfd_create(2), fs/timerfd.c):

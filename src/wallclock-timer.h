@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* wallclock-timer.h — one absolute wall-clock deadline as a GSource, plus
  * notice of wall-clock jumps and time-zone changes.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bench-dbus.c — property reads against Peer.Ping on the same connection,
  * and the daemon's idle RSS against a minimal GDBus name owner.
  * Prints figures; asserts nothing about speed. */

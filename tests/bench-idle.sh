@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Idle cost of the daemon: syscalls and wake-ups over a quiet period, seen
 # by strace -f -c on all its threads, on a private bus, from 20 s after
 # start.  Target: 0.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bench-schedule.c — cost of planning, against the cost of reading the
  * clock as a GDateTime (g_date_time_new_now), measured in the same run. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bench-sync.c — the daemon's sync of N shares against running the same
  * unison command on the same kind of shares in a plain loop, and
  * GetManagedObjects with 1000 shares against Peer.Ping.  Prints figures;

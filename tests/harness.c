@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* harness.c — see harness.h. */
 #include "harness.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* harness.h — real components for integration tests.
  *
  * A private dbus-daemon configured like the system bus (with the

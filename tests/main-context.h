@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* main-context.h — main-loop helpers for the unit tests (the integration
  * tests have harness.h). */
 #pragma once

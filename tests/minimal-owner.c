@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* minimal-owner.c — the reference for the idle RSS benchmark: a GDBus
  * program that owns one name on the system bus and does nothing else. */
 #include <gio/gio.h>

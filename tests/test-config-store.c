@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-config-store.c — loading, validating and saving background-sync.conf. */
 #include <sys/stat.h>
 #include <unistd.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-config-watch.c — the configuration watch: edits call back once
  * after a quiet second, and so do edits made between reading the files
  * and starting to watch them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-engine.c — the unison engine: real runs of unison 2.52 on
  * temporary directories (two-way, conflict, missing roots, as a test
  * user, stale locks), through the fork launcher.  Fake engines are in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-memory-trim.c — the heap trimmer on a private session bus
  * (GTestDBus): nothing while idle, one trim per busy period, none after
  * it is freed. */

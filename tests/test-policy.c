@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-policy.c — admin drop-ins: fixed properties, Error.Locked, live
  * reload on file change and SIGHUP, all-or-nothing validation. */
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-schedule.c — tests of the pure schedule module (src/schedule.c):
  * hand-written cases for every rule of docs/behaviour.md §4, a naive independent
  * model compared on >= 100 000 random cases, property tests and a

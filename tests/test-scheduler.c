@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-scheduler.c — the schedule and the sync lifecycle through the real
  * daemon: timers on the real clock, catch-up, blockout State, SyncNow and
  * Cancel with polkit, ids across restarts, per-machine draws. */

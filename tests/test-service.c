@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-service.c — the daemon over D-Bus: reads, polkit-checked writes,
  * durable settings.  Real dbus-daemon, real polkitd, real daemon binary. */
 #include <signal.h>

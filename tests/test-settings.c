@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-settings.c — validation of the six WMI values. */
 #include <gio/gio.h>
 

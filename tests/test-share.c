@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-share.c — parsing and validating shares.d/<name>.conf. */
 #include <errno.h>
 #include <fcntl.h>

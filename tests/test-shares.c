@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-shares.c — real syncs: the real unison on temp directories, run as
  * an unprivileged user, Share objects on the bus, work-offline mode,
  * engines that hang or crash (--engine), cancellation, live share files. */

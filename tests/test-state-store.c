@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-state-store.c — the state file: parse, sanitize, coalesced durable saves. */
 #include <glib/gstdio.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-wallclock-timer.c — the wall-clock timer against the real kernel:
  * timing, re-arming, disarming, freeing, clock steps (when we may set the
  * clock) and the time-zone file monitor on a private directory.

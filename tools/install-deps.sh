@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs what offlinefiles needs to build, run and test on Debian 12,
 # and the unprivileged users the integration tests call as.  Run as root.
 set -eu

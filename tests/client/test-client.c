@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-client.c — offlinefilesctl against the real daemon, the real
  * polkitd and a private system bus: output (human and JSON, the JSON
  * parsed by Python's json module), exit codes, one Configure per `set`,

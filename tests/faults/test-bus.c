@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-bus.c — bus abuse (fault injection): 200 concurrent
  * clients doing Get/Set/Configure, clients that disconnect mid-call and
  * mid-authorization, a client that never reads its replies, wrong types

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-disk.c — full and read-only disks under the daemon (fault
  * injection).  A 64 KiB tmpfs filled to the last byte, or a read-only bind
  * mount, over the config or the state directory:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-hostile.c — hostile files in the daemon's directories (fault
  * injection): a 100 MiB settings file, binary garbage and invalid
  * UTF-8 in the settings, a drop-in, a share file and the state file,

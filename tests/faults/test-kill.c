@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-kill.c — kill -9 of the daemon at random moments during a stream
  * of authorized writes, over and over (fault injection):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-common.h — shared by the libFuzzer targets in tests/fuzz.
  *
  * GLib's warnings are what a hostile input is expected to cause: they are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-configure-args.c — the a{sv} argument of Configure().
  *
  * The input is a serialized GVariant of type a{sv}, untrusted.  GDBus

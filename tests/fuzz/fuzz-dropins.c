@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-dropins.c — the main file with the admin drop-ins of
  * background-sync.conf.d, loaded (start-up, lenient) and reloaded (SIGHUP,
  * strict) by the store from a scratch directory.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-engine-output.c — what unison printed, through of_engine_parse_output().
  *
  * Input: the exit status in the first byte, then stdout, a NUL byte, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-settings-file.c — background-sync.conf, as the daemon reads it.
  *
  * The input is the whole main file.  It goes through the pure path

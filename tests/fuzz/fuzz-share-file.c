@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-share-file.c — shares.d/NAME.conf through of_share_parse().
  *
  * Input: the share's name on the first line, then the file.  An accepted

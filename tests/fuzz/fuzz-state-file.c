@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-state-file.c — $state-dir/state through of_state_parse().
  *
  * A corrupt or forged state file must be refused or read into a sane state:

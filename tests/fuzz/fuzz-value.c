@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-value.c — the six values one by one: HHMM and ranges
  * (of_setting_validate), the key-file text form (of_config_parse_key_file),
  * the D-Bus form (of_setting_from_variant) and the names (of_setting_lookup),

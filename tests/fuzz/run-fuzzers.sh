@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs every libFuzzer target of tests/fuzz for a bounded time; builds nothing.
 #
 #   tests/fuzz/run-fuzzers.sh [SECONDS [BUILDDIR]]
