@@ -19,6 +19,14 @@ in_system install -d -o "$USER_NAME" -g "$USER_NAME" -m 700 "$local_dir" "$remot
 as_user "$USER_NAME" sh -c "echo written locally >$local_dir/from-local.txt; echo written on the server >$remote_dir/from-server.txt"
 printf '[Share]\nLocalPath=%s\nRemotePath=%s\nUser=%s\n' "$local_dir" "$remote_dir" "$USER_NAME" |
   in_system sh -c 'cat >/etc/offlinefiles/shares.d/u.conf'
+# A daemon already running (the package starts it) picks the new share
+# up on its own a second later, or at once on a reload, as an
+# administrator would do; an activated one reads it at start.
+if in_system systemctl is-active --quiet "$UNIT"; then
+  in_system systemctl reload "$UNIT"
+fi
+share_listed () { in_system offlinefilesctl shares --names 2>/dev/null | grep -qx u; }
+wait_until 10 share_listed || diag "the share u is not on the bus 10 s after its file was written"
 
 # Signals of the daemon, whichever process sends them, for the whole run.
 OF_SYS_TIMEOUT=600 in_system sh -c \
