@@ -23,6 +23,30 @@
 
 /* The one-line message goes to D-Bus properties and the journal. */
 #define MESSAGE_MAX 1024
+
+void
+of_engine_problem_free (OfEngineProblem *problem)
+{
+  g_free (problem->path);
+  g_free (problem->reason);
+  g_free (problem);
+}
+
+void
+of_engine_outcome_add_problem (OfEngineOutcome *outcome,
+                               const char      *path,
+                               const char      *reason)
+{
+  OfEngineProblem *problem;
+
+  if (outcome->problems->len >= OF_ENGINE_PROBLEMS_MAX)
+    return;
+  problem = g_new0 (OfEngineProblem, 1);
+  problem->path = g_utf8_make_valid (path, -1);
+  problem->reason = g_utf8_make_valid (reason, -1);
+  g_ptr_array_add (outcome->problems, problem);
+}
+
 void
 of_engine_outcome_free (OfEngineOutcome *outcome)
 {
@@ -30,6 +54,7 @@ of_engine_outcome_free (OfEngineOutcome *outcome)
     return;
   g_free (outcome->message);
   g_clear_pointer (&outcome->conflicts, g_ptr_array_unref);
+  g_clear_pointer (&outcome->problems, g_ptr_array_unref);
   g_free (outcome->stdout_tail);
   g_free (outcome->stderr_tail);
   g_free (outcome);
@@ -42,6 +67,7 @@ outcome_new (OfShareResult result)
 
   outcome->result = result;
   outcome->conflicts = g_ptr_array_new_with_free_func (g_free);
+  outcome->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) of_engine_problem_free);
   outcome->exit_status = -1;
   return outcome;
 }
@@ -203,22 +229,27 @@ flush_item (ParsedItems *items,
     add_skipped_item (items, conflict_lines, text);
 }
 
+/* "; 3 items failed": counts only, the paths go to the problems. */
 static void
-append_paths (GString    *message,
+append_count (GString    *message,
               guint       count,
               const char *singular,
-              const char *plural,
-              GPtrArray  *paths)
+              const char *plural)
 {
   if (count == 0)
     return;
   if (message->len > 0)
     g_string_append (message, "; ");
   g_string_append_printf (message, "%u %s", count, count == 1 ? singular : plural);
-  for (guint i = 0; i < paths->len && i < OF_ENGINE_MESSAGE_MAX_PATHS; i++)
-    g_string_append_printf (message, "%s%s", i == 0 ? ": " : ", ", (const char *) paths->pdata[i]);
-  if (paths->len > OF_ENGINE_MESSAGE_MAX_PATHS || (paths->len > 0 && count > paths->len))
-    g_string_append (message, ", …");
+}
+
+static void
+add_problems (OfEngineOutcome *outcome,
+              GPtrArray       *paths,
+              const char      *reason)
+{
+  for (guint i = 0; i < paths->len; i++)
+    of_engine_outcome_add_problem (outcome, paths->pdata[i], reason);
 }
 
 static const char *
@@ -386,11 +417,13 @@ of_engine_parse_output (int         exit_status,
       outcome->failed = failed->len;
     }
 
-  append_paths (message, outcome->conflicts->len, "conflict", "conflicts", outcome->conflicts);
+  append_count (message, outcome->conflicts->len, "conflict", "conflicts");
   if (outcome->skipped > outcome->conflicts->len)
-    append_paths (message, outcome->skipped - outcome->conflicts->len,
-                  "item skipped", "items skipped", other_skipped);
-  append_paths (message, outcome->failed, "item failed", "items failed", failed);
+    append_count (message, outcome->skipped - outcome->conflicts->len, "item skipped", "items skipped");
+  append_count (message, outcome->failed, "item failed", "items failed");
+  add_problems (outcome, outcome->conflicts, "conflict: changed on both sides");
+  add_problems (outcome, other_skipped, "skipped");
+  add_problems (outcome, failed, "failed");
   if (outcome->transferred > 0)
     g_string_append_printf (message, "%s%u %s transferred", message->len ? "; " : "",
                             outcome->transferred, outcome->transferred == 1 ? "item" : "items");
@@ -425,11 +458,13 @@ of_engine_parse_output (int         exit_status,
         if (why == NULL)
           why = last_nonempty_line (out_lines);
         g_string_truncate (message, 0);
+        /* unison's own line may name any file: it goes to the problems,
+         * the message only says what kind of end it was. */
         if (exit_status == 3)
-          g_string_append (message, why ? why : "fatal error (no message)");
+          g_string_append (message, "the engine stopped with a fatal error");
         else
-          g_string_append_printf (message, "engine exited with status %d%s%s",
-                                  exit_status, why ? ": " : "", why ? why : "");
+          g_string_append_printf (message, "engine exited with status %d", exit_status);
+        of_engine_outcome_add_problem (outcome, "", why ? why : "fatal error (no message)");
       }
       break;
     }

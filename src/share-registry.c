@@ -2,6 +2,7 @@
 /* share-registry.c — see share-registry.h. */
 #include "share-registry.h"
 
+#include "engine-output.h"
 #include "errors.h"
 #include "escape.h"
 #include "offlinefiles-dbus.h"
@@ -15,9 +16,13 @@ struct _OfShareSkeleton {
   OfDBusShareSkeleton  parent_instance;
   OfShareRegistry     *registry;  /* unowned: the registry outlives its objects */
   GDBusInterfaceVTable vtable;
+  GDBusInterfaceMethodCallFunc generated_method_call;
 };
 
-G_DEFINE_TYPE (OfShareSkeleton, of_share_skeleton, OF_DBUS_TYPE_SHARE_SKELETON)
+static void of_share_skeleton_iface_init (OfDBusShareIface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (OfShareSkeleton, of_share_skeleton, OF_DBUS_TYPE_SHARE_SKELETON,
+                         G_IMPLEMENT_INTERFACE (OF_DBUS_TYPE_SHARE, of_share_skeleton_iface_init))
 
 struct _OfShareRegistry {
   GObject                   parent_instance;
@@ -146,9 +151,15 @@ share_method_call (GDBusConnection       *connection,
   WorkOfflineWrite *write;
   Entry *entry;
 
-  (void) connection; (void) sender; (void) object_path;
-  /* Only Properties.Set reaches us: the interface has no methods. */
-  if (!g_str_equal (interface_name, "org.freedesktop.DBus.Properties") || !g_str_equal (method_name, "Set"))
+  /* The interface's methods go to the generated dispatch (and the
+   * handle_* functions below); only Properties.Set is ours. */
+  if (!g_str_equal (interface_name, "org.freedesktop.DBus.Properties"))
+    {
+      skeleton->generated_method_call (connection, sender, object_path, interface_name, method_name,
+                                       parameters, invocation, user_data);
+      return;
+    }
+  if (!g_str_equal (method_name, "Set"))
     {
       g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
                                              "Unknown method %s", method_name);
@@ -181,6 +192,73 @@ share_method_call (GDBusConnection       *connection,
   }
 }
 
+typedef struct {
+  OfShareRegistry       *registry;
+  GDBusMethodInvocation *invocation;
+  char                  *name;
+} ProblemsCall;
+
+static void
+problems_authorized (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  ProblemsCall *call = user_data;
+  g_autoptr(GError) error = NULL;
+  GVariantBuilder builder;
+  OfShareState *state;
+
+  (void) source;
+  if (!of_auth_check_finish (call->registry->auth, result, &error))
+    g_dbus_method_invocation_return_gerror (call->invocation, error);
+  else
+    {
+      state = of_state_get_share (of_state_store_get (call->registry->state_store), call->name);
+      g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ss)"));
+      for (guint i = 0; state->problems != NULL && state->problems[i] != NULL && state->problems[i + 1] != NULL; i += 2)
+        {
+          g_autofree char *path = of_escape_text (state->problems[i]);
+          g_autofree char *reason = of_escape_text (state->problems[i + 1]);
+
+          g_variant_builder_add (&builder, "(ss)", path, reason);
+        }
+      of_dbus_share_complete_get_last_problems (NULL, call->invocation, g_variant_builder_end (&builder));
+    }
+  g_object_unref (call->registry);
+  g_free (call->name);
+  g_free (call);
+}
+
+/* File names inside a share are its user's business: the user gets them
+ * without asking, anyone else needs manage-shares. */
+static gboolean
+handle_get_last_problems (OfDBusShare           *object,
+                          GDBusMethodInvocation *invocation)
+{
+  OfShareSkeleton *skeleton = OF_SHARE_SKELETON (object);
+  ProblemsCall *call = g_new0 (ProblemsCall, 1);
+  Entry *entry;
+
+  call->registry = g_object_ref (skeleton->registry);
+  call->invocation = invocation;
+  call->name = g_strdup (of_dbus_share_get_name (object));
+  entry = g_hash_table_lookup (skeleton->registry->shares, call->name);
+  g_assert (entry != NULL);
+  {
+    const char *details[] = { "share", call->name, "share_user", entry->config->user, NULL };
+
+    of_auth_check_owner_async (skeleton->registry->auth, invocation, entry->config->uid,
+                               NULL, OF_ACTION_MANAGE_SHARES, details, NULL, problems_authorized, call);
+  }
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+of_share_skeleton_iface_init (OfDBusShareIface *iface)
+{
+  iface->handle_get_last_problems = handle_get_last_problems;
+}
+
 static GDBusInterfaceVTable *
 of_share_skeleton_get_vtable (GDBusInterfaceSkeleton *skeleton)
 {
@@ -188,6 +266,7 @@ of_share_skeleton_get_vtable (GDBusInterfaceSkeleton *skeleton)
 
   /* As for the main object: Set must wait for polkit. */
   self->vtable = *G_DBUS_INTERFACE_SKELETON_CLASS (of_share_skeleton_parent_class)->get_vtable (skeleton);
+  self->generated_method_call = self->vtable.method_call;
   self->vtable.method_call = share_method_call;
   self->vtable.set_property = NULL;
   return &self->vtable;
@@ -354,16 +433,28 @@ of_share_registry_record_result (OfShareRegistry *self,
                                  const char      *name,
                                  gint64           when,
                                  const char      *result,
-                                 const char      *message)
+                                 const char      *message,
+                                 GPtrArray       *problems)
 {
   OfShareState *state = of_state_get_share (of_state_store_get (self->state_store), name);
   Entry *entry = g_hash_table_lookup (self->shares, name);
+  GStrvBuilder *builder = g_strv_builder_new ();
 
   state->last_sync_time = when;
   g_free (state->last_result);
   state->last_result = g_strdup (result);
   g_free (state->last_message);
   state->last_message = g_strdup (message);
+  for (guint i = 0; problems != NULL && i < problems->len; i++)
+    {
+      const OfEngineProblem *problem = problems->pdata[i];
+
+      g_strv_builder_add (builder, problem->path);
+      g_strv_builder_add (builder, problem->reason);
+    }
+  g_strfreev (state->problems);
+  state->problems = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
   if (entry)
     publish (self, entry);
   /* Written with the sync's own state save at its end. */

@@ -35,11 +35,14 @@ void             of_share_registry_reload       (OfShareRegistry *registry);
 GPtrArray       *of_share_registry_get_included (OfShareRegistry *registry,
                                                  gboolean         with_work_offline);
 guint            of_share_registry_get_count    (OfShareRegistry *registry);
+/* @message is public (counts only); @problems (OfEngineProblem*, may be
+ * NULL) are kept for Share.GetLastProblems. */
 void             of_share_registry_record_result (OfShareRegistry *registry,
                                                   const char      *name,
                                                   gint64           when,
                                                   const char      *result,
-                                                  const char      *message);
+                                                  const char      *message,
+                                                  GPtrArray       *problems);
 
 /* "/…/share/" + the name with every byte outside [A-Za-z0-9] as _XX. */
 char            *of_share_object_path           (const char      *manager_path,

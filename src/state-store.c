@@ -30,6 +30,7 @@ share_state_free (OfShareState *share)
 {
   g_free (share->last_result);
   g_free (share->last_message);
+  g_strfreev (share->problems);
   g_free (share);
 }
 
@@ -138,6 +139,23 @@ read_time (GKeyFile   *key_file,
   return TRUE;
 }
 
+/* LastProblems: path, reason, path, reason…  A list that is not valid
+ * UTF-8 in pairs is dropped: it is a report, not something to act on. */
+static GStrv
+read_problems (GKeyFile   *key_file,
+               const char *group)
+{
+  gsize n = 0;
+  g_auto(GStrv) list = g_key_file_get_string_list (key_file, group, "LastProblems", &n, NULL);
+
+  if (list == NULL || n % 2 != 0)
+    return NULL;
+  for (gsize i = 0; i < n; i++)
+    if (!g_utf8_validate (list[i], -1, NULL))
+      return NULL;
+  return g_steal_pointer (&list);
+}
+
 gboolean
 of_state_parse (const char *data,
                 gsize       length,
@@ -234,6 +252,8 @@ of_state_parse (const char *data,
         share->last_message = g_key_file_get_string (key_file, groups[i], "LastMessage", NULL);
         if (share->last_message == NULL)
           share->last_message = g_strdup ("");
+        g_strfreev (share->problems);
+        share->problems = read_problems (key_file, groups[i]);
         {
           g_autofree char *raw = g_key_file_get_value (key_file, groups[i], "LastSyncTime", NULL);
           guint64 value;
@@ -291,6 +311,10 @@ of_state_to_data (const OfState *state,
           g_key_file_set_int64 (key_file, group, "LastSyncTime", share->last_sync_time);
           g_key_file_set_string (key_file, group, "LastResult", share->last_result ? share->last_result : "");
           g_key_file_set_string (key_file, group, "LastMessage", share->last_message ? share->last_message : "");
+          if (share->problems != NULL && share->problems[0] != NULL)
+            g_key_file_set_string_list (key_file, group, "LastProblems",
+                                        (const char * const *) share->problems,
+                                        g_strv_length (share->problems));
         }
     }
   return g_key_file_to_data (key_file, length, NULL);

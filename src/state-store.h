@@ -24,7 +24,11 @@ typedef struct {
   gboolean work_offline;
   gint64   last_sync_time;   /* µs UTC, end of its last sync; 0 = never */
   char    *last_result;      /* as OfState.last_result */
-  char    *last_message;
+  char    *last_message;     /* counts only: published to everyone */
+  /* What its last sync could not handle, as pairs: path (relative to
+   * the share, "" for the run), reason.  Private: the file is 0600 and
+   * only the share's owner, root and manage-shares read them on the bus. */
+  GStrv    problems;         /* NULL or 2n strings */
 } OfShareState;
 
 typedef struct {

@@ -193,7 +193,8 @@ on_share_done (const OfShare         *share,
                     "MESSAGE", "Sync %s, share %s: %s (%s)", id_string, share->name, result, outcome->message);
   /* On disk with the sync's own state at its end: one durable write per
    * sync, not per share (each costs an fsync). */
-  of_share_registry_record_result (self->shares, share->name, g_get_real_time (), result, outcome->message);
+  of_share_registry_record_result (self->shares, share->name, g_get_real_time (), result, outcome->message,
+                                   outcome->problems);
   g_signal_emit (self, signals[SIGNAL_SYNC_PROGRESS], 0, self->current_id, done, total, share->name);
 }
 

@@ -125,12 +125,9 @@ share_done (GObject      *source,
     {
       /* Not the engine's doing (the run could not even be set up): still
        * a failed share, with the reason. */
-      outcome = g_new0 (OfEngineOutcome, 1);
-      outcome->result = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                          ? OF_SHARE_RESULT_CANCELLED : OF_SHARE_RESULT_FAILED;
-      outcome->message = g_strdup (error->message);
-      outcome->conflicts = g_ptr_array_new_with_free_func (g_free);
-      outcome->exit_status = -1;
+      outcome = of_engine_outcome_new_message (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                                                 ? OF_SHARE_RESULT_CANCELLED : OF_SHARE_RESULT_FAILED,
+                                               "%s", error->message);
     }
   g_ptr_array_add (run->names, g_strdup (share->name));
   g_ptr_array_add (run->outcomes, outcome);

@@ -64,7 +64,10 @@ test_parse_conflict_only (void)
   g_assert_cmpuint (outcome->skipped, ==, 1);
   g_assert_cmpuint (outcome->conflicts->len, ==, 1);
   g_assert_cmpstr (outcome->conflicts->pdata[0], ==, "docs/a.txt");
-  g_assert_cmpstr (outcome->message, ==, "1 conflict: docs/a.txt");
+  /* Counts only in what everyone sees; the path is a problem. */
+  g_assert_cmpstr (outcome->message, ==, "1 conflict");
+  g_assert_cmpuint (outcome->problems->len, ==, 1);
+  g_assert_cmpstr (((OfEngineProblem *) outcome->problems->pdata[0])->path, ==, "docs/a.txt");
 }
 
 static void
@@ -94,7 +97,9 @@ test_parse_conflicts_and_transfers (void)
   g_assert_cmpstr (outcome->conflicts->pdata[1], ==, "p");
   g_assert_cmpstr (outcome->conflicts->pdata[2], ==, "x");
   g_assert_cmpstr (outcome->conflicts->pdata[3], ==, "a (1).txt");
-  g_assert_cmpstr (outcome->message, ==, "4 conflicts: dd, p, x, …; 1 item transferred");
+  g_assert_cmpstr (outcome->message, ==, "4 conflicts; 1 item transferred");
+  g_assert_cmpuint (outcome->problems->len, ==, 4);
+  g_assert_cmpstr (((OfEngineProblem *) outcome->problems->pdata[3])->path, ==, "a (1).txt");
 }
 
 static void
@@ -121,14 +126,19 @@ test_parse_errors (void)
   g_assert_cmpuint (failed->skipped, ==, 1);
   g_assert_cmpuint (failed->failed, ==, 3);
   g_assert_cmpuint (failed->conflicts->len, ==, 0);
-  g_assert_cmpstr (failed->message, ==, "1 item skipped: y; 3 items failed: d, x, z");
+  g_assert_cmpstr (failed->message, ==, "1 item skipped; 3 items failed");
+  g_assert_cmpuint (failed->problems->len, ==, 4);
+  g_assert_cmpstr (((OfEngineProblem *) failed->problems->pdata[0])->path, ==, "y");
+  g_assert_cmpstr (((OfEngineProblem *) failed->problems->pdata[0])->reason, ==, "skipped");
+  g_assert_cmpstr (((OfEngineProblem *) failed->problems->pdata[1])->path, ==, "d");
+  g_assert_cmpstr (((OfEngineProblem *) failed->problems->pdata[1])->reason, ==, "failed");
 
   /* Exit 2 with something transferred: the share moved forward. */
   partial = of_engine_parse_output (2, "",
     "Synchronization incomplete at 09:57:39  (2 items transferred, 0 skipped, 1 failed)\n"
     "  failed: d\n");
   g_assert_cmpint (partial->result, ==, OF_SHARE_RESULT_PARTIAL);
-  g_assert_cmpstr (partial->message, ==, "1 item failed: d; 2 items transferred");
+  g_assert_cmpstr (partial->message, ==, "1 item failed; 2 items transferred");
 
   /* Exit 1 for an error-skipped item: partial, but not a conflict. */
   skipped = of_engine_parse_output (1, "",
@@ -136,7 +146,7 @@ test_parse_errors (void)
     "  skipped: y (Error in digesting /tmp/u2/a/y:\n/tmp/u2/a/y: Permission denied)\n");
   g_assert_cmpint (skipped->result, ==, OF_SHARE_RESULT_PARTIAL);
   g_assert_cmpuint (skipped->conflicts->len, ==, 0);
-  g_assert_cmpstr (skipped->message, ==, "1 item skipped: y; 3 items transferred");
+  g_assert_cmpstr (skipped->message, ==, "1 item skipped; 3 items transferred");
 }
 
 static void
@@ -159,16 +169,23 @@ test_parse_fatal (void)
     "offlinefiles: cannot switch to the share's user: setresuid\n");
 
   g_assert_cmpint (locked->result, ==, OF_SHARE_RESULT_FAILED);
-  g_assert_cmpstr (locked->message, ==, "Fatal error: Warning: the archives are locked.");
+  /* unison's own line may name any file: a problem, not the message. */
+  g_assert_cmpstr (locked->message, ==, "the engine stopped with a fatal error");
+  g_assert_cmpstr (((OfEngineProblem *) locked->problems->pdata[0])->reason, ==,
+                   "Fatal error: Warning: the archives are locked.  ");
   g_assert_cmpint (root->result, ==, OF_SHARE_RESULT_FAILED);
-  g_assert_true (g_str_has_prefix (root->message, "Fatal error: Cannot find canonical name of /nonexist/x"));
+  g_assert_null (strstr (root->message, "/nonexist"));
+  g_assert_true (g_str_has_prefix (((OfEngineProblem *) root->problems->pdata[0])->reason,
+                                   "Fatal error: Cannot find canonical name of /nonexist/x"));
   g_assert_cmpint (bigdel->result, ==, OF_SHARE_RESULT_FAILED);
-  g_assert_cmpstr (bigdel->message, ==, "The root of one of the replicas has been completely emptied.");
+  g_assert_cmpstr (((OfEngineProblem *) bigdel->problems->pdata[0])->reason, ==,
+                   "The root of one of the replicas has been completely emptied.");
   g_assert_cmpint (silent->result, ==, OF_SHARE_RESULT_FAILED);
-  g_assert_cmpstr (silent->message, ==, "fatal error (no message)");
+  g_assert_cmpstr (((OfEngineProblem *) silent->problems->pdata[0])->reason, ==, "fatal error (no message)");
   g_assert_cmpint (odd->result, ==, OF_SHARE_RESULT_FAILED);
-  g_assert_cmpstr (odd->message, ==,
-                   "engine exited with status 126: offlinefiles: cannot switch to the share's user: setresuid");
+  g_assert_cmpstr (odd->message, ==, "engine exited with status 126");
+  g_assert_cmpstr (((OfEngineProblem *) odd->problems->pdata[0])->reason, ==,
+                   "offlinefiles: cannot switch to the share's user: setresuid");
 }
 
 static void

@@ -65,7 +65,7 @@ test_unison_conflict (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (outcome->exit_status, ==, 1);
   g_assert_cmpuint (outcome->conflicts->len, ==, 1);
   g_assert_cmpstr (outcome->conflicts->pdata[0], ==, "docs/a.txt");
-  g_assert_cmpstr (outcome->message, ==, "1 conflict: docs/a.txt; 1 item transferred");
+  g_assert_cmpstr (outcome->message, ==, "1 conflict; 1 item transferred");
   /* Never resolved by guessing: both versions stay as they were. */
   assert_file (fixture->local, "docs/a.txt", "changed locally\n");
   assert_file (fixture->remote, "docs/a.txt", "changed on the server\n");
@@ -206,7 +206,9 @@ test_unison_stale_lock (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (flock (fd, LOCK_SH), ==, 0);
   busy = run_engine ("unison", share, fixture->archive_root, G_TIME_SPAN_SECOND, -1, NULL);
   g_assert_cmpint (busy->result, ==, OF_SHARE_RESULT_FAILED);
-  g_assert_cmpstr (busy->message, ==, "Fatal error: Warning: the archives are locked.");
+  g_assert_cmpstr (busy->message, ==, "the engine stopped with a fatal error");
+  g_assert_cmpstr (((OfEngineProblem *) busy->problems->pdata[0])->reason, ==,
+                   "Fatal error: Warning: the archives are locked.  ");
   g_assert_true (g_file_test (locks->pdata[0], G_FILE_TEST_EXISTS));
   close (fd);
 

@@ -13,6 +13,8 @@
 #define IFACE "org.offlinefiles.BackgroundSync"
 #define SHARE_IFACE "org.offlinefiles.Share"
 #define USER OF_TEST_USER_ALLOW
+/* A distinctive private file name: it must never reach what others read. */
+#define SECRET "secret-plan-\u03a9.txt"
 
 typedef struct {
   OfHarness *harness;
@@ -275,15 +277,15 @@ test_conflict (Fixture *fixture, gconstpointer data)
     return;
   local = user_dir (fixture, "local");
   remote = user_dir (fixture, "remote");
-  write_as_user (fixture, local, "notes.txt", "base");
+  write_as_user (fixture, local, SECRET, "base");
   share_file (fixture, "home", local, remote, NULL);
   start (fixture, NULL);
   id = sync_now (fixture);
   g_assert_cmpstr (wait_finished (fixture, id, 60)->detail, ==, "success");
 
   g_usleep (1100 * 1000);  /* a different mtime on both sides */
-  write_as_user (fixture, local, "notes.txt", "changed here");
-  write_as_user (fixture, remote, "notes.txt", "changed there");
+  write_as_user (fixture, local, SECRET, "changed here");
+  write_as_user (fixture, remote, SECRET, "changed there");
   id = sync_now (fixture);
   finished = wait_finished (fixture, id, 60);
   g_test_message ("SyncFinished: %s: %s", finished->detail, finished->message);
@@ -292,15 +294,48 @@ test_conflict (Fixture *fixture, gconstpointer data)
 
   /* Nothing guessed: both versions stay as they were. */
   {
-    g_autofree char *mine_path = g_build_filename (local, "notes.txt", NULL);
-    g_autofree char *theirs_path = g_build_filename (remote, "notes.txt", NULL);
+    g_autofree char *mine_path = g_build_filename (local, SECRET, NULL);
+    g_autofree char *theirs_path = g_build_filename (remote, SECRET, NULL);
     g_file_get_contents (mine_path, &mine, NULL, NULL);
     g_file_get_contents (theirs_path, &theirs, NULL, NULL);
   }
   g_assert_cmpstr (mine, ==, "changed here");
   g_assert_cmpstr (theirs, ==, "changed there");
+  /* What everyone may read names no file inside the share... */
   last = share_string (fixture, "home", "LastMessage");
-  g_assert_nonnull (strstr (last, "notes.txt"));
+  g_test_message ("LastMessage: %s", last);
+  g_assert_cmpstr (last, ==, "1 conflict");
+  g_assert_null (strstr (finished->message, "secret"));
+  /* ...the paths are for the share's user, root and manage-shares. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVariant) reply = NULL;
+    g_autofree char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL;
+    const char *path, *reason;
+
+    reply = g_dbus_connection_call_sync (fixture->harness->conn, "org.offlinefiles.BackgroundSync",
+                                         "/org/offlinefiles/BackgroundSync/share/home", SHARE_IFACE,
+                                         "GetLastProblems", NULL, G_VARIANT_TYPE ("(a(ss))"),
+                                         G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+    g_assert_no_error (error);
+    g_autoptr(GVariant) problems = g_variant_get_child_value (reply, 0);
+
+    g_assert_cmpuint (g_variant_n_children (problems), ==, 1);
+    g_variant_get_child (problems, 0, "(&s&s)", &path, &reason);
+    g_test_message ("GetLastProblems as root: %s: %s", path, reason);
+    g_assert_cmpstr (path, ==, SECRET);
+    g_assert_true (g_str_has_prefix (reason, "conflict"));
+
+    g_assert_cmpint (of_harness_gdbus_as (fixture->harness, USER, &out, &err,
+                                          "--object-path", "/org/offlinefiles/BackgroundSync/share/home",
+                                          "--method=" SHARE_IFACE ".GetLastProblems", NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "secret-plan"));
+    g_assert_cmpint (of_harness_gdbus_as (fixture->harness, OF_TEST_USER_DENY, &out2, &err2,
+                                          "--object-path", "/org/offlinefiles/BackgroundSync/share/home",
+                                          "--method=" SHARE_IFACE ".GetLastProblems", NULL), !=, 0);
+    g_assert_nonnull (strstr (err2, "AccessDenied"));
+    g_assert_null (strstr (err2, "secret"));
+  }
 }
 
 static void

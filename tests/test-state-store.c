@@ -65,6 +65,7 @@ test_shares_round_trip (void)
   home->last_result = g_strdup ("partial");
   g_free (home->last_message);
   home->last_message = g_strdup ("1 conflict: a b\nc.txt");
+  home->problems = g_strsplit ("a b\nc.txt|conflict; both changed|||x;y\\z|failed", "|", -1);
   data = of_state_to_data (&state, NULL);
 
   g_assert_true (of_state_parse (data, strlen (data), NOW, &parsed, &error));
@@ -75,6 +76,8 @@ test_shares_round_trip (void)
   g_assert_cmpint (back->last_sync_time, ==, 77);
   g_assert_cmpstr (back->last_result, ==, "partial");
   g_assert_cmpstr (back->last_message, ==, "1 conflict: a b\nc.txt");
+  /* Paths with newlines, separators and backslashes come back as they were. */
+  g_assert_true (g_strv_equal ((const char * const *) back->problems, (const char * const *) home->problems));
   of_state_clear (&state);
   of_state_clear (&parsed);
 }

@@ -64,6 +64,8 @@ check_sane (const OfState *state)
       FUZZ_CHECK (share->last_result && g_strv_contains (known_results, share->last_result),
                   "share result %s", share->last_result);
       /* It becomes the Share object's LastMessage, a D-Bus string. */
+      /* Pairs of valid UTF-8, or none: they become a(ss) on the bus. */
+      FUZZ_CHECK (share->problems == NULL || g_strv_length (share->problems) % 2 == 0, "odd problems");
       FUZZ_CHECK (share->last_message != NULL && g_utf8_validate (share->last_message, -1, NULL),
                   "share message not UTF-8");
     }
@@ -99,6 +101,12 @@ check_equal (const OfState *a,
       FUZZ_CHECK (g_str_equal (x->last_result, y->last_result), "share %s result", (const char *) key);
       FUZZ_CHECK (g_str_equal (x->last_message, y->last_message), "share %s message \"%s\" != \"%s\"",
                   (const char *) key, x->last_message, y->last_message);
+      /* An empty list is not written: it reads back as none. */
+      FUZZ_CHECK ((x->problems == NULL || x->problems[0] == NULL)
+                    ? (y->problems == NULL || y->problems[0] == NULL)
+                    : (y->problems != NULL && g_strv_equal ((const char * const *) x->problems,
+                                                            (const char * const *) y->problems)),
+                  "share %s problems differ", (const char *) key);
     }
 }
 
