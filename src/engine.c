@@ -1,14 +1,23 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* engine.c — see engine.h.
  *
+ * A run goes: a thread of its own finds the engine and the user; the
+ * share's folders are checked as that user through the launcher
+ * (folder-check.h); a second thread opens and locks the archive
+ * (archive.h); then the launcher runs unison.  Nothing is created for a
+ * share whose folders are not there.
+ *
  * Ownership: a run (EngineRun) belongs to its GTask.  Its preparation
- * (Prep) belongs to the preparation thread until that thread returns it;
- * then to the run, which keeps it, and with it the shared flock on the
- * archive directory, until the run is freed.  A run that timed out or
- * was cancelled while the thread still hangs just drops the thread's
- * result whenever it comes.
+ * (Prep) belongs to whichever thread works on it until that thread
+ * returns it; then to the run, which keeps it, and with it the shared
+ * flock on the archive directory, until the run is freed.  A run that
+ * timed out or was cancelled while a thread still works just drops the
+ * thread's result whenever it comes.
  */
 #include "engine.h"
+
+#include "archive.h"
+#include "folder-check.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,11 +29,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
-
-/* A run whose archive directory another run is cleaning waits at most
- * this long (tries × interval) for it, and never blocks in flock(). */
-#define ARCHIVE_LOCK_TRIES 50
-#define ARCHIVE_LOCK_INTERVAL_USEC (100 * 1000)
 
 /* What the preparation thread finds out; written by it alone until it
  * returns, read-only afterwards. */
@@ -216,194 +220,12 @@ lookup_user (Prep  *prep,
 }
 
 static gboolean
-check_directory (const char *what,
-                 const char *path,
-                 const char *missing_verb,
-                 char      **error_message)
-{
-  struct stat st;
-
-  if (stat (path, &st) < 0)
-    {
-      int saved = errno;
-      *error_message = g_strdup_printf ("%s %s %s: %s", what, path, missing_verb, g_strerror (saved));
-      return FALSE;
-    }
-  if (!S_ISDIR (st.st_mode))
-    {
-      *error_message = g_strdup_printf ("%s %s is not a directory", what, path);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* unison's lock files are "lk" + 32 hex digits, while being taken with
- * the taker's pid appended. */
-static gboolean
-is_unison_lock_name (const char *name)
-{
-  gsize i;
-
-  if (!g_str_has_prefix (name, "lk"))
-    return FALSE;
-  for (i = 2; i < 34; i++)
-    if (!g_ascii_isxdigit (name[i]))
-      return FALSE;
-  for (; name[i]; i++)
-    if (!g_ascii_isdigit (name[i]))
-      return FALSE;
-  return TRUE;
-}
-
-static void
-remove_stale_locks (int         dir_fd,
-                    const char *dir_path)
-{
-  int fd = dup (dir_fd);
-  DIR *dir;
-  struct dirent *entry;
-
-  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
-    {
-      if (fd >= 0)
-        close (fd);
-      return;
-    }
-  while ((entry = readdir (dir)) != NULL)
-    {
-      struct stat st;
-
-      if (!is_unison_lock_name (entry->d_name))
-        continue;
-      if (fstatat (dir_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISDIR (st.st_mode))
-        continue;
-      /* unlinkat() never follows a symlink the user may have planted. */
-      if (unlinkat (dir_fd, entry->d_name, 0) == 0)
-        g_message ("Removed stale unison lock %s/%s left by an interrupted run", dir_path, entry->d_name);
-      else
-        g_debug ("Cannot remove %s/%s: %s", dir_path, entry->d_name, g_strerror (errno));
-    }
-  closedir (dir);
-}
-
-
-/* Old versions named the archive directory after the user; keep its
- * archives (without them every difference is a conflict) by renaming it,
- * if it is a real directory of that user's. */
-static void
-adopt_named_archive (int         root_fd,
-                     const Prep *prep,
-                     const char *uid_name)
-{
-  struct stat st;
-
-  if (fstatat (root_fd, uid_name, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
-    return;
-  if (fstatat (root_fd, prep->user, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR (st.st_mode) ||
-      st.st_uid != prep->uid)
-    return;
-  if (renameat (root_fd, prep->user, root_fd, uid_name) == 0)
-    g_message ("Archive directory of %s renamed to %s/%s", prep->user, prep->archive_root, uid_name);
-}
-
-/* Every run of ours holds a shared flock on the archive directory while
- * it runs; whoever gets it exclusively knows that no engine of ours is
- * using the directory, so any lock file in it is a leftover of a killed
- * run.  (unison itself uses the lk* files, not flock.)  Never a blocking
- * flock(): the directory's owner can hold a lock on it for ever. */
-static gboolean
-lock_archive (Prep  *prep,
-              int    fd,
-              char **error_message)
-{
-  for (int i = 0; i < ARCHIVE_LOCK_TRIES; i++)
-    {
-      if (i > 0)
-        g_usleep (ARCHIVE_LOCK_INTERVAL_USEC);
-      if (flock (fd, LOCK_EX | LOCK_NB) == 0)
-        {
-          remove_stale_locks (fd, prep->archive_dir);
-          /* Not atomic (flock drops, then takes): may meet a cleaner. */
-          if (flock (fd, LOCK_SH | LOCK_NB) == 0)
-            return TRUE;
-          continue;
-        }
-      if (errno != EWOULDBLOCK && errno != EINTR)
-        break;
-      /* Held: shared by a run of ours (we may join it, leaving its locks
-       * alone) or exclusively while one cleans up (we wait a little). */
-      if (flock (fd, LOCK_SH | LOCK_NB) == 0)
-        {
-          g_debug ("%s is in use by another run: leaving its locks alone", prep->archive_dir);
-          return TRUE;
-        }
-      if (errno != EWOULDBLOCK && errno != EINTR)
-        break;
-    }
-  *error_message = g_strdup_printf ("archive directory %s is busy", prep->archive_dir);
-  return FALSE;
-}
-
-static gboolean
 prepare_archive (Prep  *prep,
                  char **error_message)
 {
-  g_autofree char *uid_name = g_strdup_printf ("%u", (guint) prep->uid);
-  struct stat st;
-  int root_fd, fd;
-
-  prep->archive_dir = g_build_filename (prep->archive_root, uid_name, NULL);
-  /* 0711: the user, once switched to, must traverse it to reach its own
-   * directory, but has no business listing the others'. */
-  if (g_mkdir_with_parents (prep->archive_root, 0711) < 0)
-    {
-      int saved = errno;
-      *error_message = g_strdup_printf ("cannot create %s: %s", prep->archive_root, g_strerror (saved));
-      return FALSE;
-    }
-  root_fd = open (prep->archive_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (root_fd < 0)
-    {
-      int saved = errno;
-      *error_message = g_strdup_printf ("cannot open %s: %s", prep->archive_root, g_strerror (saved));
-      return FALSE;
-    }
-  adopt_named_archive (root_fd, prep, uid_name);
-  if (mkdirat (root_fd, uid_name, 0700) < 0 && errno != EEXIST)
-    {
-      int saved = errno;
-      *error_message = g_strdup_printf ("cannot create %s: %s", prep->archive_dir, g_strerror (saved));
-      close (root_fd);
-      return FALSE;
-    }
-  /* O_NOFOLLOW: the entry is ours, never a link elsewhere. */
-  fd = openat (root_fd, uid_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  close (root_fd);
-  if (fd < 0 || fstat (fd, &st) < 0)
-    {
-      int saved = errno;
-      *error_message = g_strdup_printf ("cannot open %s: %s", prep->archive_dir, g_strerror (saved));
-      if (fd >= 0)
-        close (fd);
-      return FALSE;
-    }
-  if ((st.st_uid != prep->uid || st.st_gid != prep->gid) && fchown (fd, prep->uid, prep->gid) < 0)
-    {
-      int saved = errno;
-      *error_message = g_strdup_printf ("cannot give %s to %s: %s", prep->archive_dir,
-                                        prep->user, g_strerror (saved));
-      close (fd);
-      return FALSE;
-    }
-  if ((st.st_mode & 07777) != 0700 && fchmod (fd, 0700) < 0)
-    g_debug ("Cannot chmod %s: %s", prep->archive_dir, g_strerror (errno));
-  if (!lock_archive (prep, fd, error_message))
-    {
-      close (fd);
-      return FALSE;
-    }
-  prep->archive_fd = fd;
-  return TRUE;
+  prep->archive_fd = of_archive_open (prep->archive_root, prep->user, prep->uid, prep->gid,
+                                      &prep->archive_dir, error_message);
+  return prep->archive_fd >= 0;
 }
 
 static gboolean
@@ -438,16 +260,30 @@ prepare_thread (gpointer data)
   Prep *prep = g_task_get_task_data (task);
   char *why = NULL;
 
-  if (!resolve_engine (prep, &why) || !lookup_user (prep, &why) ||
-      /* unison would create a missing root (and with it sync "everything
-       * deleted" back): an unmounted or missing remote must stop us here. */
-      !check_directory ("remote", prep->remote_path, "is not reachable", &why) ||
-      !check_directory ("local folder", prep->local_path, "is not available", &why) ||
-      !prepare_archive (prep, &why))
+  /* The share's folders are not looked at here, as root: the check runs
+   * as the share's user, through the launcher (check_folders()), between
+   * this thread and the archive's. */
+  if (!resolve_engine (prep, &why) || !lookup_user (prep, &why))
+    prep->why = why;
+  /* From here the run owns it (or drops it, if it gave up waiting). */
+  g_task_return_pointer (task, prep, (GDestroyNotify) prep_free);
+  g_object_unref (task);
+  return NULL;
+}
+
+/* The second thread of a run: the archive directory, once the folders
+ * passed their check (a busy archive may take seconds to lock). */
+static gpointer
+archive_thread (gpointer data)
+{
+  GTask *task = data;
+  Prep *prep = g_task_get_task_data (task);
+  char *why = NULL;
+
+  if (!prepare_archive (prep, &why))
     prep->why = why;
   else if (prep->home == NULL)
     prep->home = g_strdup (prep->archive_dir);
-  /* From here the run owns it (or drops it, if it gave up waiting). */
   g_task_return_pointer (task, prep, (GDestroyNotify) prep_free);
   g_object_unref (task);
   return NULL;
@@ -533,6 +369,177 @@ on_launched (GObject      *source,
   finish (run, outcome_from_launch (run, launched));
 }
 
+static void launch (EngineRun *run);
+
+static void start_archive (EngineRun *run);
+
+static void
+on_folders_checked (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EngineRun *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OfLaunchResult) checked = of_launcher_run_finish (OF_LAUNCHER (source), result, &error);
+  g_autofree char *duration = NULL;
+
+  if (checked == NULL)
+    checked = of_launch_result_new_not_started ("%s", error->message);
+  switch (of_folder_check_result (checked))
+    {
+    case OF_FOLDERS_OK:
+      start_archive (run);
+      return;
+    case OF_FOLDERS_REMOTE_UNREACHABLE:
+      finish (run, of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "remote folder is not reachable"));
+      return;
+    case OF_FOLDERS_LOCAL_UNAVAILABLE:
+      finish (run, of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "local folder is not available"));
+      return;
+    case OF_FOLDERS_CANCELLED:
+      finish (run, of_engine_outcome_new_message (OF_SHARE_RESULT_CANCELLED, "cancelled"));
+      return;
+    case OF_FOLDERS_TIMED_OUT:
+      duration = of_share_format_duration (run->share->timeout_usec);
+      finish (run, of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "timed out after %s", duration));
+      return;
+    case OF_FOLDERS_FAILED:
+    default:
+      g_warning ("Cannot check the folders of share %s: %s", run->share->name,
+                 checked->message ? checked->message : checked->stderr_tail ? checked->stderr_tail : "");
+      finish (run, of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "cannot check the share's folders"));
+      return;
+    }
+}
+
+/* The launch spec shared by the check and the engine itself. */
+static OfLaunchSpec
+make_spec (EngineRun          *run,
+           const char         *unit_name,
+           const char         *description,
+           const char * const *argv,
+           const char * const *envp,
+           const char * const *read_write_paths)
+{
+  const Prep *prep = run->prep;
+  /* The whole run, preparation included, is bounded by the timeout. */
+  gint64 left = run->share->timeout_usec - (g_get_monotonic_time () - run->started);
+  OfLaunchSpec spec = {
+    .unit_name = unit_name,
+    .description = description,
+    .argv = argv,
+    .envp = envp,
+    .working_directory = prep->archive_dir,
+    .user_name = run->share->user,
+    .uid = prep->uid,
+    .gid = prep->gid,
+    .groups = prep->groups,
+    .n_groups = prep->n_groups,
+    .read_write_paths = read_write_paths,
+    .timeout_usec = MAX (left, 1000),
+    .kill_grace_usec = run->kill_grace_usec,
+    .tasks_max = OF_ENGINE_TASKS_MAX,
+    .memory_max = of_engine_memory_max (),
+  };
+
+  return spec;
+}
+
+static gboolean on_timeout (gpointer user_data);
+static gboolean on_cancelled (GCancellable *cancellable, gpointer user_data);
+
+/* While a thread of ours works, the run's own timer and the cancellable
+ * bound it; while the launcher runs something, the launcher does. */
+static void
+guard_run (EngineRun *run)
+{
+  GCancellable *cancellable = g_task_get_cancellable (run->task);
+  gint64 left = run->share->timeout_usec - (g_get_monotonic_time () - run->started);
+
+  run->timeout_source = g_timeout_source_new ((guint) CLAMP (left / 1000, 1, G_MAXUINT));
+  g_source_set_callback (run->timeout_source, on_timeout, run, NULL);
+  g_source_attach (run->timeout_source, g_task_get_context (run->task));
+  if (cancellable != NULL)
+    {
+      run->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (run->cancel_source, G_SOURCE_FUNC (on_cancelled), run, NULL);
+      g_source_attach (run->cancel_source, g_task_get_context (run->task));
+    }
+}
+
+static void
+on_archived (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) outer = user_data;  /* keeps the run alive until now */
+  EngineRun *run = g_task_get_task_data (outer);
+  Prep *prep = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  (void) source;
+  if (run->finished)
+    {
+      prep_free (prep);
+      return;
+    }
+  run->prep = prep;
+  if (prep->why != NULL)
+    {
+      finish (run, of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "%s", prep->why));
+      return;
+    }
+  launch (run);
+}
+
+static void
+start_archive (EngineRun *run)
+{
+  g_autoptr(GError) error = NULL;
+  /* The thread owns the preparation until it returns it. */
+  Prep *prep = g_steal_pointer (&run->prep);
+  GTask *archive = g_task_new (NULL, NULL, on_archived, g_object_ref (run->task));
+  GThread *thread;
+
+  g_task_set_task_data (archive, prep, NULL);
+  guard_run (run);
+  thread = g_thread_try_new ("engine-archive", archive_thread, archive, &error);
+  if (thread == NULL)
+    {
+      prep->why = g_strdup_printf ("cannot start a thread: %s", error->message);
+      g_task_return_pointer (archive, prep, (GDestroyNotify) prep_free);
+      g_object_unref (archive);
+      return;
+    }
+  g_thread_unref (thread);
+}
+
+static void
+check_folders (EngineRun *run)
+{
+  g_autofree char *unit_name = g_strconcat (run->run_name, "-check", NULL);
+  g_autofree char *description = g_strdup_printf ("offlinefiles check of share %s", run->share->name);
+  /* "-": a missing folder must not stop the unit from starting; the check
+   * is there to say so. */
+  g_autofree char *local = g_strconcat ("-", run->share->local_path, NULL);
+  g_autofree char *remote = g_strconcat ("-", run->share->remote_path, NULL);
+  g_auto(GStrv) argv = of_folder_check_argv (run->share->local_path, run->share->remote_path);
+  const char * const envp[] = { "PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL };
+  const char * const read_write_paths[] = { local, remote, NULL };
+  OfLaunchSpec spec = make_spec (run, unit_name, description, (const char * const *) argv, envp,
+                                 read_write_paths);
+
+  /* Before the archive exists: nothing is created for a share whose
+   * folders are not there. */
+  spec.working_directory = "/";
+  /* From here the launcher bounds time and honours cancellation, until
+   * the archive is prepared. */
+  destroy_source (&run->timeout_source);
+  destroy_source (&run->cancel_source);
+  of_launcher_run_async (run->launcher, &spec, g_task_get_cancellable (run->task), on_folders_checked,
+                         g_object_ref (run->task));
+}
+
 static void
 launch (EngineRun *run)
 {
@@ -551,25 +558,8 @@ launch (EngineRun *run)
   const char * const read_write_paths[] = {
     run->share->local_path, run->share->remote_path, prep->archive_dir, NULL
   };
-  /* The whole run, preparation included, is bounded by the timeout. */
-  gint64 left = run->share->timeout_usec - (g_get_monotonic_time () - run->started);
-  OfLaunchSpec spec = {
-    .unit_name = run->run_name,
-    .description = description,
-    .argv = argv,
-    .envp = (const char * const *) envp,
-    .working_directory = prep->archive_dir,
-    .user_name = run->share->user,
-    .uid = prep->uid,
-    .gid = prep->gid,
-    .groups = prep->groups,
-    .n_groups = prep->n_groups,
-    .read_write_paths = read_write_paths,
-    .timeout_usec = MAX (left, 1000),
-    .kill_grace_usec = run->kill_grace_usec,
-    .tasks_max = OF_ENGINE_TASKS_MAX,
-    .memory_max = of_engine_memory_max (),
-  };
+  OfLaunchSpec spec = make_spec (run, run->run_name, description, argv, (const char * const *) envp,
+                                 read_write_paths);
 
   /* From here the launcher bounds time and honours cancellation. */
   destroy_source (&run->timeout_source);
@@ -602,7 +592,7 @@ on_prepared (GObject      *source,
       finish (run, of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "%s", prep->why));
       return;
     }
-  launch (run);
+  check_folders (run);
 }
 
 static gboolean
@@ -611,7 +601,7 @@ on_timeout (gpointer user_data)
   EngineRun *run = user_data;
   g_autofree char *duration = of_share_format_duration (run->share->timeout_usec);
 
-  /* Still preparing: a stat() hanging on a dead network mount. */
+  /* Still preparing: a lock the archive's owner holds, a slow disk. */
   g_clear_pointer (&run->timeout_source, g_source_unref);
   finish (run, of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "timed out after %s", duration));
   return G_SOURCE_REMOVE;

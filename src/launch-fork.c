@@ -48,6 +48,9 @@
 
 /* After the child exited, how long a descendant that escaped the kill
  * may keep the pipes open before the capture gives up on them. */
+/* After SIGKILL, how long a process may take to go before it is given up
+ * on (see on_give_up()). */
+#define GIVE_UP_MS 2000
 #define DRAIN_TIMEOUT_MS 2000
 /* How often the descendants are looked for while the child runs. */
 #define SCAN_INTERVAL_MS 1000
@@ -85,6 +88,12 @@ typedef struct {
   GSource         *cancel_source;
   GSource         *drain_source;
   GSource         *scan_source;
+  GSource         *give_up_source;
+  /* Answered without its end: a process stuck in the kernel (a hung
+   * network file system) survives SIGKILL until the server answers.  The
+   * run lives on, holding the task, until it is reaped. */
+  gboolean         given_up;
+  GTask           *keep_alive;
 } ForkRun;
 
 /* What the child needs, prepared before fork(): it may not allocate. */
@@ -243,6 +252,7 @@ fork_run_free (ForkRun *run)
   destroy_source (&run->cancel_source);
   destroy_source (&run->drain_source);
   destroy_source (&run->scan_source);
+  destroy_source (&run->give_up_source);
   g_free (run);
 }
 
@@ -252,7 +262,7 @@ attach (ForkRun     *run,
         GSourceFunc  func)
 {
   g_source_set_callback (source, func, run, NULL);
-  g_source_attach (source, g_task_get_context (run->task));
+  g_source_attach (source, g_task_get_context (run->task ? run->task : run->keep_alive));
   return source;
 }
 
@@ -282,12 +292,22 @@ complete (ForkRun *run)
   OfLaunchResult *result;
   GTask *task;
 
-  if (!run->reaped || !of_output_capture_is_done (run->out) || !of_output_capture_is_done (run->err))
+  if (run->task == NULL)
+    {
+      /* Given up on, and now reaped at last: the run can go. */
+      if (run->reaped)
+        g_clear_object (&run->keep_alive);
+      return;
+    }
+  if ((!run->reaped && !run->given_up) ||
+      !of_output_capture_is_done (run->out) || !of_output_capture_is_done (run->err))
     return;
 
   result = g_new0 (OfLaunchResult, 1);
   result->exit_status = -1;
-  if (WIFEXITED (run->wait_status))
+  if (!run->reaped)
+    ;  /* given up on: how it ends is not known */
+  else if (WIFEXITED (run->wait_status))
     result->exit_status = WEXITSTATUS (run->wait_status);
   else if (WIFSIGNALED (run->wait_status))
     result->term_signal = WTERMSIG (run->wait_status);
@@ -295,7 +315,7 @@ complete (ForkRun *run)
     result->end = OF_LAUNCH_CANCELLED;
   else if (run->kill_reason == KILL_TIMEOUT)
     result->end = OF_LAUNCH_TIMED_OUT;
-  else if (WIFSIGNALED (run->wait_status))
+  else if (run->reaped && WIFSIGNALED (run->wait_status))
     result->end = OF_LAUNCH_SIGNALED;
   else
     result->end = OF_LAUNCH_EXITED;
@@ -307,9 +327,13 @@ complete (ForkRun *run)
            result->term_signal);
 
   destroy_source (&run->drain_source);
+  destroy_source (&run->give_up_source);
   task = g_steal_pointer (&run->task);
   g_task_return_pointer (task, result, (GDestroyNotify) of_launch_result_free);
-  g_object_unref (task);
+  if (run->reaped)
+    g_object_unref (task);
+  else
+    run->keep_alive = task;  /* until the reap, which frees the run */
 }
 
 static void
@@ -336,6 +360,26 @@ on_drain_expired (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* SIGKILL did not end it: it is stuck in the kernel, in a request to a
+ * file server that does not answer.  Nobody may wait for that: the run
+ * is answered now, and the process reaped whenever it ends. */
+static gboolean
+on_give_up (gpointer user_data)
+{
+  ForkRun *run = user_data;
+
+  g_clear_pointer (&run->give_up_source, g_source_unref);
+  if (run->reaped)
+    return G_SOURCE_REMOVE;
+  g_warning ("Engine run %s does not end after SIGKILL (stuck in the kernel, e.g. on a hung network "
+             "file system): not waiting for it; it is reaped when it ends", run->name);
+  run->given_up = TRUE;
+  of_output_capture_abandon (run->out);
+  of_output_capture_abandon (run->err);
+  complete (run);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 on_grace_expired (gpointer user_data)
 {
@@ -344,6 +388,7 @@ on_grace_expired (gpointer user_data)
   g_debug ("Engine run %s still running after SIGTERM: SIGKILL", run->name);
   g_clear_pointer (&run->grace_source, g_source_unref);
   signal_all (run, SIGKILL);
+  run->give_up_source = attach (run, g_timeout_source_new (GIVE_UP_MS), on_give_up);
   return G_SOURCE_REMOVE;
 }
 
@@ -400,7 +445,8 @@ after_exit (ForkRun *run)
   destroy_source (&run->grace_source);
   destroy_source (&run->cancel_source);
   destroy_source (&run->scan_source);
-  if (!of_output_capture_is_done (run->out) || !of_output_capture_is_done (run->err))
+  if (run->task != NULL &&
+      (!of_output_capture_is_done (run->out) || !of_output_capture_is_done (run->err)))
     run->drain_source = attach (run, g_timeout_source_new (DRAIN_TIMEOUT_MS), on_drain_expired);
   complete (run);
 }

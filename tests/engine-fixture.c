@@ -149,7 +149,17 @@ make_share (Fixture    *fixture,
             gint64      timeout_usec)
 {
   OfShare *share = g_new0 (OfShare, 1);
+  struct passwd *pw = getpwnam (user);
 
+  /* The share's folders are its user's: the engine checks, as that user,
+   * that it may read and write them. */
+  if (pw != NULL && pw->pw_uid != 0)
+    {
+      if (g_file_test (fixture->local, G_FILE_TEST_IS_DIR))
+        g_assert_cmpint (chown (fixture->local, pw->pw_uid, pw->pw_gid), ==, 0);
+      if (g_file_test (fixture->remote, G_FILE_TEST_IS_DIR))
+        g_assert_cmpint (chown (fixture->remote, pw->pw_uid, pw->pw_gid), ==, 0);
+    }
   share->name = g_strdup ("docs");
   share->local_path = g_strdup (fixture->local);
   share->remote_path = g_strdup (fixture->remote);

@@ -13,6 +13,8 @@
 
 #include <glib/gstdio.h>
 
+#include <sys/wait.h>
+
 #include "engine-fixture.h"
 
 static void
@@ -366,17 +368,32 @@ test_hung_remote (Fixture *fixture, gconstpointer data)
   outcome = run_engine (engine, share, fixture->archive_root, G_TIME_SPAN_SECOND, -1, &elapsed);
   g_assert_cmpint (outcome->result, ==, OF_SHARE_RESULT_FAILED);
   g_assert_cmpstr (outcome->message, ==, "timed out after 1 s");
-  g_assert_cmpint (elapsed, <, 3 * G_TIME_SPAN_SECOND);
-  g_assert_cmpuint (count_threads ("engine-prepare"), ==, 1);
+  /* The folder check, as the share's user, hangs in the kernel on the
+   * dead server; SIGTERM and SIGKILL do not end it.  The run is answered
+   * all the same: timeout, grace, a little more, then given up on. */
+  g_test_message ("answered after %.1f s", elapsed / (double) G_USEC_PER_SEC);
+  g_assert_cmpint (elapsed, <, 6 * G_TIME_SPAN_SECOND);
+  /* Nothing of the daemon itself stayed behind in the kernel. */
+  g_assert_cmpuint (count_threads ("engine-prepare"), ==, 0);
 
-  /* The server goes away: the kernel fails the stat, the thread ends. */
+  /* The server goes away: the stuck process ends at last.  (The run's
+   * own context is gone with run_engine(), so it is reaped here; in the
+   * daemon the launcher's pidfd source reaps it.) */
   g_subprocess_force_exit (server);
   g_subprocess_wait (server, NULL, NULL);
   g_assert_true (g_spawn_sync (NULL, (char **) umount_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
                                NULL, NULL, NULL, NULL));
-  for (int i = 0; i < 200 && count_threads ("engine-prepare") > 0; i++)
-    g_usleep (10 * 1000);
-  g_assert_cmpuint (count_threads ("engine-prepare"), ==, 0);
+  {
+    gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+    int status;
+    pid_t pid;
+
+    while ((pid = waitpid (-1, &status, WNOHANG)) == 0)
+      {
+        g_assert_cmpint (g_get_monotonic_time (), <, end);
+        g_usleep (20 * 1000);
+      }
+  }
   assert_no_children ();
 }
 

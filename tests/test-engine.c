@@ -90,8 +90,9 @@ test_unison_missing_remote (Fixture *fixture, gconstpointer data)
 
   outcome = run_engine ("unison", share, fixture->archive_root, G_TIME_SPAN_SECOND, -1, NULL);
   g_assert_cmpint (outcome->result, ==, OF_SHARE_RESULT_FAILED);
-  expected = g_strdup_printf ("remote %s is not reachable: No such file or directory", fixture->remote);
-  g_assert_cmpstr (outcome->message, ==, expected);
+  /* Found out as the share's user; what exactly is wrong is nobody
+   * else's business. */
+  g_assert_cmpstr (outcome->message, ==, "remote folder is not reachable");
   g_assert_false (g_file_test (fixture->remote, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (fixture->archive_root, G_FILE_TEST_EXISTS));
   assert_file (fixture->local, "keep.txt", "keep\n");

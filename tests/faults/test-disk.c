@@ -338,7 +338,7 @@ wait_finished (Fixture *fixture, guint64 id, guint timeout_ms, const char **resu
 static void
 state_fault (Fixture *fixture, Fault fault)
 {
-  const struct passwd *pw = getpwnam (OF_TEST_USER_ALLOW);
+  const struct passwd *pw;
   g_autofree char *shares_dir = g_build_filename (fixture->harness->config_dir, "shares.d", NULL);
   g_autofree char *share_path = g_build_filename (shares_dir, "home.conf", NULL);
   g_autofree char *state_path = g_build_filename (fixture->harness->state_dir, "state", NULL);
@@ -353,6 +353,9 @@ state_fault (Fixture *fixture, Fault fault)
   if (!of_harness_require_root ("mount a full tmpfs or a read-only bind mount") ||
       !of_harness_require_polkit (fixture->harness))
     return;
+  /* After the checks above: getpwnam() answers in a static buffer, which
+   * their own look-ups of the test users would overwrite. */
+  pw = getpwnam (OF_TEST_USER_ALLOW);
   if (pw == NULL)
     {
       g_test_skip ("test user " OF_TEST_USER_ALLOW " does not exist (.ci/run creates it)");

@@ -402,7 +402,7 @@ test_symlinks_and_fifos (Fixture *fixture, gconstpointer data)
 static void
 test_unprivileged_owner (Fixture *fixture, gconstpointer data)
 {
-  const struct passwd *pw = getpwnam (OF_TEST_USER_DENY);
+  const struct passwd *pw;
   g_autofree char *config = of_harness_config_path (fixture->harness);
   g_autofree char *dropin = g_build_filename (fixture->dropins, "50-user.conf", NULL);
   g_autofree char *share = g_build_filename (fixture->shares, "usershare.conf", NULL);
@@ -414,6 +414,8 @@ test_unprivileged_owner (Fixture *fixture, gconstpointer data)
   (void) data;
   if (!of_harness_require_root ("chown files to a test user") || !of_harness_require_polkit (fixture->harness))
     return;
+  /* After the checks: their own getpwnam() would overwrite this one's. */
+  pw = getpwnam (OF_TEST_USER_DENY);
   if (pw == NULL)
     {
       g_test_skip ("test user " OF_TEST_USER_DENY " does not exist (.ci/run creates it)");
