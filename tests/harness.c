@@ -2,6 +2,8 @@
 /* harness.c — see harness.h. */
 #include "harness.h"
 
+#include "names.h"
+
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
@@ -49,6 +51,11 @@ static const char polkit_rules[] =
   "  if (action.id.indexOf(\"org.offlinefiles.\") != 0) return polkit.Result.NOT_HANDLED;\n"
   "  if (subject.user == \"" OF_TEST_USER_ALLOW "\") return polkit.Result.YES;\n"
   "  if (subject.user == \"" OF_TEST_USER_DENY "\") return polkit.Result.NO;\n"
+  "  // Per share: " OF_TEST_USER_ASK " decides for shares whose share_user\n"
+  "  // detail is its own, and for no other.\n"
+  "  if (subject.user == \"" OF_TEST_USER_ASK "\" &&\n"
+  "      (action.id == \"" OF_ACTION_WORK_OFFLINE "\" || action.id == \"" OF_ACTION_MANAGE_SHARES "\"))\n"
+  "    return action.lookup(\"share_user\") == subject.user ? polkit.Result.YES : polkit.Result.NO;\n"
   "  if (subject.user == \"" OF_TEST_USER_SLOW "\") {\n"
   "    polkit.spawn([\"/bin/sleep\", \"2\"]);\n"
   "    return polkit.Result.YES;\n"

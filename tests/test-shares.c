@@ -15,6 +15,9 @@
 #define USER OF_TEST_USER_ALLOW
 /* A distinctive private file name: it must never reach what others read. */
 #define SECRET "secret-plan-\u03a9.txt"
+/* A name that would reorder a terminal's line (U+202E) and hold a C1
+ * control (U+0085): it may only ever be shown escaped. */
+#define BIDI "bidi-\u202etxt.exe-\xc2\x85"
 
 typedef struct {
   OfHarness *harness;
@@ -278,6 +281,7 @@ test_conflict (Fixture *fixture, gconstpointer data)
   local = user_dir (fixture, "local");
   remote = user_dir (fixture, "remote");
   write_as_user (fixture, local, SECRET, "base");
+  write_as_user (fixture, local, BIDI, "base");
   share_file (fixture, "home", local, remote, NULL);
   start (fixture, NULL);
   id = sync_now (fixture);
@@ -286,11 +290,13 @@ test_conflict (Fixture *fixture, gconstpointer data)
   g_usleep (1100 * 1000);  /* a different mtime on both sides */
   write_as_user (fixture, local, SECRET, "changed here");
   write_as_user (fixture, remote, SECRET, "changed there");
+  write_as_user (fixture, local, BIDI, "changed here");
+  write_as_user (fixture, remote, BIDI, "changed there");
   id = sync_now (fixture);
   finished = wait_finished (fixture, id, 60);
   g_test_message ("SyncFinished: %s: %s", finished->detail, finished->message);
   g_assert_cmpstr (finished->detail, ==, "partial");
-  g_assert_nonnull (strstr (finished->message, "1 conflict in share home"));
+  g_assert_nonnull (strstr (finished->message, "2 conflicts in share home"));
 
   /* Nothing guessed: both versions stay as they were. */
   {
@@ -304,7 +310,7 @@ test_conflict (Fixture *fixture, gconstpointer data)
   /* What everyone may read names no file inside the share... */
   last = share_string (fixture, "home", "LastMessage");
   g_test_message ("LastMessage: %s", last);
-  g_assert_cmpstr (last, ==, "1 conflict");
+  g_assert_cmpstr (last, ==, "2 conflicts");
   g_assert_null (strstr (finished->message, "secret"));
   /* ...the paths are for the share's user, root and manage-shares. */
   {
@@ -320,11 +326,18 @@ test_conflict (Fixture *fixture, gconstpointer data)
     g_assert_no_error (error);
     g_autoptr(GVariant) problems = g_variant_get_child_value (reply, 0);
 
-    g_assert_cmpuint (g_variant_n_children (problems), ==, 1);
-    g_variant_get_child (problems, 0, "(&s&s)", &path, &reason);
-    g_test_message ("GetLastProblems as root: %s: %s", path, reason);
-    g_assert_cmpstr (path, ==, SECRET);
-    g_assert_true (g_str_has_prefix (reason, "conflict"));
+    g_assert_cmpuint (g_variant_n_children (problems), ==, 2);
+    for (guint i = 0; i < 2; i++)
+      {
+        g_variant_get_child (problems, i, "(&s&s)", &path, &reason);
+        g_test_message ("GetLastProblems as root: %s: %s", path, reason);
+        g_assert_true (g_str_has_prefix (reason, "conflict"));
+        if (g_str_has_prefix (path, "bidi"))
+          /* Escaped: the override and the C1 control never go out raw. */
+          g_assert_cmpstr (path, ==, "bidi-\\u202etxt.exe-\\x85");
+        else
+          g_assert_cmpstr (path, ==, SECRET);
+      }
 
     g_assert_cmpint (of_harness_gdbus_as (fixture->harness, USER, &out, &err,
                                           "--object-path", "/org/offlinefiles/BackgroundSync/share/home",
@@ -384,6 +397,46 @@ test_work_offline (Fixture *fixture, gconstpointer data)
   g_clear_pointer (&offline, g_variant_unref);
   offline = share_property (fixture, "home", "WorkOffline");
   g_assert_true (g_variant_get_boolean (offline));
+}
+
+/* Ownership decides, and rules may look at the share: the harness's
+ * rules let OF_TEST_USER_ASK decide only for shares whose share_user
+ * detail is its own.  It may put its own share offline, not another's. */
+static void
+test_work_offline_own_share_only (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *local = NULL, *remote = NULL;
+  g_autofree char *other = g_strdup_printf ("%s/ask.conf", fixture->shares_dir);
+  g_autofree char *other_text = NULL;
+  g_autofree char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL;
+  g_autoptr(GVariant) mine = NULL, theirs = NULL;
+
+  (void) data;
+  if (!require_user (fixture) || !of_harness_require_polkit (fixture->harness))
+    return;
+  local = user_dir (fixture, "local");
+  remote = user_dir (fixture, "remote");
+  share_file (fixture, "home", local, remote, NULL);
+  other_text = g_strdup_printf ("[Share]\nLocalPath=%s/ask-local\nRemotePath=%s/ask-remote\nUser=%s\n",
+                                fixture->harness->dir, fixture->harness->dir, OF_TEST_USER_ASK);
+  g_assert_true (g_file_set_contents (other, other_text, -1, NULL));
+  start (fixture, NULL);
+
+  g_assert_cmpint (of_harness_gdbus_as (fixture->harness, OF_TEST_USER_ASK, &out, &err,
+                                        "--object-path", "/org/offlinefiles/BackgroundSync/share/ask",
+                                        "--method=org.freedesktop.DBus.Properties.Set",
+                                        SHARE_IFACE, "WorkOffline", "<true>", NULL), ==, 0);
+  mine = share_property (fixture, "ask", "WorkOffline");
+  g_assert_true (g_variant_get_boolean (mine));
+
+  g_assert_cmpint (of_harness_gdbus_as (fixture->harness, OF_TEST_USER_ASK, &out2, &err2,
+                                        "--object-path", "/org/offlinefiles/BackgroundSync/share/home",
+                                        "--method=org.freedesktop.DBus.Properties.Set",
+                                        SHARE_IFACE, "WorkOffline", "<true>", NULL), !=, 0);
+  g_test_message ("another user's share: %s", err2);
+  g_assert_nonnull (strstr (err2, "AccessDenied"));
+  theirs = share_property (fixture, "home", "WorkOffline");
+  g_assert_false (g_variant_get_boolean (theirs));
 }
 
 /* One share of the test user's, and the daemon started with a fake
@@ -596,6 +649,7 @@ main (int argc, char *argv[])
   ADD ("engine-crashes", test_engine_crashes);
   ADD ("cancel", test_cancel);
   ADD ("killed-during-sync", test_killed_during_sync);
+  ADD ("work-offline-own-share-only", test_work_offline_own_share_only);
   ADD ("live-shares", test_live_shares);
   ADD ("reload-during-sync", test_reload_during_sync);
 #undef ADD
