@@ -13,6 +13,7 @@
 #include "config-store.h"
 #include "config-watch.h"
 #include "engine.h"
+#include "fast-objects.h"
 #include "fast-reads.h"
 #include "launcher.h"
 #include "file-util.h"
@@ -47,6 +48,7 @@ struct _OfDaemon {
   OfSyncManager   *manager;
   OfService       *service;
   OfFastReads     *fast_reads;
+  OfFastObjects   *fast_objects;
   OfMemoryTrimmer *trimmer;
   guint            owner_id;
   gboolean         name_acquired;
@@ -262,6 +264,9 @@ of_daemon_start (OfDaemon *self,
     }
   of_share_registry_export (self->shares, self->bus);
   self->fast_reads = of_fast_reads_new (self->bus, G_DBUS_INTERFACE_SKELETON (self->service));
+  self->fast_objects = of_fast_objects_new (self->bus, of_share_registry_get_manager (self->shares));
+  g_signal_connect_swapped (self->shares, "changing", G_CALLBACK (of_fast_objects_invalidate),
+                            self->fast_objects);
   self->trimmer = of_memory_trimmer_new (self->bus, OF_MEMORY_TRIM_DELAY_S);
 
   /* Everything is exported: the name may go out. */
@@ -303,6 +308,9 @@ of_daemon_stop (OfDaemon *self)
     g_bus_unown_name (self->owner_id);
   self->owner_id = 0;
   g_clear_pointer (&self->fast_reads, of_fast_reads_free);
+  if (self->fast_objects != NULL)
+    g_signal_handlers_disconnect_by_data (self->shares, self->fast_objects);
+  g_clear_pointer (&self->fast_objects, of_fast_objects_free);
   g_clear_pointer (&self->trimmer, of_memory_trimmer_free);
   if (self->service != NULL)
     g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->service));
@@ -318,6 +326,9 @@ of_daemon_dispose (GObject *object)
   /* Reverse start-up order: users before what they use. */
   g_clear_pointer (&self->config_watch, of_config_watch_free);
   g_clear_pointer (&self->fast_reads, of_fast_reads_free);
+  if (self->fast_objects != NULL)
+    g_signal_handlers_disconnect_by_data (self->shares, self->fast_objects);
+  g_clear_pointer (&self->fast_objects, of_fast_objects_free);
   g_clear_pointer (&self->trimmer, of_memory_trimmer_free);
   g_clear_object (&self->service);
   g_clear_object (&self->manager);

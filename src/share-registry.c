@@ -36,6 +36,16 @@ struct _OfShareRegistry {
 
 G_DEFINE_TYPE (OfShareRegistry, of_share_registry, G_TYPE_OBJECT)
 
+enum { SIGNAL_CHANGING, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+/* Before any change of what the share objects show (see the header). */
+static void
+changing (OfShareRegistry *self)
+{
+  g_signal_emit (self, signals[SIGNAL_CHANGING], 0);
+}
+
 typedef struct {
   OfShare              *config;
   OfDBusObjectSkeleton *object;
@@ -91,6 +101,7 @@ work_offline_saved (GObject      *source,
   g_info ("Share %s: work-offline mode %s", write->name, write->value ? "on" : "off");
   if (entry)
     {
+      changing (write->registry);
       of_dbus_share_set_work_offline (OF_DBUS_SHARE (entry->iface), write->value);
       g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (entry->iface));
     }
@@ -313,6 +324,7 @@ publish (OfShareRegistry *self,
    * reaches the bus is escaped. */
   g_autofree char *message = of_escape_text (state->last_message);
 
+  changing (self);
   of_dbus_share_set_name (iface, entry->config->name);
   of_dbus_share_set_local_path (iface, entry->config->local_path);
   of_dbus_share_set_remote_path (iface, entry->config->remote_path);
@@ -392,6 +404,7 @@ of_share_registry_reload (OfShareRegistry *self)
       if (g_hash_table_contains (seen, key))
         continue;
       g_info ("Share %s removed", (const char *) key);
+      changing (self);
       g_dbus_object_manager_server_unexport (self->manager,
                                              g_dbus_object_get_object_path (G_DBUS_OBJECT (entry->object)));
       g_hash_table_iter_remove (&iter);
@@ -501,6 +514,14 @@ static void
 of_share_registry_class_init (OfShareRegistryClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = of_share_registry_finalize;
+  signals[SIGNAL_CHANGING] = g_signal_new ("changing", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+GDBusObjectManagerServer *
+of_share_registry_get_manager (OfShareRegistry *self)
+{
+  return self->manager;
 }
 
 static void

@@ -44,6 +44,11 @@ void             of_share_registry_record_result (OfShareRegistry *registry,
                                                   const char      *message,
                                                   GPtrArray       *problems);
 
+/* Signal "changing" (): emitted before each change of the share objects
+ * (one added or removed, a property set), so that a cache of them is
+ * dropped before any client can hear of the change. */
+GDBusObjectManagerServer *of_share_registry_get_manager (OfShareRegistry *registry);
+
 /* "/…/share/" + the name with every byte outside [A-Za-z0-9] as _XX. */
 char            *of_share_object_path           (const char      *manager_path,
                                                  const char      *name);

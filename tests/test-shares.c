@@ -439,6 +439,67 @@ test_work_offline_own_share_only (Fixture *fixture, gconstpointer data)
   g_assert_false (g_variant_get_boolean (theirs));
 }
 
+/* GetManagedObjects is answered from a snapshot once one is built; it
+ * must never be older than a change the caller already heard of. */
+static void
+test_managed_objects_fresh (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *local = NULL, *remote = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  (void) data;
+  if (!require_user (fixture))
+    return;
+  local = user_dir (fixture, "local");
+  remote = user_dir (fixture, "remote");
+  share_file (fixture, "home", local, remote, NULL);
+  share_file (fixture, "second", local, remote, NULL);
+  start (fixture, NULL);
+  for (int round = 0; round < 3; round++)
+    {
+      g_autoptr(GVariant) objects = managed_objects (fixture);
+
+      g_assert_cmpuint (g_variant_n_children (objects), ==, 2);
+      of_harness_settle (fixture->harness);  /* lets the snapshot be built */
+    }
+
+  /* A change, then at once a read: the new value, not the snapshot's. */
+  reply = g_dbus_connection_call_sync (fixture->harness->conn, "org.offlinefiles.BackgroundSync",
+                                       "/org/offlinefiles/BackgroundSync/share/home",
+                                       "org.freedesktop.DBus.Properties", "Set",
+                                       g_variant_new ("(ssv)", SHARE_IFACE, "WorkOffline",
+                                                      g_variant_new_boolean (TRUE)),
+                                       NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GVariant) offline = share_property (fixture, "home", "WorkOffline");
+    g_assert_true (g_variant_get_boolean (offline));
+  }
+  /* A share removed: gone from the very next answer. */
+  of_harness_settle (fixture->harness);
+  {
+    g_autoptr(GVariant) warm = managed_objects (fixture);
+    g_assert_cmpuint (g_variant_n_children (warm), ==, 2);
+  }
+  of_harness_settle (fixture->harness);
+  share_file (fixture, "second", NULL, NULL, NULL);
+  g_subprocess_send_signal (fixture->harness->daemon, SIGHUP);
+  {
+    gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+    for (;;)
+      {
+        g_autoptr(GVariant) objects = managed_objects (fixture);
+
+        if (g_variant_n_children (objects) == 1)
+          break;
+        g_assert_cmpint (g_get_monotonic_time (), <, end);
+        g_usleep (20 * 1000);
+      }
+  }
+}
+
 /* One share of the test user's, and the daemon started with a fake
  * engine running @engine_body (a shell script) in place of unison. */
 static void
@@ -650,6 +711,7 @@ main (int argc, char *argv[])
   ADD ("cancel", test_cancel);
   ADD ("killed-during-sync", test_killed_during_sync);
   ADD ("work-offline-own-share-only", test_work_offline_own_share_only);
+  ADD ("managed-objects-fresh", test_managed_objects_fresh);
   ADD ("live-shares", test_live_shares);
   ADD ("reload-during-sync", test_reload_during_sync);
 #undef ADD
