@@ -24,5 +24,5 @@ class Hanging(fusepy.Operations):
 
 
 if __name__ == '__main__':
-    fusepy.FUSE(Hanging(), sys.argv[1], foreground=True, nothreads=False,
+    fusepy.FUSE(Hanging(), sys.argv[1], foreground=True, nothreads=False, allow_other=True,
                 attr_timeout=0, entry_timeout=0, negative_timeout=0)

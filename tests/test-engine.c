@@ -78,7 +78,6 @@ test_unison_missing_remote (Fixture *fixture, gconstpointer data)
   g_autoptr(OfShare) share = NULL;
   g_autoptr(OfEngineOutcome) outcome = NULL;
   g_autoptr(OfEngineOutcome) no_local = NULL;
-  g_autofree char *expected = NULL;
 
   (void) data;
   if (!need_unison ())

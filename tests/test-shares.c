@@ -500,6 +500,165 @@ test_managed_objects_fresh (Fixture *fixture, gconstpointer data)
   }
 }
 
+static guint
+daemon_threads_in_d_state (Fixture *fixture)
+{
+  g_autofree char *task_dir = g_strdup_printf ("/proc/%s/task", g_subprocess_get_identifier (fixture->harness->daemon));
+  g_autoptr(GDir) dir = g_dir_open (task_dir, 0, NULL);
+  const char *tid;
+  guint stuck = 0;
+
+  while (dir != NULL && (tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *stat_path = g_build_filename (task_dir, tid, "stat", NULL);
+      g_autofree char *stat = NULL;
+      const char *end;
+
+      if (g_file_get_contents (stat_path, &stat, NULL, NULL) && (end = strrchr (stat, ')')) != NULL &&
+          end[1] == ' ' && end[2] == 'D')
+        stuck++;
+    }
+  return stuck;
+}
+
+/* One share on a dead file server, one whose user holds a lock on its
+ * own archive directory, one fine: the fine one syncs, writes are
+ * answered at once meanwhile, and no thread of the daemon is left
+ * waiting in the kernel. */
+static void
+test_hung_and_locked_shares (Fixture *fixture, gconstpointer data)
+{
+  const char *helper = g_getenv ("OF_HANGING_FS");
+  const struct passwd *other;
+  g_autofree char *server = g_build_filename (fixture->harness->dir, "server", NULL);
+  g_autofree char *hung_remote = g_build_filename (server, "remote", NULL);
+  g_autofree char *local = NULL, *remote = NULL, *fine_local = NULL, *fine_remote = NULL;
+  g_autofree char *archive = NULL, *fine_share = NULL, *fine_path = NULL;
+  g_autofree char *uid_text = NULL;
+  g_autoptr(GSubprocess) fuse = NULL, holder = NULL;
+  g_autoptr(GError) error = NULL;
+  OfSyncEvent *finished;
+  struct stat base_st, mount_st;
+  gboolean mounted = FALSE;
+  guint64 id;
+  const char *umount_argv[] = { "umount", "-l", server, NULL };
+  uid_t other_uid;
+  gid_t other_gid;
+
+  (void) data;
+  if (!require_user (fixture) || !of_harness_require_polkit (fixture->harness))
+    return;
+  other = getpwnam (OF_TEST_USER_DENY);
+  if (other == NULL || helper == NULL || !g_file_test ("/dev/fuse", G_FILE_TEST_EXISTS) ||
+      !g_spawn_command_line_sync ("/usr/bin/python3 -c 'import fusepy'", NULL, NULL, NULL, NULL))
+    {
+      g_test_skip ("needs the test users, /dev/fuse and python3-fusepy (tools/install-deps.sh)");
+      return;
+    }
+  other_uid = other->pw_uid;
+  other_gid = other->pw_gid;
+
+  g_assert_cmpint (g_mkdir (server, 0755), ==, 0);
+  fuse = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "/usr/bin/python3", helper, server, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpint (stat (fixture->harness->dir, &base_st), ==, 0);
+  for (int i = 0; i < 100 && !mounted; i++)
+    {
+      g_usleep (50 * 1000);
+      mounted = stat (server, &mount_st) == 0 && mount_st.st_dev != base_st.st_dev;
+    }
+  if (!mounted)
+    {
+      g_subprocess_force_exit (fuse);
+      g_test_skip ("cannot mount a FUSE file system here");
+      return;
+    }
+
+  /* hung: its server copy on the dead server. */
+  local = user_dir (fixture, "hung-local");
+  share_file (fixture, "hung", local, hung_remote, "Timeout=2s\n");
+  /* locked: its user holds an exclusive lock on its archive directory. */
+  remote = user_dir (fixture, "locked-remote");
+  g_free (local);
+  local = user_dir (fixture, "locked-local");
+  share_file (fixture, "locked", local, remote, NULL);
+  uid_text = g_strdup_printf ("%u", (guint) fixture->uid);
+  archive = g_build_filename (fixture->harness->state_dir, "unison", uid_text, NULL);
+  g_assert_cmpint (g_mkdir_with_parents (archive, 0700), ==, 0);
+  g_assert_cmpint (chmod (fixture->harness->state_dir, 0755), ==, 0);
+  g_assert_cmpint (chmod (archive, 0700), ==, 0);
+  {
+    g_autofree char *parent = g_path_get_dirname (archive);
+    g_assert_cmpint (chmod (parent, 0711), ==, 0);
+  }
+  g_assert_cmpint (chown (archive, fixture->uid, fixture->gid), ==, 0);
+  /* One process that holds the lock (killing it releases it), and says
+   * when it has it. */
+  holder = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "setpriv", "--reuid=" USER,
+                             "--regid=" USER, "--clear-groups", "/usr/bin/python3", "-c",
+                             "import fcntl, os, sys, time\n"
+                             "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
+                             "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+                             "print('locked', flush=True)\n"
+                             "time.sleep(600)\n", archive, NULL);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GDataInputStream) lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (holder));
+    g_autofree char *line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (line, ==, "locked");
+  }
+  /* fine: another user's, nothing wrong with it. */
+  fine_local = g_build_filename (fixture->harness->dir, "fine-local", NULL);
+  fine_remote = g_build_filename (fixture->harness->dir, "fine-remote", NULL);
+  g_assert_cmpint (g_mkdir (fine_local, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (fine_remote, 0755), ==, 0);
+  g_assert_cmpint (chown (fine_local, other_uid, other_gid), ==, 0);
+  g_assert_cmpint (chown (fine_remote, other_uid, other_gid), ==, 0);
+  fine_path = g_strdup_printf ("%s/fine.conf", fixture->shares_dir);
+  fine_share = g_strdup_printf ("[Share]\nLocalPath=%s\nRemotePath=%s\nUser=%s\n", fine_local, fine_remote,
+                                OF_TEST_USER_DENY);
+  g_assert_true (g_file_set_contents (fine_path, fine_share, -1, NULL));
+
+  start (fixture, NULL);
+  id = sync_now (fixture);
+  /* While the hung share hangs and the locked one waits for its lock,
+   * writes are answered at once. */
+  for (int i = 0; i < 3; i++)
+    {
+      gint64 before = g_get_monotonic_time ();
+
+      g_usleep (500 * 1000);
+      before = g_get_monotonic_time ();
+      g_assert_true (of_harness_set (fixture->harness, "SyncInterval", g_variant_new_uint16 (100 + i), &error));
+      g_assert_no_error (error);
+      g_test_message ("Set during the sync answered in %.0f ms", (g_get_monotonic_time () - before) / 1000.0);
+      g_assert_cmpint (g_get_monotonic_time () - before, <, G_USEC_PER_SEC);
+    }
+  finished = wait_finished (fixture, id, 60);
+  g_test_message ("SyncFinished: %s: %s", finished->detail, finished->message);
+  g_assert_cmpstr (finished->detail, ==, "partial");
+  g_assert_nonnull (strstr (finished->message, "1 of 3 shares synced"));
+  {
+    g_autofree char *hung = share_string (fixture, "hung", "LastMessage");
+    g_autofree char *locked = share_string (fixture, "locked", "LastMessage");
+    g_autofree char *fine = share_string (fixture, "fine", "LastResult");
+
+    g_test_message ("hung: %s; locked: %s; fine: %s", hung, locked, fine);
+    g_assert_cmpstr (hung, ==, "timed out after 2 s");
+    g_assert_nonnull (strstr (locked, "busy"));
+    g_assert_cmpstr (fine, ==, "success");
+  }
+  g_assert_cmpuint (daemon_threads_in_d_state (fixture), ==, 0);
+
+  g_subprocess_force_exit (holder);
+  g_subprocess_wait (holder, NULL, NULL);
+  g_subprocess_force_exit (fuse);
+  g_subprocess_wait (fuse, NULL, NULL);
+  g_spawn_sync (NULL, (char **) umount_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
 /* One share of the test user's, and the daemon started with a fake
  * engine running @engine_body (a shell script) in place of unison. */
 static void
@@ -712,6 +871,7 @@ main (int argc, char *argv[])
   ADD ("killed-during-sync", test_killed_during_sync);
   ADD ("work-offline-own-share-only", test_work_offline_own_share_only);
   ADD ("managed-objects-fresh", test_managed_objects_fresh);
+  ADD ("hung-and-locked-shares", test_hung_and_locked_shares);
   ADD ("live-shares", test_live_shares);
   ADD ("reload-during-sync", test_reload_during_sync);
 #undef ADD
