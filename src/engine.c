@@ -84,24 +84,14 @@ prep_free (Prep *prep)
 }
 
 static void
-destroy_source (GSource **source)
-{
-  if (*source != NULL)
-    {
-      g_source_destroy (*source);
-      g_clear_pointer (source, g_source_unref);
-    }
-}
-
-static void
 engine_run_free (EngineRun *run)
 {
   g_clear_object (&run->launcher);
   of_share_free (run->share);
   g_free (run->run_name);
   g_clear_pointer (&run->prep, prep_free);
-  destroy_source (&run->timeout_source);
-  destroy_source (&run->cancel_source);
+  of_source_clear (&run->timeout_source);
+  of_source_clear (&run->cancel_source);
   g_free (run);
 }
 
@@ -151,8 +141,8 @@ finish (EngineRun       *run,
 
   g_assert (!run->finished);
   run->finished = TRUE;
-  destroy_source (&run->cancel_source);
-  destroy_source (&run->timeout_source);
+  of_source_clear (&run->cancel_source);
+  of_source_clear (&run->timeout_source);
   log_outcome (run->share, outcome);
   g_task_return_pointer (task, outcome, (GDestroyNotify) of_engine_outcome_free);
   g_object_unref (task);
@@ -534,8 +524,8 @@ check_folders (EngineRun *run)
   spec.working_directory = "/";
   /* From here the launcher bounds time and honours cancellation, until
    * the archive is prepared. */
-  destroy_source (&run->timeout_source);
-  destroy_source (&run->cancel_source);
+  of_source_clear (&run->timeout_source);
+  of_source_clear (&run->cancel_source);
   of_launcher_run_async (run->launcher, &spec, g_task_get_cancellable (run->task), on_folders_checked,
                          g_object_ref (run->task));
 }
@@ -562,8 +552,8 @@ launch (EngineRun *run)
                                  read_write_paths);
 
   /* From here the launcher bounds time and honours cancellation. */
-  destroy_source (&run->timeout_source);
-  destroy_source (&run->cancel_source);
+  of_source_clear (&run->timeout_source);
+  of_source_clear (&run->cancel_source);
   g_debug ("Running %s for share %s as %s (uid %u), archive %s, as %s", prep->engine,
            run->share->name, run->share->user, (guint) prep->uid, prep->archive_dir, run->run_name);
   of_launcher_run_async (run->launcher, &spec, g_task_get_cancellable (run->task), on_launched,

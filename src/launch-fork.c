@@ -228,16 +228,6 @@ child_main (const ChildArgs *args)
 /* ---- supervision, in the caller's main context ---- */
 
 static void
-destroy_source (GSource **source)
-{
-  if (*source != NULL)
-    {
-      g_source_destroy (*source);
-      g_clear_pointer (source, g_source_unref);
-    }
-}
-
-static void
 fork_run_free (ForkRun *run)
 {
   g_free (run->name);
@@ -246,13 +236,13 @@ fork_run_free (ForkRun *run)
   of_descendants_free (run->descendants);
   g_clear_pointer (&run->out, of_output_capture_free);
   g_clear_pointer (&run->err, of_output_capture_free);
-  destroy_source (&run->exit_source);
-  destroy_source (&run->timeout_source);
-  destroy_source (&run->grace_source);
-  destroy_source (&run->cancel_source);
-  destroy_source (&run->drain_source);
-  destroy_source (&run->scan_source);
-  destroy_source (&run->give_up_source);
+  of_source_clear (&run->exit_source);
+  of_source_clear (&run->timeout_source);
+  of_source_clear (&run->grace_source);
+  of_source_clear (&run->cancel_source);
+  of_source_clear (&run->drain_source);
+  of_source_clear (&run->scan_source);
+  of_source_clear (&run->give_up_source);
   g_free (run);
 }
 
@@ -326,8 +316,8 @@ complete (ForkRun *run)
   g_debug ("Engine run %s ended: status %d, signal %d", run->name, result->exit_status,
            result->term_signal);
 
-  destroy_source (&run->drain_source);
-  destroy_source (&run->give_up_source);
+  of_source_clear (&run->drain_source);
+  of_source_clear (&run->give_up_source);
   task = g_steal_pointer (&run->task);
   g_task_return_pointer (task, result, (GDestroyNotify) of_launch_result_free);
   if (run->reaped)
@@ -441,10 +431,10 @@ static void
 after_exit (ForkRun *run)
 {
   g_clear_pointer (&run->exit_source, g_source_unref);
-  destroy_source (&run->timeout_source);
-  destroy_source (&run->grace_source);
-  destroy_source (&run->cancel_source);
-  destroy_source (&run->scan_source);
+  of_source_clear (&run->timeout_source);
+  of_source_clear (&run->grace_source);
+  of_source_clear (&run->cancel_source);
+  of_source_clear (&run->scan_source);
   if (run->task != NULL &&
       (!of_output_capture_is_done (run->out) || !of_output_capture_is_done (run->err)))
     run->drain_source = attach (run, g_timeout_source_new (DRAIN_TIMEOUT_MS), on_drain_expired);

@@ -101,16 +101,6 @@ unit_object_path (const char *unit)
 }
 
 static void
-destroy_source (GSource **source)
-{
-  if (*source != NULL)
-    {
-      g_source_destroy (*source);
-      g_clear_pointer (source, g_source_unref);
-    }
-}
-
-static void
 unsubscribe (SystemdRun *run)
 {
   if (run->properties_id != 0)
@@ -131,9 +121,9 @@ systemd_run_free (SystemdRun *run)
   g_clear_pointer (&run->result, of_launch_result_free);
   g_clear_pointer (&run->out, of_output_capture_free);
   g_clear_pointer (&run->err, of_output_capture_free);
-  destroy_source (&run->cancel_source);
-  destroy_source (&run->safety_source);
-  destroy_source (&run->drain_source);
+  of_source_clear (&run->cancel_source);
+  of_source_clear (&run->safety_source);
+  of_source_clear (&run->drain_source);
   g_free (run);
 }
 
@@ -168,9 +158,9 @@ complete (SystemdRun *run)
   g_debug ("Unit %s done: end %d, status %d, signal %d", run->unit, result->end,
            result->exit_status, result->term_signal);
   unsubscribe (run);
-  destroy_source (&run->cancel_source);
-  destroy_source (&run->safety_source);
-  destroy_source (&run->drain_source);
+  of_source_clear (&run->cancel_source);
+  of_source_clear (&run->safety_source);
+  of_source_clear (&run->drain_source);
   task = g_steal_pointer (&run->task);
   g_task_return_pointer (task, result, (GDestroyNotify) of_launch_result_free);
   g_object_unref (task);
@@ -201,8 +191,8 @@ decide (SystemdRun     *run,
     }
   run->result = result;
   unsubscribe (run);
-  destroy_source (&run->safety_source);
-  destroy_source (&run->cancel_source);
+  of_source_clear (&run->safety_source);
+  of_source_clear (&run->cancel_source);
   if (run->start_replied)
     g_dbus_connection_call (run->bus, SYSTEMD_BUS_NAME, run->unit_path, SYSTEMD_UNIT, "Unref",
                             NULL, NULL, G_DBUS_CALL_FLAGS_NONE, DBUS_TIMEOUT_MS, NULL, NULL, NULL);

@@ -112,4 +112,16 @@ OfLauncher     *of_launcher_new_default (GDBusConnection *bus);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OfLaunchResult, of_launch_result_free)
 
+/* Detaches and drops a timeout, a child watch or the like, if set: the
+ * engine and both launchers keep several each. */
+static inline void
+of_source_clear (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
 G_END_DECLS
