@@ -55,10 +55,11 @@ build_snapshot (GDBusObjectManagerServer *manager)
       for (GList *i = interfaces; i; i = i->next)
         {
           GDBusInterfaceSkeleton *skeleton = i->data;
+          /* A full reference, not a floating one: the builder takes its own. */
+          g_autoptr(GVariant) properties = g_dbus_interface_skeleton_get_properties (skeleton);
 
           g_variant_builder_add (&by_interface, "{s@a{sv}}",
-                                 g_dbus_interface_skeleton_get_info (skeleton)->name,
-                                 g_dbus_interface_skeleton_get_properties (skeleton));
+                                 g_dbus_interface_skeleton_get_info (skeleton)->name, properties);
         }
       g_list_free_full (interfaces, g_object_unref);
       g_variant_builder_add (&objects, "{o@a{sa{sv}}}", g_dbus_object_get_object_path (object),
