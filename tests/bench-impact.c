@@ -19,7 +19,7 @@
 #include "launch-fork.h"
 
 #define ROOT "/var/tmp/offlinefiles-bench-impact"
-#define FILES 80
+#define FILES 160
 #define FILE_SIZE (8 * 1024 * 1024)
 #define WINDOW_USEC (5 * G_USEC_PER_SEC)
 
@@ -48,15 +48,18 @@ hash_memory (gpointer data)
   return NULL;
 }
 
-/* Foreground throughput over one window, MiB/s, all cores. */
+/* Foreground throughput, MiB/s over all cores, for WINDOW_USEC or until
+ * *@done (the sync ended), whichever comes first: only time that overlaps
+ * the sync counts. */
 static double
-measure_window (void)
+measure_window (const gint *done)
 {
   guint cores = MIN (g_get_num_processors (), 64);
   Work work = { 0 };
   gpointer args[64][2];
   GThread *threads[64];
   guint64 total = 0;
+  gint64 start = g_get_monotonic_time (), elapsed;
 
   for (guint i = 0; i < cores; i++)
     {
@@ -64,14 +67,17 @@ measure_window (void)
       args[i][1] = GUINT_TO_POINTER (i);
       threads[i] = g_thread_new ("foreground", hash_memory, args[i]);
     }
-  g_usleep (WINDOW_USEC);
+  while (g_get_monotonic_time () - start < WINDOW_USEC && (done == NULL || !g_atomic_int_get (done)))
+    g_usleep (10 * 1000);
   work.stop = TRUE;
+  elapsed = g_get_monotonic_time () - start;
   for (guint i = 0; i < cores; i++)
     {
       g_thread_join (threads[i]);
       total += work.bytes[i];
     }
-  return total / (1024.0 * 1024.0) / (WINDOW_USEC / (double) G_USEC_PER_SEC);
+  printf ("# window %.2f s%s\n", elapsed / 1e6, done && g_atomic_int_get (done) ? " (the sync ended)" : "");
+  return total / (1024.0 * 1024.0) / (elapsed / (double) G_USEC_PER_SEC);
 }
 
 static void
@@ -91,6 +97,8 @@ make_share (void)
     }
 }
 
+/* Every phase starts alike: no copy on the server side, no archive, no
+ * dirty pages of an earlier phase still being written back. */
 static void
 fresh_remote (void)
 {
@@ -98,7 +106,10 @@ fresh_remote (void)
 
   g_spawn_command_line_sync ("rm -rf " ROOT "/remote " ROOT "/state", &out, NULL, NULL, NULL);
   g_mkdir_with_parents (ROOT "/remote", 0755);
+  g_spawn_command_line_sync ("sync", NULL, NULL, NULL, NULL);
 }
+
+static gint run_done;
 
 static void
 on_done (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -107,6 +118,15 @@ on_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
   (void) source;
   *outcome = of_engine_run_finish (result, NULL);
+  g_atomic_int_set (&run_done, 1);
+}
+
+static void
+on_exited (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  (void) user_data;
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  g_atomic_int_set (&run_done, 1);
 }
 
 static gpointer
@@ -138,14 +158,15 @@ during_launcher_sync (void)
   share.user = (char *) "root";
   share.enabled = TRUE;
   share.timeout_usec = G_TIME_SPAN_HOUR;
+  g_atomic_int_set (&run_done, 0);
   g_main_context_push_thread_default (context);
   launcher = of_launch_fork_new ();
   of_engine_run_async (launcher, "unison", &share, ROOT "/state", run_name, G_USEC_PER_SEC,
                        cancellable, on_done, &outcome);
   g_main_context_pop_thread_default (context);
   thread = g_thread_new ("engine-supervisor", run_loop, loop);
-  g_usleep (G_USEC_PER_SEC / 2);  /* past its start-up */
-  throughput = measure_window ();
+  g_usleep (G_USEC_PER_SEC / 5);  /* past its start-up */
+  throughput = measure_window (&run_done);
   g_cancellable_cancel (cancellable);
   while (g_atomic_pointer_get (&outcome) == NULL)
     g_usleep (10000);
@@ -163,20 +184,29 @@ during_plain_sync (void)
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
                                                                         G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_autoptr(GSubprocess) unison = NULL;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
+  GThread *thread;
   double throughput;
 
   fresh_remote ();
+  g_atomic_int_set (&run_done, 0);
   g_mkdir_with_parents (ROOT "/state", 0700);
   g_subprocess_launcher_setenv (launcher, "UNISON", ROOT "/state", TRUE);
   unison = g_subprocess_launcher_spawn (launcher, &error, "unison", "-batch", "-ui", "text", "-terse",
                                         "-root", ROOT "/local", "-root", ROOT "/remote", NULL);
   g_assert_no_error (error);
-  g_usleep (G_USEC_PER_SEC / 2);
-  throughput = measure_window ();
-  printf ("# normal-priority run %s during the window\n",
-          g_subprocess_get_identifier (unison) ? "still ran" : "had ended");
+  g_main_context_push_thread_default (context);
+  g_subprocess_wait_async (unison, NULL, on_exited, NULL);
+  g_main_context_pop_thread_default (context);
+  thread = g_thread_new ("engine-waiter", run_loop, loop);
+  g_usleep (G_USEC_PER_SEC / 5);
+  throughput = measure_window (&run_done);
   g_subprocess_force_exit (unison);
-  g_subprocess_wait (unison, NULL, NULL);
+  while (!g_atomic_int_get (&run_done))
+    g_usleep (10000);
+  g_main_loop_quit (loop);
+  g_thread_join (thread);
   return throughput;
 }
 
@@ -191,9 +221,11 @@ main (void)
       return 0;
     }
   make_share ();
-  alone = measure_window ();
-  idle = during_launcher_sync ();
+  fresh_remote ();
+  alone = measure_window (NULL);
+  /* Normal first, then idle: an order effect would favour normal. */
   normal = during_plain_sync ();
+  idle = during_launcher_sync ();
   printf ("# foreground alone %.0f MiB/s; during a sync at idle priority %.0f MiB/s (%.3f of alone, "
           "target >= 0.95); at normal priority %.0f MiB/s (%.3f of alone)\n",
           alone, idle, idle / alone, normal, normal / alone);
