@@ -53,3 +53,16 @@ of_escape_text (const char *text)
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
+
+void
+of_append_path_label (GString    *path,
+                      const char *label)
+{
+  for (const char *p = label; *p; p++)
+    {
+      if (g_ascii_isalnum (*p))
+        g_string_append_c (path, *p);
+      else
+        g_string_append_printf (path, "_%02x", (guint) (guchar) *p);
+    }
+}

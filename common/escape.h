@@ -25,4 +25,10 @@ gboolean    of_unichar_is_unsafe (gunichar c);
  * remote path like \\server\share reads naturally.  NULL gives "". */
 char       *of_escape_text       (const char *text);
 
+/* Appends @label to a D-Bus object path: every byte other than
+ * [A-Za-z0-9] as _xx, as systemd names its units' objects and as the
+ * share objects are named. */
+void        of_append_path_label (GString    *path,
+                                  const char *label);
+
 G_END_DECLS

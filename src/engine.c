@@ -300,6 +300,16 @@ make_environment (const Prep *prep)
   return envp;
 }
 
+/* The one way a run past the share's Timeout ends, whichever step it was
+ * in. */
+static OfEngineOutcome *
+timed_out (const EngineRun *run)
+{
+  g_autofree char *duration = of_share_format_duration (run->share->timeout_usec);
+
+  return of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "timed out after %s", duration);
+}
+
 static OfEngineOutcome *
 outcome_from_launch (EngineRun      *run,
                      OfLaunchResult *launched)
@@ -316,10 +326,7 @@ outcome_from_launch (EngineRun      *run,
       outcome = of_engine_outcome_new_message (OF_SHARE_RESULT_CANCELLED, "cancelled");
       break;
     case OF_LAUNCH_TIMED_OUT:
-      {
-        g_autofree char *duration = of_share_format_duration (run->share->timeout_usec);
-        outcome = of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "timed out after %s", duration);
-      }
+      outcome = timed_out (run);
       break;
     case OF_LAUNCH_SIGNALED:
       outcome = of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "engine crashed (signal %d)",
@@ -372,7 +379,6 @@ on_folders_checked (GObject      *source,
   EngineRun *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(OfLaunchResult) checked = of_launcher_run_finish (OF_LAUNCHER (source), result, &error);
-  g_autofree char *duration = NULL;
 
   if (checked == NULL)
     checked = of_launch_result_new_not_started ("%s", error->message);
@@ -391,8 +397,7 @@ on_folders_checked (GObject      *source,
       finish (run, of_engine_outcome_new_message (OF_SHARE_RESULT_CANCELLED, "cancelled"));
       return;
     case OF_FOLDERS_TIMED_OUT:
-      duration = of_share_format_duration (run->share->timeout_usec);
-      finish (run, of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "timed out after %s", duration));
+      finish (run, timed_out (run));
       return;
     case OF_FOLDERS_FAILED:
     default:
@@ -589,11 +594,10 @@ static gboolean
 on_timeout (gpointer user_data)
 {
   EngineRun *run = user_data;
-  g_autofree char *duration = of_share_format_duration (run->share->timeout_usec);
 
   /* Still preparing: a lock the archive's owner holds, a slow disk. */
   g_clear_pointer (&run->timeout_source, g_source_unref);
-  finish (run, of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "timed out after %s", duration));
+  finish (run, timed_out (run));
   return G_SOURCE_REMOVE;
 }
 

@@ -20,6 +20,8 @@
  */
 #include "launch-systemd.h"
 
+#include "escape.h"
+
 #include "output-capture.h"
 
 #include <gio/gunixfdlist.h>
@@ -90,13 +92,7 @@ unit_object_path (const char *unit)
 {
   GString *path = g_string_new (SYSTEMD_PATH "/unit/");
 
-  for (const char *p = unit; *p; p++)
-    {
-      if (g_ascii_isalnum (*p))
-        g_string_append_c (path, *p);
-      else
-        g_string_append_printf (path, "_%02x", (guint) (guchar) *p);
-    }
+  of_append_path_label (path, unit);
   return g_string_free (path, FALSE);
 }
 

@@ -304,13 +304,7 @@ of_share_object_path (const char *manager_path,
   GString *path = g_string_new (manager_path);
 
   g_string_append (path, "/share/");
-  for (const char *p = name; *p; p++)
-    {
-      if (g_ascii_isalnum (*p))
-        g_string_append_c (path, *p);
-      else
-        g_string_append_printf (path, "_%02x", (guint) (guchar) *p);
-    }
+  of_append_path_label (path, name);
   return g_string_free (path, FALSE);
 }
 
