@@ -587,6 +587,14 @@ test_kill_state (void)
         }
       told_max = MAX (told_max, loop.round_max_id);
 
+      /* A first start killed before its first write has no state file yet;
+       * that is fine as long as no id was told (ids are on disk before
+       * anyone hears of them, which is what is checked). */
+      if (told_max == 0 && !g_file_test (state_path, G_FILE_TEST_EXISTS))
+        {
+          g_test_message ("round %u: killed before the first state write, no id told yet", round);
+          continue;
+        }
       next = read_next_sync_id (state_path, round);
       if (next < last_next)
         g_error ("round %u: NextSyncId went back from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT,
