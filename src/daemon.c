@@ -17,6 +17,7 @@
 #include "fast-reads.h"
 #include "launcher.h"
 #include "file-util.h"
+#include "journal-events.h"
 #include "memory-trim.h"
 #include "names.h"
 #include "service.h"
@@ -91,8 +92,7 @@ of_daemon_reload (OfDaemon   *self,
    * nothing, and says so.  Whoever shows the settings follows the
    * store's "changed". */
   if (!of_config_store_reload (self->store, &error))
-    g_warning ("Configuration not reloaded, the last good settings stay in force: %s",
-               error->message);
+    of_journal_reload_rejected (error->message);
   /* Shares are independent of each other: a bad file skips only itself. */
   of_share_registry_reload (self->shares);
 }
