@@ -35,6 +35,7 @@ struct _OfSyncManager {
   GList             *id_waiters;    /* GTasks of sync_now_async() waiting for the id */
   gboolean           announced;     /* current_id is on disk and SyncStarted out */
   OfSyncReason       current_reason;
+  gint64             share_started; /* monotonic µs: when the running share's turn began */
   GCancellable      *cancellable;
   gboolean           pending;       /* a sync came due while one ran */
   OfSyncReason       pending_reason;
@@ -198,6 +199,15 @@ on_share_done (const OfShare         *share,
    * sync, not per share (each costs an fsync). */
   of_share_registry_record_result (self->shares, share->name, g_get_real_time (), result, outcome->message,
                                    outcome->problems);
+  /* Shares run in turn: each one's time is from the end of the one
+   * before (or the start) to its own end (the metrics' last duration). */
+  {
+    gint64 now = g_get_monotonic_time ();
+
+    of_state_get_share (of_state_store_get (self->state_store), share->name)->last_duration =
+      MAX (now - self->share_started, 1);
+    self->share_started = now;
+  }
   g_signal_emit (self, signals[SIGNAL_SYNC_PROGRESS], 0, self->current_id, done, total, share->name);
 }
 
@@ -281,6 +291,7 @@ id_saved (GObject      *source,
     g_list_free_full (waiters, g_object_unref);
   }
   shares = of_share_registry_get_included (self->shares, of_config_store_get_settings (self->store)->work_offline_shares_enabled);
+  self->share_started = g_get_monotonic_time ();
   of_sync_run_async (shares, &options, self->cancellable, on_share_done, self, sync_done, g_object_ref (self));
 }
 
