@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* journal-events.h — the events an administrator reads in the journal.
  *
- * One function per kind of event (docs/behaviour.md §14), each logged
+ * One function per kind of event (docs/behaviour.md §12), each logged
  * once, with its own fixed MESSAGE_ID and structured fields, so that
  * `journalctl MESSAGE_ID=…` finds every occurrence on a fleet and
  * `journalctl -x` explains it from data/offlinefiles.catalog (one entry

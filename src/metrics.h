@@ -9,7 +9,7 @@
  * seconds, counters end in `_total`, and no sample carries a timestamp
  * (the node exporter rejects them).  Label values are escaped as the
  * format says; share names are the only labels from configuration, and
- * nothing from inside a share is ever in the text (docs/behaviour.md §14).
+ * nothing from inside a share is ever in the text (docs/behaviour.md §12).
  */
 #pragma once
 

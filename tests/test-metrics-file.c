@@ -435,8 +435,11 @@ static void
 call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Calls *calls = user_data;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
+  /* Answered or not: a kill may cut any of them short. */
+  GVariant *reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
 
+  if (reply != NULL)
+    g_variant_unref (reply);
   calls->pending--;
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-metrics.c — the Prometheus text of a snapshot: every series of
- * docs/behaviour.md §14 with HELP and TYPE, base units, all four results
+ * docs/behaviour.md §12 with HELP and TYPE, base units, all four results
  * from the start, no timestamps, label values escaped, and the series
  * whose source is unknown left out rather than invented. */
 #include <string.h>
