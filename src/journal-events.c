@@ -2,6 +2,8 @@
 /* journal-events.c — see journal-events.h. */
 #include "journal-events.h"
 
+#include <stdio.h>
+
 #include "enums.h"
 #include "time-format.h"
 
@@ -16,6 +18,26 @@ const char * const of_journal_ids[] = {
   OF_JOURNAL_ID_RELOAD_REJECTED,
   NULL
 };
+
+GLogWriterOutput
+of_journal_writer (GLogLevelFlags   level,
+                   const GLogField *fields,
+                   gsize            n_fields,
+                   gpointer         user_data)
+{
+  gboolean event = FALSE;
+
+  for (gsize i = 0; i < n_fields && !event; i++)
+    event = g_str_equal (fields[i].key, "MESSAGE_ID");
+  if (event && (level & G_LOG_LEVEL_INFO) && g_log_writer_default_would_drop (level, G_LOG_DOMAIN))
+    {
+      if (g_log_writer_is_journald (fileno (stderr)) &&
+          g_log_writer_journald (level, fields, n_fields, user_data) == G_LOG_WRITER_HANDLED)
+        return G_LOG_WRITER_HANDLED;
+      return g_log_writer_standard_streams (level, fields, n_fields, user_data);
+    }
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
 
 void
 of_journal_sync_started (guint64     sync_id,

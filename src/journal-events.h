@@ -38,6 +38,14 @@ G_BEGIN_DECLS
 /* The eight ids, in the order above, NULL-terminated (for the tests). */
 extern const char * const of_journal_ids[];
 
+/* The daemon's log writer: GLib's default one, except that the events
+ * above are written at info level too (the default drops info like
+ * debug unless G_MESSAGES_DEBUG asks for it). */
+GLogWriterOutput of_journal_writer (GLogLevelFlags   level,
+                                    const GLogField *fields,
+                                    gsize            n_fields,
+                                    gpointer         user_data);
+
 /* A sync got its id and starts; @reason as in SyncStarted. */
 void of_journal_sync_started     (guint64     sync_id,
                                   const char *reason);

@@ -18,6 +18,7 @@ typedef struct {
 
 typedef struct {
   GPtrArray *records;
+  gboolean   daemon_writer;  /* pass everything to of_journal_writer() */
 } Capture;
 
 static void
@@ -34,8 +35,12 @@ capture_writer (GLogLevelFlags   level,
                 gpointer         user_data)
 {
   Capture *capture = user_data;
-  Record *record = g_new0 (Record, 1);
+  Record *record;
 
+  /* GLib takes one writer per process: the daemon's is reached through ours. */
+  if (capture->daemon_writer)
+    return of_journal_writer (level, fields, n_fields, NULL);
+  record = g_new0 (Record, 1);
   record->level = level;
   record->fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   for (gsize i = 0; i < n_fields; i++)
@@ -276,16 +281,41 @@ test_catalog_journalctl (void)
   }
 }
 
+/* GLib drops info like debug by default; the daemon's writer lets the
+ * events through (and only them), or the journal would never see a
+ * sync start. */
+static void
+test_writer (gconstpointer data)
+{
+  Capture *capture = (Capture *) data;
+
+  if (g_test_subprocess ())
+    {
+      g_unsetenv ("G_MESSAGES_DEBUG");
+      capture->daemon_writer = TRUE;
+      g_info ("plain info, dropped as by default");
+      of_journal_sync_started (42, "scheduled");
+      of_journal_setting_changed ("SyncInterval", "77");
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*Sync 42 started (scheduled)*SyncInterval is now 77*");
+  g_test_trap_assert_stdout_unmatched ("*plain info*");
+  g_test_trap_assert_stderr_unmatched ("*plain info*");
+}
+
 int
 main (int argc, char *argv[])
 {
-  Capture capture = { g_ptr_array_new_with_free_func ((GDestroyNotify) record_free) };
+  Capture capture = { g_ptr_array_new_with_free_func ((GDestroyNotify) record_free), FALSE };
   int status;
 
   g_test_init (&argc, &argv, NULL);
   g_log_set_writer_func (capture_writer, &capture, NULL);
   g_test_add_data_func ("/journal-events/fields", &capture, test_fields);
   g_test_add_func ("/journal-events/ids", test_ids);
+  g_test_add_data_func ("/journal-events/writer", &capture, test_writer);
   g_test_add_func ("/journal-events/catalog-text", test_catalog_text);
   g_test_add_func ("/journal-events/catalog-journalctl", test_catalog_journalctl);
   status = g_test_run ();
