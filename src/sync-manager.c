@@ -190,7 +190,8 @@ on_share_done (const OfShare         *share,
   if (outcome->result == OF_SHARE_RESULT_FAILED)
     of_journal_share_failed (self->current_id, share->name, outcome->message);
   else
-    g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO,
+    g_log_structured (G_LOG_DOMAIN,
+                      outcome->result == OF_SHARE_RESULT_SUCCESS ? G_LOG_LEVEL_INFO : G_LOG_LEVEL_MESSAGE,
                       "OFFLINEFILES_SYNC_ID", id_string,
                       "OFFLINEFILES_SHARE", share->name,
                       "OFFLINEFILES_RESULT", result,
