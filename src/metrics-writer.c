@@ -23,6 +23,7 @@ struct _OfMetricsWriter {
   char            *path;         /* the file written now; NULL = off */
   OfDurableWriter *file;
   char            *text;         /* what the file holds, or is about to */
+  gboolean         retry;        /* the last write failed: write even if unchanged */
   guint            in_flight;    /* writes not answered yet */
 };
 
@@ -164,7 +165,10 @@ written (GObject      *source,
   g_autoptr(OfMetricsWriter) self = user_data;
 
   (void) source;
-  (void) result;  /* a failed write was logged by the durable writer */
+  /* A failure was logged by the durable writer; the next event writes
+   * again, even with the same text (the directory may be back). */
+  if (!of_durable_writer_save_finish (self->file, result, NULL))
+    self->retry = TRUE;
   self->in_flight--;
 }
 
@@ -181,8 +185,9 @@ of_metrics_writer_update (OfMetricsWriter *self,
   if (self->file == NULL)
     return;
   text = format_now (self);
-  if (g_strcmp0 (text, self->text) == 0)
+  if (!self->retry && g_strcmp0 (text, self->text) == 0)
     return;
+  self->retry = FALSE;
   g_debug ("Writing the metrics (%s)", why);
   g_free (self->text);
   self->text = g_steal_pointer (&text);

@@ -533,12 +533,59 @@ test_kill (Fixture *fixture, gconstpointer data)
                   rounds, with_temp);
   g_assert_cmpuint (rounds, >=, 10);
 
-  /* The next start clears what the kills left, and writes a whole file. */
-  of_harness_start_daemon (fixture->harness, NULL);
-  g_free (scrape_until (fixture, "offlinefiles_build_info{version=\"" PACKAGE_VERSION "\"}", 1));
-  g_assert_cmpuint (count_temp_files (fixture), ==, 0);
+  /* The next start clears what the kills left, and writes a whole file
+   * (its own temp file exists for a moment, until the rename). */
+  {
+    g_autofree char *planted = g_strconcat (fixture->prom_file, ".Xy12Z9", NULL);
+    guint left;
+    gint64 end;
+
+    /* One for sure, as a kill between create and rename leaves it. */
+    g_file_set_contents (planted, "# HELP offlinefiles_build_info half", -1, NULL);
+    left = count_temp_files (fixture);
+
+    of_harness_start_daemon (fixture->harness, NULL);
+    g_free (scrape_until (fixture, "offlinefiles_build_info{version=\"" PACKAGE_VERSION "\"}", 1));
+    end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+    while (count_temp_files (fixture) > 0 && g_get_monotonic_time () < end)
+      of_harness_settle (fixture->harness);
+    g_test_message ("%u temp files before the restart, %u after", left, count_temp_files (fixture));
+    g_assert_cmpuint (left, >=, 1);
+    g_assert_cmpuint (count_temp_files (fixture), ==, 0);
+  }
   g_clear_pointer (&contents, g_free);
   g_assert_true (g_file_get_contents (fixture->prom_file, &contents, NULL, NULL));
+  g_assert_true (g_str_has_suffix (contents, "\n" LAST_FAMILY " 0\n"));
+}
+
+/* A directory that is missing at start (the exporter not installed yet):
+ * the failed write is retried at the next event, a reload, even though
+ * the figures did not change. */
+static void
+test_missing_directory (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *later_dir = g_build_filename (fixture->harness->dir, "later", NULL);
+  g_autofree char *later = g_build_filename (later_dir, "offlinefiles.prom", NULL);
+  g_autofree char *contents = NULL;
+  gint64 end;
+
+  (void) data;
+  if (!of_harness_require_root ("run polkitd"))
+    return;
+  write_config (fixture, "SyncInterval=360", later);
+  of_harness_start_daemon (fixture->harness, NULL);
+  of_harness_settle (fixture->harness);
+  g_assert_false (g_file_test (later, G_FILE_TEST_EXISTS));
+
+  g_assert_cmpint (g_mkdir (later_dir, 0755), ==, 0);
+  g_subprocess_send_signal (fixture->harness->daemon, SIGHUP);
+  end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while (!g_file_get_contents (later, &contents, NULL, NULL) && g_get_monotonic_time () < end)
+    {
+      of_harness_settle (fixture->harness);
+      g_usleep (50 * 1000);
+    }
+  g_assert_nonnull (contents);
   g_assert_true (g_str_has_suffix (contents, "\n" LAST_FAMILY " 0\n"));
 }
 
@@ -548,5 +595,6 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/metrics-file/exporter", Fixture, NULL, setup, test_exporter, teardown);
   g_test_add ("/metrics-file/kill", Fixture, NULL, setup, test_kill, teardown);
+  g_test_add ("/metrics-file/missing-directory", Fixture, NULL, setup, test_missing_directory, teardown);
   return g_test_run ();
 }
