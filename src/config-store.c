@@ -22,6 +22,7 @@ typedef struct {
   OfSettings  fixed;         /* the drop-ins' values, where @locked says */
   guint       locked;        /* bit (1 << OfSettingId) per fixed property */
   char       *locked_by[OF_N_SETTINGS];  /* the drop-in that fixes it */
+  char       *metrics_file;  /* [Daemon] MetricsFile=: NULL or "" = off */
 } Loaded;
 
 typedef struct _SaveData SaveData;
@@ -49,6 +50,7 @@ loaded_clear (Loaded *loaded)
   g_clear_pointer (&loaded->unusable_reason, g_free);
   for (int i = 0; i < OF_N_SETTINGS; i++)
     g_clear_pointer (&loaded->locked_by[i], g_free);
+  g_clear_pointer (&loaded->metrics_file, g_free);
   memset (loaded, 0, sizeof *loaded);
 }
 
@@ -207,6 +209,44 @@ of_config_parse_key_file (GKeyFile   *key_file,
     }
 }
 
+void
+of_config_parse_daemon_group (GKeyFile   *key_file,
+                              const char *origin,
+                              char      **metrics_file,
+                              GPtrArray  *problems)
+{
+  g_auto(GStrv) keys = g_key_file_get_keys (key_file, OF_CONFIG_DAEMON_GROUP, NULL, NULL);
+  g_autofree char *raw = NULL;
+  g_autofree char *normal = NULL;
+
+  for (guint k = 0; keys && keys[k]; k++)
+    if (!g_str_equal (keys[k], OF_CONFIG_METRICS_FILE_KEY))
+      g_warning ("%s: unknown key %s in [%s] ignored", origin, keys[k], OF_CONFIG_DAEMON_GROUP);
+
+  raw = g_key_file_get_value (key_file, OF_CONFIG_DAEMON_GROUP, OF_CONFIG_METRICS_FILE_KEY, NULL);
+  if (raw == NULL)
+    return;
+  g_strstrip (raw);
+  if (*raw != '\0')
+    normal = g_canonicalize_filename (raw, "/");
+  /* The daemon writes there as root: only a plain absolute path, so what
+   * the administrator reads is what is written. */
+  if (*raw != '\0' &&
+      (!g_path_is_absolute (raw) || !g_str_equal (raw, normal) || g_str_equal (raw, "/") ||
+       strlen (raw) >= 4096 || !g_utf8_validate (raw, -1, NULL)))
+    {
+      g_autofree char *shown = g_strescape (raw, NULL);
+
+      g_ptr_array_add (problems,
+                       g_strdup_printf ("%s: %s=%s: must be an absolute path to a file "
+                                        "(no \".\", \"..\" or trailing \"/\"), or empty for no metrics",
+                                        origin, OF_CONFIG_METRICS_FILE_KEY, shown));
+      return;
+    }
+  g_free (*metrics_file);
+  *metrics_file = g_steal_pointer (&raw);
+}
+
 /* The main file.  Problems go to @problems; FALSE only when the file
  * exists but cannot be used at all. */
 static gboolean
@@ -250,6 +290,7 @@ load_main (OfConfigStore *store,
     }
 
   of_config_parse_key_file (key_file, store->path, &loaded->main, NULL, problems);
+  of_config_parse_daemon_group (key_file, store->path, &loaded->metrics_file, problems);
   loaded->key_file = g_steal_pointer (&key_file);
   return TRUE;
 }
@@ -299,6 +340,7 @@ load_dropins (OfConfigStore *store,
       g_autofree char *contents = NULL;
       g_auto(GStrv) keys = NULL;
       OfSettings values = loaded->fixed;
+      g_autofree char *metrics_file = g_strdup (loaded->metrics_file);
       guint present = 0;
       gsize length;
 
@@ -317,6 +359,7 @@ load_dropins (OfConfigStore *store,
       else
         {
           of_config_parse_key_file (key_file, path, &values, &present, file_problems);
+          of_config_parse_daemon_group (key_file, path, &metrics_file, file_problems);
           keys = g_key_file_get_keys (key_file, OF_CONFIG_GROUP, NULL, NULL);
           for (guint k = 0; keys && keys[k]; k++)
             if (of_setting_lookup (keys[k]) < 0)
@@ -335,6 +378,8 @@ load_dropins (OfConfigStore *store,
 
       loaded->fixed = values;
       loaded->locked |= present;
+      g_free (loaded->metrics_file);
+      loaded->metrics_file = g_steal_pointer (&metrics_file);
       for (int id = 0; id < OF_N_SETTINGS; id++)
         if (present & (1u << id))
           {
@@ -405,6 +450,14 @@ const OfSettings *
 of_config_store_get_settings (OfConfigStore *store)
 {
   return &store->effective;
+}
+
+const char *
+of_config_store_get_metrics_file (OfConfigStore *store)
+{
+  const char *path = store->loaded.metrics_file;
+
+  return path && *path ? path : NULL;
 }
 
 guint

@@ -16,6 +16,9 @@
 G_BEGIN_DECLS
 
 #define OF_CONFIG_GROUP "BackgroundSync"
+/* The daemon's own file-only keys (not on the bus): MetricsFile=. */
+#define OF_CONFIG_DAEMON_GROUP "Daemon"
+#define OF_CONFIG_METRICS_FILE_KEY "MetricsFile"
 #define OF_CONFIG_FILE_NAME "background-sync.conf"
 #define OF_CONFIG_DROPIN_DIR_NAME "background-sync.conf.d"
 /* Settings files are small; anything bigger is hostile or a mistake. */
@@ -46,6 +49,10 @@ gboolean       of_config_store_reload    (OfConfigStore *store,
                                           GError       **error);
 /* Main file overlaid with the drop-ins. */
 const OfSettings *of_config_store_get_settings  (OfConfigStore *store);
+/* [Daemon] MetricsFile= as the main file and the drop-ins set it (later
+ * drop-ins winning): an absolute path, or NULL when metrics are off (the
+ * default, or an empty value). */
+const char    *of_config_store_get_metrics_file (OfConfigStore *store);
 /* Bit (1 << OfSettingId) per property fixed by a drop-in. */
 guint          of_config_store_get_locked    (OfConfigStore *store);
 /* The drop-in that fixes @id, or NULL. */
@@ -76,5 +83,15 @@ void           of_config_parse_key_file  (GKeyFile   *key_file,
                                           OfSettings *settings,
                                           guint      *present,
                                           GPtrArray  *problems);
+
+/* Pure, like of_config_parse_key_file(): group [Daemon] of @key_file.
+ * A valid MetricsFile= (an absolute, normalized path, or empty for off)
+ * replaces *@metrics_file; an invalid one appends a message naming
+ * @origin, the key and the value to @problems; unknown keys are
+ * reported as warnings and ignored. */
+void           of_config_parse_daemon_group (GKeyFile   *key_file,
+                                             const char *origin,
+                                             char      **metrics_file,
+                                             GPtrArray  *problems);
 
 G_END_DECLS

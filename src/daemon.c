@@ -17,7 +17,9 @@
 #include "fast-reads.h"
 #include "launcher.h"
 #include "file-util.h"
+#include "journal-events.h"
 #include "memory-trim.h"
+#include "metrics-writer.h"
 #include "names.h"
 #include "service.h"
 #include "share-registry.h"
@@ -47,6 +49,7 @@ struct _OfDaemon {
   OfLauncher      *launcher;
   OfSyncManager   *manager;
   OfService       *service;
+  OfMetricsWriter *metrics;
   OfFastReads     *fast_reads;
   OfFastObjects   *fast_objects;
   OfMemoryTrimmer *trimmer;
@@ -91,10 +94,12 @@ of_daemon_reload (OfDaemon   *self,
    * nothing, and says so.  Whoever shows the settings follows the
    * store's "changed". */
   if (!of_config_store_reload (self->store, &error))
-    g_warning ("Configuration not reloaded, the last good settings stay in force: %s",
-               error->message);
+    of_journal_reload_rejected (error->message);
   /* Shares are independent of each other: a bad file skips only itself. */
   of_share_registry_reload (self->shares);
+  /* MetricsFile= may have moved too: the writer follows it. */
+  if (self->name_acquired)
+    of_metrics_writer_update (self->metrics, "reload");
 }
 
 static void
@@ -123,6 +128,8 @@ on_name_acquired (GDBusConnection *connection,
     of_state_store_save_async (self->state_store, NULL, NULL);
   /* Plan only now, so a catch-up sync is seen by clients waiting for us. */
   of_sync_manager_start (self->manager);
+  /* Only now: no other instance writes the file, or its temp files. */
+  of_metrics_writer_update (self->metrics, "start");
   /* Watched only now, after the state write has started: setting up file
    * monitors is the slowest part of start-up. */
   if (self->config_watch == NULL)
@@ -255,6 +262,8 @@ of_daemon_start (OfDaemon *self,
       return FALSE;
     }
 
+  self->metrics = of_metrics_writer_new (self->store, self->state_store, self->shares, self->manager,
+                                        PACKAGE_VERSION);
   self->service = of_service_new (self->store, self->auth, self->manager);
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->service), self->bus,
                                          OF_OBJECT_PATH, error))
@@ -296,9 +305,10 @@ of_daemon_stop (OfDaemon *self)
   of_sync_manager_cancel (self->manager);
   of_auth_stop (self->auth);
   while ((of_sync_manager_is_busy (self->manager) || of_state_store_is_busy (self->state_store) ||
-          of_auth_is_busy (self->auth)) &&
+          of_auth_is_busy (self->auth) || of_metrics_writer_is_busy (self->metrics)) &&
          g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
+  of_metrics_writer_stop (self->metrics);
 
   g_clear_pointer (&self->config_watch, of_config_watch_free);
   if (self->sleep_subscription != 0)
@@ -331,6 +341,9 @@ of_daemon_dispose (GObject *object)
   g_clear_pointer (&self->fast_objects, of_fast_objects_free);
   g_clear_pointer (&self->trimmer, of_memory_trimmer_free);
   g_clear_object (&self->service);
+  if (self->metrics != NULL)
+    of_metrics_writer_stop (self->metrics);
+  g_clear_object (&self->metrics);
   g_clear_object (&self->manager);
   g_clear_object (&self->launcher);
   g_clear_object (&self->shares);

@@ -119,14 +119,15 @@ of_engine_memory_max (void)
   return MIN (cap, (guint64) pages * (guint64) page_size / 2);
 }
 
+/* Tracing only: the sync manager logs the share's result once, as an
+ * event with the sync's id (journal-events.h). */
 static void
 log_outcome (const OfShare         *share,
              const OfEngineOutcome *outcome)
 {
   const char *result = of_share_result_to_string (outcome->result);
 
-  g_log_structured (G_LOG_DOMAIN,
-                    outcome->result == OF_SHARE_RESULT_FAILED ? G_LOG_LEVEL_WARNING : G_LOG_LEVEL_MESSAGE,
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_DEBUG,
                     "OFFLINEFILES_SHARE", share->name,
                     "OFFLINEFILES_RESULT", result,
                     "MESSAGE", "Share %s: %s: %s", share->name, result, outcome->message);

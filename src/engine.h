@@ -64,8 +64,9 @@ void             of_engine_run_async    (OfLauncher         *launcher,
 /* Every engine problem (unreachable remote, missing engine or user,
  * timeout, crash, cancellation) is an outcome, not an error: @error is
  * only there for the GAsyncResult convention and is never set by
- * of_engine_run_async().  Each run is also logged with the journal
- * fields OFFLINEFILES_SHARE and OFFLINEFILES_RESULT. */
+ * of_engine_run_async().  Each run is also traced (debug level) with
+ * the journal fields OFFLINEFILES_SHARE and OFFLINEFILES_RESULT; logging
+ * the outcome for the administrator is the caller's. */
 OfEngineOutcome *of_engine_run_finish   (GAsyncResult *result,
                                          GError      **error);
 

@@ -14,6 +14,7 @@
 #include <glib-unix.h>
 
 #include "daemon.h"
+#include "journal-events.h"
 
 typedef struct {
   GMainLoop *loop;
@@ -107,6 +108,8 @@ main (int   argc,
     }
   if (verbose)
     g_log_set_debug_enabled (TRUE);
+  /* The journal events at info level must reach the journal. */
+  g_log_set_writer_func (of_journal_writer, NULL, NULL);
 
   loop = g_main_loop_new (NULL, FALSE);
   options.config_dir = config_dir;

@@ -4,6 +4,7 @@
 
 #include "errors.h"
 #include "escape.h"
+#include "journal-events.h"
 
 #include <string.h>
 
@@ -95,7 +96,11 @@ on_settings_changed (OfConfigStore *store,
 
   for (int id = 0; id < OF_N_SETTINGS; id++)
     if (mask & (1u << id))
-      g_info ("%s is now %u", of_setting_name (id), of_settings_get (now, id));
+      {
+        g_autofree char *value = g_strdup_printf ("%u", of_settings_get (now, id));
+
+        of_journal_setting_changed (of_setting_name (id), value);
+      }
   publish_settings_and_locks (user_data);
 }
 

@@ -429,6 +429,20 @@ of_share_registry_get_included (OfShareRegistry *self,
   return included;
 }
 
+GStrv
+of_share_registry_get_names (OfShareRegistry *self)
+{
+  g_autoptr(GList) names = g_list_sort (g_hash_table_get_keys (self->shares), (GCompareFunc) g_strcmp0);
+  GStrvBuilder *builder = g_strv_builder_new ();
+  GStrv result;
+
+  for (GList *l = names; l; l = l->next)
+    g_strv_builder_add (builder, l->data);
+  result = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return result;
+}
+
 guint
 of_share_registry_get_count (OfShareRegistry *self)
 {
@@ -448,6 +462,8 @@ of_share_registry_record_result (OfShareRegistry *self,
   GStrvBuilder *builder = g_strv_builder_new ();
 
   state->last_sync_time = when;
+  if (g_str_equal (result, of_share_result_to_string (OF_SHARE_RESULT_SUCCESS)))
+    state->last_success_time = when;
   g_free (state->last_result);
   state->last_result = g_strdup (result);
   g_free (state->last_message);

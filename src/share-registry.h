@@ -35,6 +35,8 @@ void             of_share_registry_reload       (OfShareRegistry *registry);
 GPtrArray       *of_share_registry_get_included (OfShareRegistry *registry,
                                                  gboolean         with_work_offline);
 guint            of_share_registry_get_count    (OfShareRegistry *registry);
+/* Every configured share's name (enabled or not), in name order. */
+GStrv            of_share_registry_get_names    (OfShareRegistry *registry);
 /* @message is public (counts only); @problems (OfEngineProblem*, may be
  * NULL) are kept for Share.GetLastProblems. */
 void             of_share_registry_record_result (OfShareRegistry *registry,

@@ -156,6 +156,19 @@ read_problems (GKeyFile   *key_file,
   return g_steal_pointer (&list);
 }
 
+/* A share's time or duration in µs; 0 when missing or not a number
+ * (like LastResult, a report: a bad one is dropped, not fatal). */
+static gint64
+read_share_number (GKeyFile   *key_file,
+                   const char *group,
+                   const char *key)
+{
+  g_autofree char *raw = g_key_file_get_value (key_file, group, key, NULL);
+  guint64 value;
+
+  return of_parse_decimal (raw, 0, G_MAXINT64, &value) ? (gint64) value : 0;
+}
+
 gboolean
 of_state_parse (const char *data,
                 gsize       length,
@@ -260,6 +273,8 @@ of_state_parse (const char *data,
           when = of_parse_decimal (raw, 0, G_MAXINT64, &value) ? (gint64) value : 0;
         }
         share->last_sync_time = MIN (when, now);
+        share->last_success_time = MIN (read_share_number (key_file, groups[i], "LastSuccessTime"), now);
+        share->last_duration = read_share_number (key_file, groups[i], "LastDuration");
       }
   }
 
@@ -309,6 +324,8 @@ of_state_to_data (const OfState *state,
 
           g_key_file_set_boolean (key_file, group, "WorkOffline", share->work_offline);
           g_key_file_set_int64 (key_file, group, "LastSyncTime", share->last_sync_time);
+          g_key_file_set_int64 (key_file, group, "LastSuccessTime", share->last_success_time);
+          g_key_file_set_int64 (key_file, group, "LastDuration", share->last_duration);
           g_key_file_set_string (key_file, group, "LastResult", share->last_result ? share->last_result : "");
           g_key_file_set_string (key_file, group, "LastMessage", share->last_message ? share->last_message : "");
           if (share->problems != NULL && share->problems[0] != NULL)

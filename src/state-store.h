@@ -23,6 +23,8 @@ G_BEGIN_DECLS
 typedef struct {
   gboolean work_offline;
   gint64   last_sync_time;   /* µs UTC, end of its last sync; 0 = never */
+  gint64   last_success_time; /* µs UTC, end of its last successful sync; 0 = never */
+  gint64   last_duration;    /* µs its last sync took; 0 = never ran */
   char    *last_result;      /* as OfState.last_result */
   char    *last_message;     /* counts only: published to everyone */
   /* What its last sync could not handle, as pairs: path (relative to

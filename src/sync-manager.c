@@ -3,6 +3,7 @@
 #include "sync-manager.h"
 
 #include "file-util.h"
+#include "journal-events.h"
 #include "sync-runner.h"
 #include "wallclock-timer.h"
 
@@ -34,6 +35,7 @@ struct _OfSyncManager {
   GList             *id_waiters;    /* GTasks of sync_now_async() waiting for the id */
   gboolean           announced;     /* current_id is on disk and SyncStarted out */
   OfSyncReason       current_reason;
+  gint64             share_started; /* monotonic µs: when the running share's turn began */
   GCancellable      *cancellable;
   gboolean           pending;       /* a sync came due while one ran */
   OfSyncReason       pending_reason;
@@ -185,16 +187,28 @@ on_share_done (const OfShare         *share,
   const char *result = of_share_result_to_string (outcome->result);
   g_autofree char *id_string = g_strdup_printf ("%" G_GUINT64_FORMAT, self->current_id);
 
-  g_log_structured (G_LOG_DOMAIN,
-                    outcome->result == OF_SHARE_RESULT_SUCCESS ? G_LOG_LEVEL_INFO : G_LOG_LEVEL_MESSAGE,
-                    "OFFLINEFILES_SYNC_ID", id_string,
-                    "OFFLINEFILES_SHARE", share->name,
-                    "OFFLINEFILES_RESULT", result,
-                    "MESSAGE", "Sync %s, share %s: %s (%s)", id_string, share->name, result, outcome->message);
+  if (outcome->result == OF_SHARE_RESULT_FAILED)
+    of_journal_share_failed (self->current_id, share->name, outcome->message);
+  else
+    g_log_structured (G_LOG_DOMAIN,
+                      outcome->result == OF_SHARE_RESULT_SUCCESS ? G_LOG_LEVEL_INFO : G_LOG_LEVEL_MESSAGE,
+                      "OFFLINEFILES_SYNC_ID", id_string,
+                      "OFFLINEFILES_SHARE", share->name,
+                      "OFFLINEFILES_RESULT", result,
+                      "MESSAGE", "Sync %s, share %s: %s (%s)", id_string, share->name, result, outcome->message);
   /* On disk with the sync's own state at its end: one durable write per
    * sync, not per share (each costs an fsync). */
   of_share_registry_record_result (self->shares, share->name, g_get_real_time (), result, outcome->message,
                                    outcome->problems);
+  /* Shares run in turn: each one's time is from the end of the one
+   * before (or the start) to its own end (the metrics' last duration). */
+  {
+    gint64 now = g_get_monotonic_time ();
+
+    of_state_get_share (of_state_store_get (self->state_store), share->name)->last_duration =
+      MAX (now - self->share_started, 1);
+    self->share_started = now;
+  }
   g_signal_emit (self, signals[SIGNAL_SYNC_PROGRESS], 0, self->current_id, done, total, share->name);
 }
 
@@ -207,7 +221,6 @@ sync_done (GObject      *source,
   OfState *state = of_state_store_get (self->state_store);
   g_autofree char *sync_result = NULL;
   g_autofree char *message = NULL;
-  g_autofree char *id_string = NULL;
   guint64 id = self->current_id;
   gboolean success;
 
@@ -229,11 +242,7 @@ sync_done (GObject      *source,
   g_clear_object (&self->cancellable);
   /* Status first: a client that hears SyncFinished reads the new history. */
   g_signal_emit (self, signals[SIGNAL_STATUS_CHANGED], 0);
-  id_string = g_strdup_printf ("%" G_GUINT64_FORMAT, id);
-  g_log_structured (G_LOG_DOMAIN, success ? G_LOG_LEVEL_INFO : G_LOG_LEVEL_MESSAGE,
-                    "OFFLINEFILES_SYNC_ID", id_string,
-                    "OFFLINEFILES_RESULT", sync_result,
-                    "MESSAGE", "Sync %s finished: %s (%s)", id_string, sync_result, message);
+  of_journal_sync_finished (id, sync_result, message);
   g_signal_emit (self, signals[SIGNAL_SYNC_FINISHED], 0, id, sync_result, message);
 
   if (self->pending)
@@ -261,7 +270,6 @@ id_saved (GObject      *source,
 {
   g_autoptr(OfSyncManager) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *id_string = NULL;
   OfSyncRunOptions options = {
     self->launcher, self->engine_path, self->archive_root, self->kill_grace_usec, self->current_id
   };
@@ -272,11 +280,7 @@ id_saved (GObject      *source,
   if (!of_state_store_save_finish (self->state_store, result, &error))
     g_warning ("Sync %" G_GUINT64_FORMAT " starts although its id could not be saved", self->current_id);
 
-  id_string = g_strdup_printf ("%" G_GUINT64_FORMAT, self->current_id);
-  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO,
-                    "OFFLINEFILES_SYNC_ID", id_string,
-                    "MESSAGE", "Sync %s started (%s)",
-                    id_string, of_sync_reason_to_string (self->current_reason));
+  of_journal_sync_started (self->current_id, of_sync_reason_to_string (self->current_reason));
   self->announced = TRUE;
   g_signal_emit (self, signals[SIGNAL_SYNC_STARTED], 0, self->current_id,
                  of_sync_reason_to_string (self->current_reason));
@@ -288,6 +292,7 @@ id_saved (GObject      *source,
     g_list_free_full (waiters, g_object_unref);
   }
   shares = of_share_registry_get_included (self->shares, of_config_store_get_settings (self->store)->work_offline_shares_enabled);
+  self->share_started = g_get_monotonic_time ();
   of_sync_run_async (shares, &options, self->cancellable, on_share_done, self, sync_done, g_object_ref (self));
 }
 
@@ -471,7 +476,6 @@ finish_interrupted (OfSyncManager *self)
 {
   OfState *state = of_state_store_get (self->state_store);
   const char *failed = of_share_result_to_string (OF_SHARE_RESULT_FAILED);
-  g_autofree char *id_string = NULL;
   guint64 id = self->interrupted_id;
 
   if (id == 0)
@@ -484,11 +488,7 @@ finish_interrupted (OfSyncManager *self)
   state->last_result = g_strdup (failed);
   save_state (self);
 
-  id_string = g_strdup_printf ("%" G_GUINT64_FORMAT, id);
-  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
-                    "OFFLINEFILES_SYNC_ID", id_string,
-                    "OFFLINEFILES_RESULT", failed,
-                    "MESSAGE", "Sync %s was interrupted: the daemon stopped during it", id_string);
+  of_journal_sync_finished (id, failed, "interrupted: the daemon stopped during it");
   g_signal_emit (self, signals[SIGNAL_STATUS_CHANGED], 0);
   g_signal_emit (self, signals[SIGNAL_SYNC_FINISHED], 0, id, failed, "interrupted");
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-config-store.c — loading, validating and saving background-sync.conf. */
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -274,6 +275,78 @@ test_read_small_file (Fixture *fixture, gconstpointer data)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
 }
 
+/* [Daemon] MetricsFile=: file-only, drop-ins win, a bad value is refused
+ * (ignored at start, rejecting a reload), and saves keep the group. */
+static void
+test_metrics_file (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(OfConfigStore) store = of_config_store_new (fixture->dir);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dropin_dir = g_build_filename (fixture->dir, OF_CONFIG_DROPIN_DIR_NAME, NULL);
+  g_autofree char *dropin = g_build_filename (dropin_dir, "50-metrics.conf", NULL);
+  g_autofree char *contents = NULL;
+  const char *bad[] = { "relative/x.prom", "/a/../x.prom", "/a/./x.prom", "/a//x.prom", "/a/", "/" };
+  OfSettings s;
+
+  (void) data;
+  /* Off by default. */
+  g_assert_true (of_config_store_load (store, &s));
+  g_assert_null (of_config_store_get_metrics_file (store));
+
+  write_file (fixture, "[BackgroundSync]\nSyncInterval=90\n"
+              "[Daemon]\nMetricsFile=/var/lib/prometheus/node-exporter/offlinefiles.prom\n");
+  g_assert_true (of_config_store_load (store, &s));
+  g_assert_cmpstr (of_config_store_get_metrics_file (store), ==,
+                   "/var/lib/prometheus/node-exporter/offlinefiles.prom");
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("[Daemon]\nMetricsFile=%s\n", bad[i]);
+      g_autofree char *pattern = g_strdup_printf ("*MetricsFile=%s: must be an absolute path*", bad[i]);
+
+      write_file (fixture, "[Daemon]\nMetricsFile=/var/lib/prometheus/node-exporter/offlinefiles.prom\n");
+      g_assert_true (of_config_store_load (store, &s));
+      write_file (fixture, text);
+      /* A reload refuses it and keeps the last good path... */
+      g_assert_false (of_config_store_reload (store, &error));
+      g_assert_nonnull (strstr (error->message, "MetricsFile"));
+      g_clear_error (&error);
+      g_assert_cmpstr (of_config_store_get_metrics_file (store), ==,
+                       "/var/lib/prometheus/node-exporter/offlinefiles.prom");
+      /* ...a start reports it and runs without metrics. */
+      g_assert_true (of_config_store_load (store, &s));
+      assert_logged (pattern);
+      g_assert_null (of_config_store_get_metrics_file (store));
+    }
+
+  /* A drop-in wins; an empty value there turns metrics off. */
+  write_file (fixture, "[Daemon]\nMetricsFile=/srv/main.prom\nNoSuchKey=1\n");
+  g_assert_cmpint (g_mkdir (dropin_dir, 0755), ==, 0);
+  g_file_set_contents (dropin, "[Daemon]\nMetricsFile=/srv/dropin.prom\n", -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (of_config_store_reload (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (of_config_store_get_metrics_file (store), ==, "/srv/dropin.prom");
+  assert_logged ("*unknown key NoSuchKey in [Daemon] ignored");
+  g_file_set_contents (dropin, "[Daemon]\nMetricsFile=\n", -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (of_config_store_reload (store, &error));
+  g_assert_null (of_config_store_get_metrics_file (store));
+  g_unlink (dropin);
+  g_rmdir (dropin_dir);
+  g_assert_true (of_config_store_reload (store, &error));
+  g_assert_cmpstr (of_config_store_get_metrics_file (store), ==, "/srv/main.prom");
+
+  /* A write over the bus keeps the file-only group. */
+  s = *of_config_store_get_settings (store);
+  s.sync_interval = 77;
+  g_assert_true (save (store, &s, 1u << OF_SETTING_SYNC_INTERVAL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (fixture->path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "MetricsFile=/srv/main.prom"));
+  g_assert_nonnull (strstr (contents, "SyncInterval=77"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -290,6 +363,7 @@ main (int argc, char *argv[])
   ADD ("unusable-file-is-never-overwritten", test_unusable_file_is_never_overwritten);
   ADD ("save-fails-cleanly", test_save_fails_cleanly);
   ADD ("read-small-file", test_read_small_file);
+  ADD ("metrics-file", test_metrics_file);
 #undef ADD
   return g_test_run ();
 }

@@ -61,6 +61,8 @@ test_shares_round_trip (void)
   home = of_state_get_share (&state, "home");
   home->work_offline = TRUE;
   home->last_sync_time = 77;
+  home->last_success_time = 66;
+  home->last_duration = 2750000;
   g_free (home->last_result);
   home->last_result = g_strdup ("partial");
   g_free (home->last_message);
@@ -74,6 +76,8 @@ test_shares_round_trip (void)
   g_assert_nonnull (back);
   g_assert_true (back->work_offline);
   g_assert_cmpint (back->last_sync_time, ==, 77);
+  g_assert_cmpint (back->last_success_time, ==, 66);
+  g_assert_cmpint (back->last_duration, ==, 2750000);
   g_assert_cmpstr (back->last_result, ==, "partial");
   g_assert_cmpstr (back->last_message, ==, "1 conflict: a b\nc.txt");
   /* Paths with newlines, separators and backslashes come back as they were. */

@@ -12,10 +12,11 @@ apt-get install -y -q --no-install-recommends \
   gir1.2-polkit-1.0 libsystemd-dev gettext systemd tzdata faketime libfaketime \
   valgrind util-linux strace procps ca-certificates \
   scdoc bash-completion libclang-rt-14-dev \
-  python3-fusepy fuse3 dbus-bin passwd gnuplot-nox
+  python3-fusepy fuse3 dbus-bin passwd gnuplot-nox prometheus-node-exporter
 # (fusepy, fuse3: a file server that hangs; dbus-bin: dbus-monitor, passwd:
 # useradd, both used inside the systemd the system suite boots; gnuplot:
-# the fleet benchmark's plot.)
+# the fleet benchmark's plot; prometheus-node-exporter: the metrics file
+# as Prometheus reads it, test-metrics-file.)
 
 # The Debian package (tools/build-deb.sh installs debian/control's
 # Build-Depends itself; these are the packaging tools and the checker).

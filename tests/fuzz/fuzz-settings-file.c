@@ -8,7 +8,8 @@
  * strict reload is the dropins target's: each read of a file costs a 1 MiB
  * buffer, which dominates the time of an execution.)  What the daemon does when it saves is replayed on the parsed key
  * file: the file must read back with its comments and unknown keys, and the
- * written values must read back as written.
+ * written values must read back as written.  [Daemon] MetricsFile= takes
+ * only a plain absolute path, the same on both paths.
  */
 #include "fuzz-common.h"
 
@@ -106,6 +107,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(OfConfigStore) store = NULL;
   OfSettings parsed, loaded;
+  g_autofree char *metrics_file = NULL;
   gboolean is_key_file, usable;
   guint present = 0;
 
@@ -123,6 +125,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       for (guint i = 0; i < problems->len; i++)
         FUZZ_CHECK (g_str_has_prefix (problems->pdata[i], "fuzz: "),
                     "problem without origin: %s", (char *) problems->pdata[i]);
+      /* [Daemon] MetricsFile=: the daemon writes there as root, so only
+       * a plain absolute path (or empty, for off) may come out. */
+      of_config_parse_daemon_group (key_file, "fuzz", &metrics_file, problems);
+      if (metrics_file != NULL && *metrics_file != '\0')
+        {
+          g_autofree char *canonical = g_canonicalize_filename (metrics_file, "/");
+
+          FUZZ_CHECK (g_path_is_absolute (metrics_file) && g_str_equal (canonical, metrics_file) &&
+                      !g_str_equal (metrics_file, "/"), "MetricsFile=%s taken", metrics_file);
+        }
       replay_save (key_file, &parsed);
     }
 
@@ -134,5 +146,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   FUZZ_CHECK (of_settings_equal (&loaded, &parsed), "load and the pure parse disagree");
   FUZZ_CHECK (of_config_store_get_locked (store) == 0, "locked without drop-ins");
   check_all_valid (&loaded);
+  FUZZ_CHECK (g_strcmp0 (of_config_store_get_metrics_file (store),
+                         metrics_file && *metrics_file ? metrics_file : NULL) == 0,
+              "load and the pure parse disagree on MetricsFile=");
   return 0;
 }

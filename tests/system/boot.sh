@@ -19,7 +19,8 @@
 #   system_boot             boots, waits for running/degraded; sets OF_SYS_PID
 #   system_install          installs OF_SYSTEM_DEB=/path/offlinefiles_*.deb with
 #                           dpkg -i, or else the meson build dir OF_BUILD_DIR
-#                           (meson install --destdir, copied in); then
+#                           (meson install --destdir, copied in, and the
+#                           journal catalog rebuilt); then
 #                           systemctl daemon-reload and a reload of the bus
 #   in_system CMD…          runs CMD inside as root (nsenter), clean environment,
 #                           at most OF_SYS_TIMEOUT seconds (default 60)
@@ -276,6 +277,8 @@ system_install () {
     tar -C "$_of_sys_stage" -cf - . |
       in_system tar -C / -xf - --keep-directory-symlink --no-overwrite-dir || return 1
     rm -rf "$_of_sys_stage"; _of_sys_stage=
+    # What Debian's systemd does through its dpkg trigger for a package.
+    in_system journalctl --update-catalog || return 1
   fi
   in_system systemctl daemon-reload || return 1
   # The bus policy and the activation file take effect with a reload.

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The service as installed, under a booted systemd: its files in place,
 # D-Bus activation by an unprivileged read, a root write that persists, an unprivileged write
-# refused by polkit, "systemctl reload" in place, and the unit's
+# refused by polkit, "systemctl reload" in place, the journal's event for
+# it explained by the catalog, and the unit's
 # hardening as systemd-analyze security rates it there.  TAP.
 set -u
 . "$(dirname "$0")/common.sh"
@@ -86,7 +87,28 @@ else
   daemon_journal
 fi
 
-# --- 6. Hardening of the installed unit, as systemd rates it on a running system.
+# --- 6. The journal: that change logged once, with its fixed MESSAGE_ID and
+# fields, and explained by the installed catalog (journalctl -x).
+settings_id=f92b2fc122954ab1a74f9582d1add6f8
+wait_until 5 test "$(in_system journalctl --no-pager -q -o cat MESSAGE_ID=$settings_id \
+  OFFLINEFILES_SETTING=SyncInterval OFFLINEFILES_VALUE=77 | wc -l)" -ge 1
+sleep 1.5   # the file watcher's own reload, a second later, must not log it again
+entries=$(in_system journalctl --no-pager -q -o cat MESSAGE_ID=$settings_id \
+  OFFLINEFILES_SETTING=SyncInterval OFFLINEFILES_VALUE=77 | wc -l)
+explained=$(in_system journalctl --no-pager -q -x MESSAGE_ID=$settings_id OFFLINEFILES_VALUE=77 2>&1)
+if [ "$entries" -eq 1 ] &&
+   grep -q 'Subject: Offline files: SyncInterval is now 77' <<<"$explained" &&
+   grep -q 'The effective value of the setting SyncInterval changed' <<<"$explained"; then
+  ok "the journal has the change once (MESSAGE_ID $settings_id) and journalctl -x explains it"
+  head -n 6 <<<"$explained" | diag
+else
+  not_ok "the journal has the change once and journalctl -x explains it"
+  diag "entries: $entries"
+  diag "$explained"
+  in_system journalctl --no-pager --list-catalog 2>&1 | grep -i offline | diag
+fi
+
+# --- 7. Hardening of the installed unit, as systemd rates it on a running system.
 security=$(in_system systemd-analyze security --no-pager "$UNIT" 2>&1)
 exposure=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$security")
 diag "systemd-analyze security $UNIT: exposure ${exposure:-unknown}"
