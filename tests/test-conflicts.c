@@ -591,6 +591,7 @@ on_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
 
   g_assert_no_error (error);
+  g_assert_nonnull (reply);
   *at = g_get_real_time ();
 }
 
