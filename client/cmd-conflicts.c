@@ -155,7 +155,7 @@ of_cmd_conflicts (OfClient *client, char **args)
       g_print (_("No conflicts in %s.\n"), name);
       return OF_EXIT_OK;
     }
-  g_print ("%s%-32s %-16s %10s %-19s %10s %-19s%s\n", of_client_ansi (client, OF_ANSI_BOLD),
+  g_print ("%s%-32s %-16s %10s %-19s %10s %s%s\n", of_client_ansi (client, OF_ANSI_BOLD),
            _("PATH"), _("REASON"), _("LOCAL SIZE"), _("LOCAL MODIFIED"), _("REMOTE SIZE"),
            _("REMOTE MODIFIED"), of_client_ansi (client, OF_ANSI_RESET));
   g_variant_iter_init (&iter, conflicts);
@@ -173,7 +173,7 @@ of_cmd_conflicts (OfClient *client, char **args)
       reason = of_escape_text (reason_text);
       /* A long name pushes the columns rather than being cut: the whole
        * name is what the user types back to resolve it. */
-      g_print ("%-32s %-16s %10s %-19s %10s %-19s\n", shown, reason, local_size, local_time,
+      g_print ("%-32s %-16s %10s %-19s %10s %s\n", shown, reason, local_size, local_time,
                remote_size, remote_time);
       g_variant_unref (details);
     }
