@@ -148,6 +148,20 @@ of_cmd_conflicts (OfClient *client, char **args)
       of_json_print (root);
       return OF_EXIT_OK;
     }
+  if (client->names)
+    {
+      /* For completion: one path a line, escaped, so that no name can
+       * pose as two. */
+      g_variant_iter_init (&iter, conflicts);
+      while (g_variant_iter_next (&iter, "(&s@a{sv})", &path, &details))
+        {
+          g_autofree char *shown = of_escape_text (path);
+
+          g_print ("%s\n", shown);
+          g_variant_unref (details);
+        }
+      return OF_EXIT_OK;
+    }
   if (g_variant_n_children (conflicts) == 0)
     {
       g_autofree char *name = of_escape_text (share->name);

@@ -61,7 +61,7 @@ static const Verb verbs[] = {
   { "work-offline", N_("SHARE on|off"), N_("Put a share in or out of work-offline mode"),
     2, 2, 0, of_cmd_work_offline },
   { "conflicts", N_("SHARE"), N_("List a share's unresolved conflicts"),
-    1, 1, OPT_JSON, of_cmd_conflicts },
+    1, 1, OPT_JSON | OPT_NAMES, of_cmd_conflicts },
   { "resolve", N_("SHARE keep-local|keep-remote|keep-latest|keep-both|skip PATH…|--all"),
     N_("Settle conflicts of a share"),
     2, -1, OPT_ALL, of_cmd_resolve },
@@ -112,7 +112,7 @@ build_entries (VerbOptions options, gboolean all)
   const GOptionEntry wait = { "wait", 0, 0, G_OPTION_ARG_NONE, &opt_wait,
                               _("Wait until the sync finishes; fail unless it succeeds"), NULL };
   const GOptionEntry names = { "names", 0, 0, G_OPTION_ARG_NONE, &opt_names,
-                               _("Print only the share names, one per line"), NULL };
+                               _("Print only the names, one per line"), NULL };
   const GOptionEntry all_conflicts = { "all", 0, 0, G_OPTION_ARG_NONE, &opt_all,
                                        _("Every conflict of the share"), NULL };
 
