@@ -2,7 +2,7 @@
 /* conflict-store.h — each share's unresolved conflicts, remembered.
  *
  * One file per share, $state-dir/conflicts/NAME, mode 0600 (file names
- * inside a share are its user's business, docs/behaviour.md §13): the
+ * inside a share are its user's business, docs/behaviour.md §12): the
  * conflicts the last sync that got through the share found, with when
  * each was first seen.  Every such sync replaces the list (a conflict
  * fixed by hand goes; one that persists keeps its first-seen time); a

@@ -75,9 +75,10 @@ typedef enum {
 typedef struct {
   const char  *path;           /* relative to the roots */
   OfEngineKeep keep;
-  /* The winner may be a deletion: the run then needs -confirmbigdel off
-   * (it trips on any deletion of a -path), and the remote must pass the
-   * stricter check of folder-check.h first. */
+  /* One side is deleted (or a folder against a file): -confirmbigdel
+   * trips on such a -path whichever side wins, so the run needs it off,
+   * and the remote must pass the stricter check of folder-check.h
+   * first. */
   gboolean     deletion_may_win;
 } OfEngineChoice;
 

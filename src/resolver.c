@@ -71,25 +71,14 @@ set_result (Item       *item,
   item->message = g_strdup (message);
 }
 
-/* Whether the version kept may be "nothing": the run then needs the
- * stricter checks (engine.h).  A file against a folder replaces one by
- * the other, which unison's -confirmbigdel also counts as a deletion. */
+/* Whether one side of the path is gone (or is a folder against a file):
+ * unison's -confirmbigdel then trips on the path as "completely emptied
+ * in one replica", whichever side wins, so the run needs it off and the
+ * stricter check of the remote instead (engine.h). */
 static gboolean
-deletion_may_win (OfConflictReason reason,
-                  OfEngineKeep     keep)
+one_side_gone (OfConflictReason reason)
 {
-  switch (reason)
-    {
-    case OF_CONFLICT_CHANGED_DELETED:
-      return keep == OF_ENGINE_KEEP_REMOTE || keep == OF_ENGINE_KEEP_LATEST;
-    case OF_CONFLICT_DELETED_CHANGED:
-      return keep != OF_ENGINE_KEEP_REMOTE;
-    case OF_CONFLICT_TYPE_CHANGED:
-      return TRUE;
-    case OF_CONFLICT_BOTH_CHANGED:
-    default:
-      return FALSE;
-    }
+  return reason != OF_CONFLICT_BOTH_CHANGED;
 }
 
 /* unison reads "Path P -> ROOT" itself: a name it would read otherwise
@@ -146,12 +135,21 @@ on_resolved (GObject      *source,
   g_autoptr(OfEngineOutcome) outcome = of_engine_run_finish (result, NULL);
   g_autoptr(GHashTable) unsettled = g_hash_table_new (g_str_hash, g_str_equal);
 
+  g_autofree char *run_failure = NULL;
+  const char *engine_line = NULL;
+
   (void) source;
   for (guint i = 0; i < outcome->problems->len; i++)
     {
       const OfEngineProblem *problem = outcome->problems->pdata[i];
       g_hash_table_insert (unsettled, problem->path, problem->reason);
+      if (*problem->path == '\0' && engine_line == NULL)
+        engine_line = problem->reason;
     }
+  /* The caller may read the share's names (its user, or manage-shares):
+   * unison's own line says more than our summary. */
+  run_failure = engine_line ? g_strdup_printf ("%s: %s", outcome->message, engine_line)
+                            : g_strdup (outcome->message);
   for (guint i = 0; i < run->len; i++)
     {
       Item *item = run->pdata[i];
@@ -161,7 +159,7 @@ on_resolved (GObject      *source,
        * out: nothing was settled (a fatal error stops unison before it
        * propagates anything). */
       if (!outcome->conflicts_known)
-        set_result (item, RESULT_FAILED, outcome->message);
+        set_result (item, RESULT_FAILED, run_failure);
       else if (reason != NULL)
         set_result (item, RESULT_FAILED, reason);
       else
@@ -260,7 +258,7 @@ on_held (GObject      *source,
                  : g_str_equal (item->how, "keep-remote") ? OF_ENGINE_KEEP_REMOTE
                  : g_str_equal (item->how, "keep-latest") ? OF_ENGINE_KEEP_LATEST
                  : OF_ENGINE_KEEP_BOTH;
-      item->deletion_may_win = deletion_may_win (conflict->reason, item->keep);
+      item->deletion_may_win = one_side_gone (conflict->reason);
       g_ptr_array_add (item->keep == OF_ENGINE_KEEP_BOTH ? keep_both : keep_one, item);
     }
   /* -copyonconflict holds for a whole run: keep-both choices get their

@@ -4,7 +4,7 @@
  * daemon and polkitd; each reason produced, each choice resolved and the
  * files checked byte for byte on both sides, the store across a restart,
  * ConflictCount's signals, other users refused, a resolution waiting for
- * a running sync, a remote gone.  docs/behaviour.md §13. */
+ * a running sync, a remote gone.  docs/behaviour.md §12. */
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -384,7 +384,8 @@ test_reasons (Fixture *fixture, gconstpointer data)
 static void
 test_resolve_each (Fixture *fixture, gconstpointer data)
 {
-  const char * const names[] = { "a-local", "b-remote", "c-latest", "d-both", "e-skip", "f-gone-there", NULL };
+  const char * const names[] = { "a-local", "b-remote", "c-latest", "d-both", "e-skip", "f-gone-there",
+                                 "g-back-there", NULL };
   g_autoptr(GHashTable) results = NULL;
   g_autoptr(GHashTable) bad_results = NULL;
   g_autoptr(GError) error = NULL;
@@ -412,15 +413,17 @@ test_resolve_each (Fixture *fixture, gconstpointer data)
   put (fixture, fixture->remote, "e-skip", "E there");
   put (fixture, fixture->local, "f-gone-there", "F here");
   put (fixture, fixture->remote, "f-gone-there", NULL);
+  put (fixture, fixture->local, "g-back-there", "G here");
+  put (fixture, fixture->remote, "g-back-there", NULL);
   g_assert_cmpstr (sync_share (fixture), ==, "partial");
-  g_assert_cmpuint (conflict_count (fixture), ==, 6);
+  g_assert_cmpuint (conflict_count (fixture), ==, 7);
 
   /* Bad input: refused, nothing changes. */
   refused = share_call (fixture, "ResolveConflicts", g_variant_new_parsed ("([('a-local', 'keep-mine')],)"),
                         "(a(sss))", &error);
   g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
   g_clear_error (&error);
-  g_assert_cmpuint (conflict_count (fixture), ==, 6);
+  g_assert_cmpuint (conflict_count (fixture), ==, 7);
 
   /* A change that is no conflict, made after the sync: not part of it. */
   put (fixture, fixture->local, "pending-new", "new here");
@@ -428,19 +431,22 @@ test_resolve_each (Fixture *fixture, gconstpointer data)
   g_ptr_array_set_size (fixture->share_changes, 0);
   results = resolve (fixture, "([('a-local', 'keep-local'), ('b-remote', 'keep-remote'),"
                               " ('c-latest', 'keep-latest'), ('d-both', 'keep-both'), ('e-skip', 'skip'),"
-                              " ('f-gone-there', 'keep-remote'), ('no-such', 'keep-local')],)");
+                              " ('f-gone-there', 'keep-remote'), ('g-back-there', 'keep-local'), ('no-such', 'keep-local')],)");
   g_assert_cmpstr (g_hash_table_lookup (results, "a-local"), ==, "resolved");
   g_assert_cmpstr (g_hash_table_lookup (results, "b-remote"), ==, "resolved");
   g_assert_cmpstr (g_hash_table_lookup (results, "c-latest"), ==, "resolved");
   g_assert_cmpstr (g_hash_table_lookup (results, "d-both"), ==, "resolved");
   g_assert_cmpstr (g_hash_table_lookup (results, "e-skip"), ==, "skipped");
   g_assert_cmpstr (g_hash_table_lookup (results, "f-gone-there"), ==, "resolved");
+  g_assert_cmpstr (g_hash_table_lookup (results, "g-back-there"), ==, "resolved");
   g_assert_cmpstr (g_hash_table_lookup (results, "no-such"), ==, "skipped");
 
   assert_both (fixture, "a-local", "A here");
   assert_both (fixture, "b-remote", "B there");
   assert_both (fixture, "c-latest", "C here, newer");
   assert_both (fixture, "d-both", "D here");
+  /* The change beat the deletion: the file is back on the server. */
+  assert_both (fixture, "g-back-there", "G here");
   {
     g_autofree char *here = get (fixture->local, "e-skip");
     g_autofree char *there = get (fixture->remote, "e-skip");
