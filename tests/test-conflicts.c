@@ -385,7 +385,7 @@ static void
 test_resolve_each (Fixture *fixture, gconstpointer data)
 {
   const char * const names[] = { "a-local", "b-remote", "c-latest", "d-both", "e-skip", "f-gone-there",
-                                 "g-back-there", NULL };
+                                 "g-back-there", "h-was-file", NULL };
   g_autoptr(GHashTable) results = NULL;
   g_autoptr(GHashTable) bad_results = NULL;
   g_autoptr(GError) error = NULL;
@@ -415,15 +415,25 @@ test_resolve_each (Fixture *fixture, gconstpointer data)
   put (fixture, fixture->remote, "f-gone-there", NULL);
   put (fixture, fixture->local, "g-back-there", "G here");
   put (fixture, fixture->remote, "g-back-there", NULL);
+  /* A folder here where the server changed the file. */
+  put (fixture, fixture->local, "h-was-file", NULL);
+  {
+    g_autofree char *dir = g_build_filename (fixture->local, "h-was-file", NULL);
+
+    g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+    g_assert_cmpint (chown (dir, fixture->uid, fixture->gid), ==, 0);
+    put (fixture, dir, "inside", "H inside");
+  }
+  put (fixture, fixture->remote, "h-was-file", "H there");
   g_assert_cmpstr (sync_share (fixture), ==, "partial");
-  g_assert_cmpuint (conflict_count (fixture), ==, 7);
+  g_assert_cmpuint (conflict_count (fixture), ==, 8);
 
   /* Bad input: refused, nothing changes. */
   refused = share_call (fixture, "ResolveConflicts", g_variant_new_parsed ("([('a-local', 'keep-mine')],)"),
                         "(a(sss))", &error);
   g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
   g_clear_error (&error);
-  g_assert_cmpuint (conflict_count (fixture), ==, 7);
+  g_assert_cmpuint (conflict_count (fixture), ==, 8);
 
   /* A change that is no conflict, made after the sync: not part of it. */
   put (fixture, fixture->local, "pending-new", "new here");
@@ -431,7 +441,8 @@ test_resolve_each (Fixture *fixture, gconstpointer data)
   g_ptr_array_set_size (fixture->share_changes, 0);
   results = resolve (fixture, "([('a-local', 'keep-local'), ('b-remote', 'keep-remote'),"
                               " ('c-latest', 'keep-latest'), ('d-both', 'keep-both'), ('e-skip', 'skip'),"
-                              " ('f-gone-there', 'keep-remote'), ('g-back-there', 'keep-local'), ('no-such', 'keep-local')],)");
+                              " ('f-gone-there', 'keep-remote'), ('g-back-there', 'keep-local'), ('h-was-file', 'keep-remote'),"
+                              " ('no-such', 'keep-local')],)");
   g_assert_cmpstr (g_hash_table_lookup (results, "a-local"), ==, "resolved");
   g_assert_cmpstr (g_hash_table_lookup (results, "b-remote"), ==, "resolved");
   g_assert_cmpstr (g_hash_table_lookup (results, "c-latest"), ==, "resolved");
@@ -439,6 +450,7 @@ test_resolve_each (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (g_hash_table_lookup (results, "e-skip"), ==, "skipped");
   g_assert_cmpstr (g_hash_table_lookup (results, "f-gone-there"), ==, "resolved");
   g_assert_cmpstr (g_hash_table_lookup (results, "g-back-there"), ==, "resolved");
+  g_assert_cmpstr (g_hash_table_lookup (results, "h-was-file"), ==, "resolved");
   g_assert_cmpstr (g_hash_table_lookup (results, "no-such"), ==, "skipped");
 
   assert_both (fixture, "a-local", "A here");
@@ -447,6 +459,8 @@ test_resolve_each (Fixture *fixture, gconstpointer data)
   assert_both (fixture, "d-both", "D here");
   /* The change beat the deletion: the file is back on the server. */
   assert_both (fixture, "g-back-there", "G here");
+  /* The server's file replaced the local folder. */
+  assert_both (fixture, "h-was-file", "H there");
   {
     g_autofree char *here = get (fixture->local, "e-skip");
     g_autofree char *there = get (fixture->remote, "e-skip");
@@ -631,9 +645,32 @@ test_waits_for_sync (Fixture *fixture, gconstpointer data)
                           g_variant_new_parsed ("([('x', 'keep-local')],)"), G_VARIANT_TYPE ("(a(sss))"),
                           G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_resolved, &resolved_at);
   finished = wait_finished (fixture, id);
-  while (resolved_at == 0)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpint (resolved_at, >, finished->at);
+  /* The resolution has the hold from the moment that sync ended: a sync
+   * asked for now starts only once the resolution is done. */
+  {
+    g_autoptr(GVariant) next = of_harness_call (fixture->harness, IFACE, "SyncNow", NULL,
+                                                G_DBUS_CALL_FLAGS_NONE, &error);
+    guint64 next_id;
+    gint64 started_at = 0;
+
+    g_assert_no_error (error);
+    g_variant_get (next, "(t)", &next_id);
+    while (resolved_at == 0)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpint (resolved_at, >, finished->at);
+    for (guint i = 0; i < fixture->events->len; i++)
+      {
+        OfSyncEvent *event = fixture->events->pdata[i];
+        if (event->id == next_id && g_str_equal (event->name, "SyncStarted"))
+          started_at = event->at;
+      }
+    g_assert_cmpint (started_at, >, 0);
+    g_test_message ("resolution answered at +%" G_GINT64_FORMAT " µs, next sync started at +%" G_GINT64_FORMAT " µs",
+                    resolved_at - finished->at, started_at - finished->at);
+    /* Its id is answered once it is announced, which is after the hold. */
+    g_assert_cmpint (started_at, >=, resolved_at - G_USEC_PER_SEC / 10);
+    wait_finished (fixture, next_id);
+  }
   assert_both (fixture, "x", "mine");
   g_assert_cmpuint (conflict_count (fixture), ==, 0);
 }
