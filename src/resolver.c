@@ -17,7 +17,11 @@ struct _OfResolver {
   char            *archive_root;
   gint64           kill_grace_usec;
   GCancellable    *cancellable;
-  guint            running;     /* resolutions between hold and answer */
+  guint            running;     /* resolutions between the call and its answer */
+  /* share name → GQueue of Resolutions waiting for the one running on
+   * that share: one at a time per share (they share its archive), side
+   * by side for different shares. */
+  GHashTable      *busy;
   guint            serial;      /* names the runs (their units) */
 };
 
@@ -90,6 +94,26 @@ path_is_nameable (const char *path)
          !g_ascii_isspace (path[0]) && !g_ascii_isspace (path[strlen (path) - 1]) && path[0] != '/';
 }
 
+static void next_run (Resolution *resolution);
+static void on_held (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* The share's next resolution, if one waits; else the share is free. */
+static void
+start_next_on_share (OfResolver *self,
+                     const char *share)
+{
+  GQueue *waiting = g_hash_table_lookup (self->busy, share);
+  Resolution *next = waiting ? g_queue_pop_head (waiting) : NULL;
+
+  if (next == NULL)
+    {
+      g_hash_table_remove (self->busy, share);
+      return;
+    }
+  /* Waits for a running sync; no sync starts until we release. */
+  of_sync_manager_hold_async (self->manager, on_held, next);
+}
+
 static void
 finish_resolution (Resolution *resolution)
 {
@@ -120,10 +144,10 @@ finish_resolution (Resolution *resolution)
   of_dbus_share_complete_resolve_conflicts (NULL, resolution->invocation, g_variant_builder_end (&builder));
   self->running--;
   of_sync_manager_release (self->manager);
+  start_next_on_share (self, resolution->share->name);
   resolution_free (resolution);
 }
 
-static void next_run (Resolution *resolution);
 
 static void
 on_resolved (GObject      *source,
@@ -300,6 +324,12 @@ resolve (const OfShare         *share,
       g_ptr_array_add (resolution->items, item);
     }
   self->running++;
+  if (g_hash_table_contains (self->busy, share->name))
+    {
+      g_queue_push_tail (g_hash_table_lookup (self->busy, share->name), resolution);
+      return;
+    }
+  g_hash_table_insert (self->busy, g_strdup (share->name), g_queue_new ());
   /* Waits for a running sync; no sync starts until we release. */
   of_sync_manager_hold_async (self->manager, on_held, resolution);
 }
@@ -357,6 +387,7 @@ of_resolver_new (OfSyncManager          *manager,
   self->archive_root = g_strdup (options->archive_root);
   self->kill_grace_usec = options->kill_grace_usec;
   self->cancellable = g_cancellable_new ();
+  self->busy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_queue_free);
   return self;
 }
 
@@ -367,6 +398,8 @@ of_resolver_free (OfResolver *self)
     return;
   g_clear_object (&self->launcher);
   g_clear_object (&self->cancellable);
+  /* Stopped and waited for by the daemon: nothing is queued any more. */
+  g_hash_table_unref (self->busy);
   g_free (self->engine_path);
   g_free (self->archive_root);
   g_free (self);

@@ -3,7 +3,8 @@
  * Share.ResolveConflicts, once polkit said yes (share-registry.c asks).
  *
  * A resolution takes the sync manager's hold (it waits for a running
- * sync and holds the next back), matches the choices against the
+ * sync and holds the next back; resolutions of different shares run side
+ * by side, those of one share one after the other), matches the choices against the
  * conflict store, runs the engine once as the share's user on exactly
  * the chosen paths (engine.h; a second run only for keep-both choices
  * mixed with others, as -copyonconflict applies to a whole run), and

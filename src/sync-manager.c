@@ -40,7 +40,7 @@ struct _OfSyncManager {
   OfSyncReason       pending_reason;
   guint              saves_in_flight;
   char              *current_share;  /* a Share.SyncNow: only this one; NULL: all */
-  gboolean           held;          /* a conflict resolution runs: no sync starts */
+  guint              holds;         /* conflict resolutions running: no sync starts */
   GQueue             hold_waiters;  /* GTasks of hold_async(), in order */
 };
 
@@ -262,7 +262,7 @@ sync_done (GObject      *source,
       self->pending = FALSE;
       start_sync (self, self->pending_reason, NULL);
     }
-  else
+  else if (!grant_hold (self))
     replan (self);
 }
 
@@ -328,7 +328,7 @@ start_sync (OfSyncManager *self,
 {
   OfState *state = of_state_store_get (self->state_store);
 
-  if (self->held && self->current_id == 0)
+  if (self->holds > 0 && self->current_id == 0)
     {
       /* A resolution runs: whatever comes due (and SyncNow's waiters)
        * starts once it ends. */
@@ -409,7 +409,7 @@ of_sync_manager_sync_share_async (OfSyncManager      *self,
         self->id_waiters = g_list_append (self->id_waiters, g_steal_pointer (&task));
       return;
     }
-  if (self->held)
+  if (self->holds > 0)
     {
       g_task_return_new_error (task, OF_ERROR, OF_ERROR_FAILED,
                                "Conflicts are being resolved; try again when that is done");
@@ -419,19 +419,28 @@ of_sync_manager_sync_share_async (OfSyncManager      *self,
   start_sync (self, OF_SYNC_REASON_MANUAL, share);
 }
 
-/* Hands the hold to the next waiter if nothing runs; TRUE if it did. */
+/* Hands the hold to every waiter if no sync runs; TRUE if any.  Holds
+ * are shared (resolutions of different shares run side by side, so one
+ * user's slow server does not hold another user's resolution up; the
+ * resolver keeps one per share); syncs are not starved: a waiting sync
+ * goes before resolutions asked for after it. */
 static gboolean
 grant_hold (OfSyncManager *self)
 {
-  GTask *task;
+  gboolean granted = FALSE;
 
-  if (self->held || self->current_id != 0 || g_queue_is_empty (&self->hold_waiters))
+  if (self->current_id != 0)
     return FALSE;
-  task = g_queue_pop_head (&self->hold_waiters);
-  self->held = TRUE;
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
-  return TRUE;
+  while (!g_queue_is_empty (&self->hold_waiters))
+    {
+      GTask *task = g_queue_pop_head (&self->hold_waiters);
+
+      self->holds++;
+      granted = TRUE;
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+    }
+  return granted;
 }
 
 void
@@ -440,7 +449,8 @@ of_sync_manager_hold_async (OfSyncManager      *self,
                             gpointer            user_data)
 {
   g_queue_push_tail (&self->hold_waiters, g_task_new (self, NULL, callback, user_data));
-  grant_hold (self);
+  if (!self->pending)
+    grant_hold (self);
 }
 
 gboolean
@@ -455,16 +465,15 @@ of_sync_manager_hold_finish (OfSyncManager *self,
 void
 of_sync_manager_release (OfSyncManager *self)
 {
-  g_return_if_fail (self->held);
-  self->held = FALSE;
-  if (grant_hold (self))
+  g_return_if_fail (self->holds > 0);
+  if (--self->holds > 0)
     return;
   if (self->pending)
     {
       self->pending = FALSE;
       start_sync (self, self->pending_reason, NULL);
     }
-  else
+  else if (!grant_hold (self))
     replan (self);
 }
 
@@ -585,7 +594,7 @@ of_sync_manager_get_history (OfSyncManager *self)
 gboolean
 of_sync_manager_is_busy (OfSyncManager *self)
 {
-  return self->current_id != 0 || self->saves_in_flight > 0 || self->held;
+  return self->current_id != 0 || self->saves_in_flight > 0 || self->holds > 0;
 }
 
 /* A sync that the state shows as started and never finished was cut

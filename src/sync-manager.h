@@ -66,8 +66,10 @@ void           of_sync_manager_sync_share_async (OfSyncManager      *manager,
                                                  GAsyncReadyCallback callback,
                                                  gpointer            user_data);
 /* A conflict resolution's turn: completes once no sync runs, and from
- * then on no sync starts (what comes due waits) until release().  One
- * holder at a time, in the order asked. */
+ * then on no sync starts (what comes due waits) until every holder has
+ * called release().  Holds are shared: resolutions run side by side (the
+ * caller keeps to one per share); a sync already waiting goes before
+ * holds asked for after it. */
 void           of_sync_manager_hold_async     (OfSyncManager      *manager,
                                                GAsyncReadyCallback callback,
                                                gpointer            user_data);

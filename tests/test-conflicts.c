@@ -703,6 +703,97 @@ test_remote_gone (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (g_rename (moved, fixture->remote), ==, 0);
 }
 
+static void
+on_resolved_where (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  gint64 *at = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  const char *outcome = NULL;
+
+  g_autoptr(GVariant) results = NULL;
+
+  g_assert_no_error (error);
+  results = g_variant_get_child_value (reply, 0);
+  g_variant_get_child (results, 0, "(&s&s&s)", NULL, &outcome, NULL);
+  g_assert_cmpstr (outcome, ==, "resolved");
+  *at = g_get_real_time ();
+}
+
+/* One user's slow server does not hold up another share's resolution:
+ * they run side by side (one at a time per share only). */
+static void
+test_shares_side_by_side (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *engine = g_build_filename (fixture->harness->dir, "slow-unison", NULL);
+  g_autofree char *shares_dir = g_build_filename (fixture->harness->config_dir, "shares.d", NULL);
+  g_autofree char *conf = g_build_filename (shares_dir, "work.conf", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *fast_local = NULL;
+  g_autofree char *fast_remote = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  gint64 slow_at = 0, fast_at = 0;
+  guint64 id;
+
+  (void) data;
+  /* The real unison; a resolution of the share "home" five seconds late. */
+  g_autofree char *slow_remote = g_build_filename (fixture->harness->dir, "remote", NULL);
+  g_autofree char *script = g_strdup_printf ("#!/bin/sh\nslow=\n"
+                                             "for a; do [ \"$a\" = -path ] && slow=1; done\n"
+                                             "for a; do [ -n \"$slow\" ] && [ \"$a\" = '%s' ] && sleep 5; done\n"
+                                             "exec unison \"$@\"\n", slow_remote);
+
+  g_assert_true (g_file_set_contents (engine, script, -1, NULL));
+  g_chmod (engine, 0755);
+  if (fixture->uid == 0)
+    {
+      g_test_skip ("test user " USER " does not exist (.ci/run creates it)");
+      return;
+    }
+  fast_local = user_dir (fixture, "work-local");
+  fast_remote = user_dir (fixture, "work-remote");
+  g_mkdir_with_parents (shares_dir, 0755);
+  contents = g_strdup_printf ("[Share]\nLocalPath=%s\nRemotePath=%s\nUser=%s\n", fast_local, fast_remote, USER);
+  g_assert_true (g_file_set_contents (conf, contents, -1, NULL));
+  if (!start (fixture, engine))
+    return;
+  put (fixture, fixture->local, "x", "base");
+  put (fixture, fast_local, "y", "base");
+  reply = of_harness_call (fixture->harness, IFACE, "SyncNow", NULL, G_DBUS_CALL_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(t)", &id);
+  g_assert_cmpstr (wait_finished (fixture, id)->detail, ==, "success");
+  g_clear_pointer (&reply, g_variant_unref);
+  g_usleep (1100 * 1000);
+  put (fixture, fixture->local, "x", "mine");
+  put (fixture, fixture->remote, "x", "theirs");
+  put (fixture, fast_local, "y", "mine");
+  put (fixture, fast_remote, "y", "theirs");
+  reply = of_harness_call (fixture->harness, IFACE, "SyncNow", NULL, G_DBUS_CALL_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(t)", &id);
+  g_assert_cmpstr (wait_finished (fixture, id)->detail, ==, "partial");
+
+  g_dbus_connection_call (fixture->harness->conn, IFACE, SHARE_PATH, SHARE_IFACE, "ResolveConflicts",
+                          g_variant_new_parsed ("([('x', 'keep-local')],)"), G_VARIANT_TYPE ("(a(sss))"),
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_resolved_where, &slow_at);
+  g_dbus_connection_call (fixture->harness->conn, IFACE, "/org/offlinefiles/BackgroundSync/share/work",
+                          SHARE_IFACE, "ResolveConflicts", g_variant_new_parsed ("([('y', 'keep-remote')],)"),
+                          G_VARIANT_TYPE ("(a(sss))"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_resolved_where,
+                          &fast_at);
+  while (slow_at == 0 || fast_at == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_test_message ("the other share's resolution was answered %" G_GINT64_FORMAT " ms before the slow one",
+                  (slow_at - fast_at) / 1000);
+  g_assert_cmpint (fast_at + 2 * G_USEC_PER_SEC, <, slow_at);
+  assert_both (fixture, "x", "mine");
+  {
+    g_autofree char *here = get (fast_local, "y");
+    g_assert_cmpstr (here, ==, "theirs");
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -714,6 +805,7 @@ main (int argc, char *argv[])
   ADD ("other-user", test_other_user);
   ADD ("waits-for-sync", test_waits_for_sync);
   ADD ("remote-gone", test_remote_gone);
+  ADD ("shares-side-by-side", test_shares_side_by_side);
 #undef ADD
   return g_test_run ();
 }
