@@ -216,7 +216,9 @@ next_run (Resolution *resolution)
       choices[i].keep = item->keep;
       choices[i].deletion_may_win = item->deletion_may_win;
     }
-  base = of_engine_run_name (resolution->share->name, 0);
+  /* Unique across restarts too (a unit of an earlier daemon may still
+   * be there): the time, and a counter for runs within one. */
+  base = of_engine_run_name (resolution->share->name, (guint64) g_get_real_time ());
   run_name = g_strdup_printf ("%s-resolve%u", base, ++self->serial);
   of_engine_resolve_async (self->launcher, self->engine_path, resolution->share, self->archive_root, run_name,
                            self->kill_grace_usec, choices, run->len, self->cancellable, on_resolved, resolution);
