@@ -148,7 +148,6 @@ finish_resolution (Resolution *resolution)
   resolution_free (resolution);
 }
 
-
 static void
 on_resolved (GObject      *source,
              GAsyncResult *result,
@@ -158,7 +157,6 @@ on_resolved (GObject      *source,
   GPtrArray *run = resolution->runs->pdata[resolution->next_run - 1];
   g_autoptr(OfEngineOutcome) outcome = of_engine_run_finish (result, NULL);
   g_autoptr(GHashTable) unsettled = g_hash_table_new (g_str_hash, g_str_equal);
-
   g_autofree char *run_failure = NULL;
   const char *engine_line = NULL;
 

@@ -412,10 +412,10 @@ handle_resolve_conflicts (OfDBusShare           *object,
   GVariantIter iter;
   const char *path, *how;
 
-  if (g_variant_n_children (choices) == 0)
+  if (g_variant_n_children (choices) == 0 || g_variant_n_children (choices) > OF_CONFLICTS_MAX)
     {
       g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                                             "No conflict was named");
+                                             "Name 1 to %u conflicts", OF_CONFLICTS_MAX);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
   g_variant_iter_init (&iter, choices);
