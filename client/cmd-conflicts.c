@@ -15,7 +15,8 @@
 #include "names.h"
 #include "text.h"
 
-static const char * const hows[] = { "keep-local", "keep-remote", "keep-latest", "keep-both", "skip" };
+/* NULL-terminated, for of_suggest(). */
+static const char * const hows[] = { "keep-local", "keep-remote", "keep-latest", "keep-both", "skip", NULL };
 
 char *
 of_conflicts_format_size (GVariant   *details,
@@ -214,7 +215,7 @@ of_cmd_resolve (OfClient *client, char **args)
   GVariantIter iter;
   const char *path, *result, *message;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (hows); i++)
+  for (gsize i = 0; hows[i] != NULL; i++)
     known |= strcmp (how, hows[i]) == 0;
   if (!known)
     {
