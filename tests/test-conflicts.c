@@ -394,6 +394,7 @@ test_resolve_each (Fixture *fixture, gconstpointer data)
   g_autofree char *result = NULL;
   g_autofree char *pending = NULL;
   gboolean saw_zero = FALSE;
+  gboolean saw_success = FALSE;
 
   (void) data;
   if (!start (fixture, NULL))
@@ -516,6 +517,23 @@ test_resolve_each (Fixture *fixture, gconstpointer data)
   g_free (result);
   result = last_result (fixture);
   g_assert_cmpstr (result, ==, "success");
+  for (guint i = 0; i < fixture->share_changes->len; i++)
+    {
+      const char *changed;
+      if (g_variant_lookup (fixture->share_changes->pdata[i], "LastResult", "&s", &changed) &&
+          g_str_equal (changed, "success"))
+        saw_success = TRUE;
+    }
+  g_assert_true (saw_success);
+  /* The settled path is no longer one of the last problems either. */
+  {
+    g_autoptr(GVariant) reply = share_call (fixture, "GetLastProblems", NULL, "(a(ss))", &error);
+    g_autoptr(GVariant) problems = NULL;
+
+    g_assert_no_error (error);
+    problems = g_variant_get_child_value (reply, 0);
+    g_assert_cmpuint (g_variant_n_children (problems), ==, 0);
+  }
 }
 
 /* Fixed by hand: gone at the next sync.  The store across a restart,
