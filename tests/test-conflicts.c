@@ -810,6 +810,40 @@ test_shares_side_by_side (Fixture *fixture, gconstpointer data)
     g_autofree char *here = get (fast_local, "y");
     g_assert_cmpstr (here, ==, "theirs");
   }
+
+  /* Share.SyncNow: that share alone, with the usual signals. */
+  put (fixture, fixture->local, "only-home", "h");
+  put (fixture, fast_local, "only-work", "w");
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = g_dbus_connection_call_sync (fixture->harness->conn, IFACE, "/org/offlinefiles/BackgroundSync/share/work",
+                                       SHARE_IFACE, "SyncNow", NULL, G_VARIANT_TYPE ("(t)"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(t)", &id);
+  g_assert_cmpstr (wait_finished (fixture, id)->detail, ==, "success");
+  {
+    guint started = 0, progress = 0;
+    g_autofree char *work_there = get (fast_remote, "only-work");
+    g_autofree char *home_there = get (fixture->remote, "only-home");
+
+    for (guint i = 0; i < fixture->events->len; i++)
+      {
+        OfSyncEvent *event = fixture->events->pdata[i];
+
+        if (event->id != id)
+          continue;
+        started += g_str_equal (event->name, "SyncStarted") && g_str_equal (event->detail, "manual");
+        if (g_str_equal (event->name, "SyncProgress"))
+          {
+            progress++;
+            g_assert_cmpstr (event->detail, ==, "work");
+          }
+      }
+    g_assert_cmpuint (started, ==, 1);
+    g_assert_cmpuint (progress, ==, 1);
+    g_assert_cmpstr (work_there, ==, "w");
+    g_assert_null (home_there);
+  }
 }
 
 int
