@@ -262,7 +262,7 @@ sync_done (GObject      *source,
       self->pending = FALSE;
       start_sync (self, self->pending_reason, NULL);
     }
-  else if (!grant_hold (self))
+  else
     replan (self);
 }
 
