@@ -774,8 +774,27 @@ test_shares_side_by_side (Fixture *fixture, gconstpointer data)
   g_mkdir_with_parents (shares_dir, 0755);
   contents = g_strdup_printf ("[Share]\nLocalPath=%s\nRemotePath=%s\nUser=%s\n", fast_local, fast_remote, USER);
   g_assert_true (g_file_set_contents (conf, contents, -1, NULL));
+  {
+    /* A share the administrator disabled: Share.SyncNow refuses it. */
+    g_autofree char *off_conf = g_build_filename (shares_dir, "off.conf", NULL);
+    g_autofree char *off = g_strdup_printf ("[Share]\nLocalPath=%s/off-local\nRemotePath=%s/off-remote\n"
+                                            "User=%s\nEnabled=false\n", fixture->harness->dir,
+                                            fixture->harness->dir, USER);
+
+    g_assert_true (g_file_set_contents (off_conf, off, -1, NULL));
+  }
   if (!start (fixture, engine))
     return;
+  {
+    g_autoptr(GVariant) refused = g_dbus_connection_call_sync (fixture->harness->conn, IFACE,
+                                                               "/org/offlinefiles/BackgroundSync/share/off",
+                                                               SHARE_IFACE, "SyncNow", NULL, G_VARIANT_TYPE ("(t)"),
+                                                               G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+    g_assert_null (refused);
+    g_assert_nonnull (error);
+    g_assert_nonnull (strstr (error->message, "is not enabled"));
+    g_clear_error (&error);
+  }
   put (fixture, fixture->local, "x", "base");
   put (fixture, fast_local, "y", "base");
   reply = of_harness_call (fixture->harness, IFACE, "SyncNow", NULL, G_DBUS_CALL_FLAGS_NONE, &error);

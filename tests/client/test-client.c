@@ -699,6 +699,12 @@ test_conflicts (Fixture *fixture, gconstpointer data)
     assert_json (r.out, "all(c['detected_usec'] > 0 and c['local_modified'].endswith('Z') for c in d)", "true");
   }
   {
+    /* For completion: the paths alone. */
+    g_auto(Result) r = run_ctl (NULL, "conflicts", "home", "--names", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_cmpstr (r.out, ==, "a.txt\nb.txt\nc.txt\n");
+  }
+  {
     g_auto(Result) r = run_ctl (OF_TEST_USER_DENY, "conflicts", "home", NULL);
     g_assert_cmpint (r.status, ==, 1);
     assert_one_error_line (&r, "Could not list the conflicts of home: ");
