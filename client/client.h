@@ -29,6 +29,7 @@ typedef struct {
   gboolean               no_ask_password;
   gboolean               wait;
   gboolean               names;
+  gboolean               all;       /* resolve --all */
   /* stdout is a terminal: align and (unless NO_COLOR or TERM=dumb) colour. */
   gboolean               tty;
   gboolean               color;

@@ -102,46 +102,57 @@ of_cmd_shares (OfClient *client, char **args)
   return OF_EXIT_OK;
 }
 
+const OfShareInfo *
+of_client_find_share (GPtrArray  *shares,
+                      const char *name,
+                      int        *status)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  const char *guess;
+
+  /* Share object paths escape the name; looking it up by the Name
+   * property keeps us out of the escaping rules. */
+  for (guint i = 0; i < shares->len; i++)
+    {
+      const OfShareInfo *candidate = shares->pdata[i];
+
+      if (strcmp (candidate->name, name) == 0)
+        return candidate;
+      g_ptr_array_add (names, candidate->name);
+    }
+  g_ptr_array_add (names, NULL);
+  guess = of_suggest (name, (const char * const *) names->pdata);
+  if (shares->len == 0)
+    *status = of_client_report (OF_EXIT_FAILURE, _("No share named “%s”: no shares are configured"), name);
+  else if (guess)
+    *status = of_client_report (OF_EXIT_FAILURE, _("No share named “%s”. Did you mean “%s”?"), name, guess);
+  else
+    *status = of_client_report (OF_EXIT_FAILURE, _("No share named “%s”"), name);
+  return NULL;
+}
+
 int
 of_cmd_work_offline (OfClient *client, char **args)
 {
   g_autoptr(GPtrArray) shares = NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *what = NULL;
   const OfShareInfo *share = NULL;
   gboolean on;
+  int status;
 
   if (!of_parse_boolean (args[1], &on))
     return of_client_report (OF_EXIT_USAGE, _("Invalid value “%s”: expected on or off"), args[1]);
   if (!of_client_connect_for_reading (client, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
                                       G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS, &error))
     return of_client_report_error (NULL, error);
-  /* Share object paths escape the name; looking it up by the Name
-   * property keeps us out of the escaping rules. */
   shares = of_client_list_shares (client, &error);
   if (shares == NULL)
     return of_client_report_error (NULL, error);
-  for (guint i = 0; i < shares->len; i++)
-    {
-      const OfShareInfo *candidate = shares->pdata[i];
-
-      if (strcmp (candidate->name, args[0]) == 0)
-        share = candidate;
-      g_ptr_array_add (names, candidate->name);
-    }
-  g_ptr_array_add (names, NULL);
+  share = of_client_find_share (shares, args[0], &status);
   if (share == NULL)
-    {
-      const char *guess = of_suggest (args[0], (const char * const *) names->pdata);
-
-      if (shares->len == 0)
-        return of_client_report (OF_EXIT_FAILURE, _("No share named “%s”: no shares are configured"), args[0]);
-      if (guess)
-        return of_client_report (OF_EXIT_FAILURE, _("No share named “%s”. Did you mean “%s”?"), args[0], guess);
-      return of_client_report (OF_EXIT_FAILURE, _("No share named “%s”"), args[0]);
-    }
+    return status;
 
   /* A plain Properties.Set, not the generated setter: that one cannot
    * carry ALLOW_INTERACTIVE_AUTHORIZATION. */

@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "client.h"
+#include "share-info.h"
 
 G_BEGIN_DECLS
 
@@ -40,6 +41,20 @@ JsonNode *of_plan_build_json  (GVariant *syncs);
 /* cmd-shares.c */
 int       of_cmd_shares       (OfClient *client, char **args);
 int       of_cmd_work_offline (OfClient *client, char **args);
+/* The share called @name in @shares (OfShareInfo), or NULL after saying
+ * so (with a "did you mean"); *@status is then the exit code. */
+const OfShareInfo *of_client_find_share (GPtrArray  *shares,
+                                         const char *name,
+                                         int        *status);
+
+/* cmd-conflicts.c */
+int       of_cmd_conflicts    (OfClient *client, char **args);
+int       of_cmd_resolve      (OfClient *client, char **args);
+/* `conflicts --json` of ListConflicts' a(sa{sv}). */
+JsonNode *of_conflicts_build_json (GVariant *conflicts);
+/* A size for the table: "-" when unknown (@details lacks @key). */
+char     *of_conflicts_format_size (GVariant   *details,
+                                    const char *key);
 
 /* monitor.c */
 int       of_cmd_monitor      (OfClient *client, char **args);

@@ -26,11 +26,13 @@ static gboolean opt_no_ask_password;
 static gboolean opt_version;
 static gboolean opt_wait;
 static gboolean opt_names;
+static gboolean opt_all;
 
 typedef enum {
   OPT_JSON  = 1 << 0,
   OPT_WAIT  = 1 << 1,
   OPT_NAMES = 1 << 2,
+  OPT_ALL   = 1 << 3,
 } VerbOptions;
 
 typedef struct {
@@ -58,6 +60,11 @@ static const Verb verbs[] = {
     0, 0, OPT_JSON | OPT_NAMES, of_cmd_shares },
   { "work-offline", N_("SHARE on|off"), N_("Put a share in or out of work-offline mode"),
     2, 2, 0, of_cmd_work_offline },
+  { "conflicts", N_("SHARE"), N_("List a share's unresolved conflicts"),
+    1, 1, OPT_JSON | OPT_NAMES, of_cmd_conflicts },
+  { "resolve", N_("SHARE keep-local|keep-remote|keep-latest|keep-both|skip PATH…|--all"),
+    N_("Settle conflicts of a share"),
+    2, -1, OPT_ALL, of_cmd_resolve },
   { "plan", N_("[N]"), N_("Show the next N planned synchronizations (default 10)"),
     0, 1, OPT_JSON, of_cmd_plan },
   { "monitor", "", N_("Print signals and property changes as they happen"),
@@ -105,7 +112,9 @@ build_entries (VerbOptions options, gboolean all)
   const GOptionEntry wait = { "wait", 0, 0, G_OPTION_ARG_NONE, &opt_wait,
                               _("Wait until the sync finishes; fail unless it succeeds"), NULL };
   const GOptionEntry names = { "names", 0, 0, G_OPTION_ARG_NONE, &opt_names,
-                               _("Print only the share names, one per line"), NULL };
+                               _("Print only the names, one per line"), NULL };
+  const GOptionEntry all_conflicts = { "all", 0, 0, G_OPTION_ARG_NONE, &opt_all,
+                                       _("Every conflict of the share"), NULL };
 
   if (options & OPT_JSON)
     g_array_append_val (entries, json);
@@ -113,6 +122,8 @@ build_entries (VerbOptions options, gboolean all)
     g_array_append_val (entries, wait);
   if (options & OPT_NAMES)
     g_array_append_val (entries, names);
+  if (options & OPT_ALL)
+    g_array_append_val (entries, all_conflicts);
   g_array_append_vals (entries, common, G_N_ELEMENTS (common));
   return (GOptionEntry *) g_array_free (entries, FALSE);
 }
@@ -264,6 +275,7 @@ run (int argc, char **argv)
   client.no_ask_password = opt_no_ask_password;
   client.wait = opt_wait;
   client.names = opt_names;
+  client.all = opt_all;
   client.tty = isatty (STDOUT_FILENO);
   client.color = client.tty && g_getenv ("NO_COLOR") == NULL && g_strcmp0 (g_getenv ("TERM"), "dumb") != 0;
   status = verb->run (&client, words + 1);

@@ -21,6 +21,8 @@
 #include "memory-trim.h"
 #include "metrics-writer.h"
 #include "names.h"
+#include "conflict-store.h"
+#include "resolver.h"
 #include "service.h"
 #include "share-registry.h"
 #include "state-store.h"
@@ -45,9 +47,11 @@ struct _OfDaemon {
   gboolean         state_is_fresh;
   GDBusConnection *bus;
   OfAuth          *auth;
+  OfConflictStore *conflicts;
   OfShareRegistry *shares;
   OfLauncher      *launcher;
   OfSyncManager   *manager;
+  OfResolver      *resolver;
   OfService       *service;
   OfMetricsWriter *metrics;
   OfFastReads     *fast_reads;
@@ -247,7 +251,9 @@ of_daemon_start (OfDaemon *self,
   self->state_is_fresh = !of_state_store_load (self->state_store, g_get_real_time ());
   shares_dir = g_build_filename (self->config_dir, "shares.d", NULL);
   archive_root = g_build_filename (self->state_dir, "unison", NULL);
+  self->conflicts = of_conflict_store_new (self->state_dir);
   self->shares = of_share_registry_new (shares_dir, OF_OBJECT_PATH, self->state_store, self->auth);
+  of_share_registry_set_conflict_store (self->shares, self->conflicts);
   /* Once, for every run: the choice depends on the machine, not the share. */
   self->launcher = of_launcher_new_default (self->bus);
   run_options.launcher = self->launcher;
@@ -261,6 +267,8 @@ of_daemon_start (OfDaemon *self,
       g_prefix_error (error, "cannot set up the scheduler: ");
       return FALSE;
     }
+  self->resolver = of_resolver_new (self->manager, self->shares, &run_options);
+  of_share_registry_set_actions (self->shares, of_resolver_actions (), self->resolver);
 
   self->metrics = of_metrics_writer_new (self->store, self->state_store, self->shares, self->manager,
                                         PACKAGE_VERSION);
@@ -303,9 +311,11 @@ of_daemon_stop (OfDaemon *self)
    * waiting for polkit are answered and the state reaches the disk before
    * we go. */
   of_sync_manager_cancel (self->manager);
+  of_resolver_stop (self->resolver);
   of_auth_stop (self->auth);
   while ((of_sync_manager_is_busy (self->manager) || of_state_store_is_busy (self->state_store) ||
-          of_auth_is_busy (self->auth) || of_metrics_writer_is_busy (self->metrics)) &&
+          of_auth_is_busy (self->auth) || of_metrics_writer_is_busy (self->metrics) ||
+          of_resolver_is_busy (self->resolver) || of_conflict_store_is_busy (self->conflicts)) &&
          g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   of_metrics_writer_stop (self->metrics);
@@ -344,9 +354,11 @@ of_daemon_dispose (GObject *object)
   if (self->metrics != NULL)
     of_metrics_writer_stop (self->metrics);
   g_clear_object (&self->metrics);
+  g_clear_pointer (&self->resolver, of_resolver_free);
   g_clear_object (&self->manager);
   g_clear_object (&self->launcher);
   g_clear_object (&self->shares);
+  g_clear_pointer (&self->conflicts, of_conflict_store_free);
   g_clear_pointer (&self->auth, of_auth_free);
   g_clear_object (&self->bus);
   g_clear_pointer (&self->state_store, of_state_store_free);

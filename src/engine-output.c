@@ -32,6 +32,64 @@ of_engine_problem_free (OfEngineProblem *problem)
   g_free (problem);
 }
 
+static const char * const reason_names[] = {
+  [OF_CONFLICT_BOTH_CHANGED] = "both-changed",
+  [OF_CONFLICT_CHANGED_DELETED] = "changed-deleted",
+  [OF_CONFLICT_DELETED_CHANGED] = "deleted-changed",
+  [OF_CONFLICT_TYPE_CHANGED] = "type-changed",
+};
+
+const char *
+of_conflict_reason_to_string (OfConflictReason reason)
+{
+  g_return_val_if_fail ((gsize) reason < G_N_ELEMENTS (reason_names), "both-changed");
+  return reason_names[reason];
+}
+
+gboolean
+of_conflict_reason_from_string (const char       *text,
+                                OfConflictReason *reason)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (reason_names); i++)
+    if (g_strcmp0 (text, reason_names[i]) == 0)
+      {
+        *reason = (OfConflictReason) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+void
+of_engine_conflict_free (OfEngineConflict *conflict)
+{
+  if (conflict == NULL)
+    return;
+  g_free (conflict->path);
+  g_free (conflict);
+}
+
+OfEngineConflict *
+of_engine_conflict_new (const char       *path,
+                        OfConflictReason  reason)
+{
+  OfEngineConflict *conflict = g_new0 (OfEngineConflict, 1);
+
+  conflict->path = g_utf8_make_valid (path, -1);
+  conflict->reason = reason;
+  conflict->local_size = conflict->remote_size = -1;
+  conflict->local_modified = conflict->remote_modified = -1;
+  return conflict;
+}
+
+OfEngineConflict *
+of_engine_conflict_copy (const OfEngineConflict *conflict)
+{
+  OfEngineConflict *copy = g_memdup2 (conflict, sizeof *conflict);
+
+  copy->path = g_strdup (conflict->path);
+  return copy;
+}
+
 void
 of_engine_outcome_add_problem (OfEngineOutcome *outcome,
                                const char      *path,
@@ -54,6 +112,7 @@ of_engine_outcome_free (OfEngineOutcome *outcome)
     return;
   g_free (outcome->message);
   g_clear_pointer (&outcome->conflicts, g_ptr_array_unref);
+  g_clear_pointer (&outcome->conflict_details, g_ptr_array_unref);
   g_clear_pointer (&outcome->problems, g_ptr_array_unref);
   g_free (outcome->stdout_tail);
   g_free (outcome->stderr_tail);
@@ -67,6 +126,7 @@ outcome_new (OfShareResult result)
 
   outcome->result = result;
   outcome->conflicts = g_ptr_array_new_with_free_func (g_free);
+  outcome->conflict_details = g_ptr_array_new_with_free_func ((GDestroyNotify) of_engine_conflict_free);
   outcome->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) of_engine_problem_free);
   outcome->exit_status = -1;
   return outcome;
@@ -139,6 +199,59 @@ reason_is_conflict (const char *reason)
       return TRUE;
   /* Reasons of future versions; an error is never phrased like this. */
   return strstr (reason, "both sides") != NULL || strstr (reason, "onflict") != NULL;
+}
+
+/* One side's status in the change table, padded to 8 columns:
+ * "changed ", "deleted ", "new file", "new dir ", "chgd dir", "props   ",
+ * "new link", "chgd lnk"… and what kind of thing it names. */
+typedef enum { KIND_FILE, KIND_DIR, KIND_LINK, KIND_DELETED } SideKind;
+
+static SideKind
+side_kind (const char *status)
+{
+  if (g_str_has_prefix (status, "deleted"))
+    return KIND_DELETED;
+  if (strstr (status, "dir") != NULL)
+    return KIND_DIR;
+  if (strstr (status, "link") != NULL || strstr (status, "lnk") != NULL)
+    return KIND_LINK;
+  return KIND_FILE;
+}
+
+/* "LLLLLLLL <-?-> RRRRRRRR   PATH  ": the arrow of a conflict; the
+ * statuses are 8 columns wide, the path follows three spaces and is
+ * followed by two (stripped once, so a path ending in spaces keeps them). */
+static gboolean
+parse_table_line (const char       *line,
+                  char            **path,
+                  OfConflictReason *reason)
+{
+  static const char arrow[] = " <-?-> ";
+  gsize length = strlen (line);
+  g_autofree char *left = NULL;
+  g_autofree char *right = NULL;
+  SideKind l, r;
+
+  if (length < 8 + 7 + 8 + 3 + 1 || strncmp (line + 8, arrow, 7) != 0)
+    return FALSE;
+  left = g_strndup (line, 8);
+  right = g_strndup (line + 15, 8);
+  if (strncmp (line + 23, "   ", 3) != 0)
+    return FALSE;
+  *path = g_utf8_make_valid (line + 26, -1);
+  if (g_str_has_suffix (*path, "  "))
+    (*path)[strlen (*path) - 2] = '\0';
+  l = side_kind (left);
+  r = side_kind (right);
+  if (l == KIND_DELETED && r != KIND_DELETED)
+    *reason = OF_CONFLICT_DELETED_CHANGED;
+  else if (r == KIND_DELETED && l != KIND_DELETED)
+    *reason = OF_CONFLICT_CHANGED_DELETED;
+  else if (l != r)
+    *reason = OF_CONFLICT_TYPE_CHANGED;
+  else
+    *reason = OF_CONFLICT_BOTH_CHANGED;
+  return TRUE;
 }
 
 typedef struct {
@@ -411,6 +524,30 @@ of_engine_parse_output (int         exit_status,
   /* The summary may have been cut off the kept tail, or never printed. */
   for (guint i = 0; i < conflict_lines->len; i++)
     add_conflict (&items, conflict_lines->pdata[i]);
+  /* The reasons, from the change table on stdout; a path the table does
+   * not show (cut off the kept tail) counts as changed on both sides. */
+  {
+    g_autoptr(GHashTable) reasons = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+    for (gsize i = 0; out_lines[i] != NULL; i++)
+      {
+        char *path = NULL;
+        OfConflictReason reason;
+
+        if (parse_table_line (out_lines[i], &path, &reason))
+          g_hash_table_insert (reasons, path, GINT_TO_POINTER (reason + 1));
+      }
+    for (guint i = 0; i < outcome->conflicts->len; i++)
+      {
+        const char *path = outcome->conflicts->pdata[i];
+        int found = GPOINTER_TO_INT (g_hash_table_lookup (reasons, path));
+
+        g_ptr_array_add (outcome->conflict_details,
+                         of_engine_conflict_new (path, found > 0 ? (OfConflictReason) (found - 1)
+                                                                 : OF_CONFLICT_BOTH_CHANGED));
+      }
+  }
+  outcome->conflicts_known = exit_status >= 0 && exit_status <= 2;
   if (!have_summary)
     {
       outcome->skipped = outcome->conflicts->len + other_skipped->len;

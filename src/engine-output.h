@@ -29,6 +29,37 @@ typedef struct {
   char *reason;
 } OfEngineProblem;
 
+/* Why a path is in conflict, from unison's change table ("changed  <-?->
+ * deleted    PATH"): local is the first root, remote the second. */
+typedef enum {
+  OF_CONFLICT_BOTH_CHANGED,     /* "both-changed" */
+  OF_CONFLICT_CHANGED_DELETED,  /* "changed-deleted": changed here, deleted on the server */
+  OF_CONFLICT_DELETED_CHANGED,  /* "deleted-changed" */
+  OF_CONFLICT_TYPE_CHANGED,     /* "type-changed": a file against a folder or link */
+} OfConflictReason;
+
+const char *of_conflict_reason_to_string   (OfConflictReason reason);
+gboolean    of_conflict_reason_from_string (const char       *text,
+                                            OfConflictReason *reason);
+
+/* One conflict as a run found it.  Sizes and times are -1 where not known
+ * (a deleted side, or not looked at): the parser cannot know them; the
+ * engine fills them in as the share's user (conflict-stat.h). */
+typedef struct {
+  char            *path;            /* relative to the roots, valid UTF-8 */
+  OfConflictReason reason;
+  gint64           local_size;
+  gint64           remote_size;
+  gint64           local_modified;  /* µs since the epoch */
+  gint64           remote_modified;
+  gint64           detected;        /* µs UTC, first seen; 0 until the conflict store sets it */
+} OfEngineConflict;
+
+void              of_engine_conflict_free (OfEngineConflict *conflict);
+OfEngineConflict *of_engine_conflict_new  (const char       *path,
+                                           OfConflictReason  reason);
+OfEngineConflict *of_engine_conflict_copy (const OfEngineConflict *conflict);
+
 typedef struct {
   OfShareResult result;
   /* One human line, valid UTF-8 without control or format characters,
@@ -40,6 +71,12 @@ typedef struct {
   guint      skipped;      /* includes the conflicts */
   guint      failed;
   GPtrArray *conflicts;    /* char* paths relative to the roots, valid UTF-8 */
+  /* OfEngineConflict*, one per entry of conflicts, in the same order. */
+  GPtrArray *conflict_details;
+  /* TRUE when the engine got through the share (exit 0, 1 or 2): the
+   * conflicts are then all there are, and the conflict store follows
+   * them; otherwise it keeps what it had. */
+  gboolean   conflicts_known;
   GPtrArray *problems;     /* OfEngineProblem*, at most OF_ENGINE_PROBLEMS_MAX */
   int        exit_status;  /* -1 when the engine did not exit normally or never ran */
   int        term_signal;  /* 0 unless the engine was killed by a signal */

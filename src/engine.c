@@ -17,6 +17,7 @@
 #include "engine.h"
 
 #include "archive.h"
+#include "conflict-stat.h"
 #include "folder-check.h"
 
 #include <errno.h>
@@ -60,6 +61,11 @@ typedef struct {
   GTask      *task;            /* our own reference until finish() */
   gboolean    finished;
   Prep       *prep;            /* once prepared */
+  /* A resolution: its extra arguments (-path, -preferpartial…); NULL
+   * for a sync. */
+  GPtrArray  *resolve_args;
+  gboolean    nonempty_remote;   /* a deletion may win: check the remote harder */
+  OfEngineOutcome *outcome;      /* a sync's, while its conflicts are looked at */
   /* While preparing only; afterwards the launcher bounds the run. */
   GSource    *timeout_source;
   GSource    *cancel_source;
@@ -90,6 +96,8 @@ engine_run_free (EngineRun *run)
   of_share_free (run->share);
   g_free (run->run_name);
   g_clear_pointer (&run->prep, prep_free);
+  g_clear_pointer (&run->resolve_args, g_ptr_array_unref);
+  g_clear_pointer (&run->outcome, of_engine_outcome_free);
   of_source_clear (&run->timeout_source);
   of_source_clear (&run->cancel_source);
   g_free (run);
@@ -352,6 +360,61 @@ outcome_from_launch (EngineRun      *run,
   return outcome;
 }
 
+/* Enough for the kept tail of the helper's output (two lines of at most
+ * some 40 bytes per path); the rest of a huge list stays without sizes. */
+#define STAT_MAX 500
+
+static OfLaunchSpec make_spec (EngineRun *run, const char *unit_name, const char *description,
+                               const char * const *argv, const char * const *envp,
+                               const char * const *read_write_paths);
+
+static void
+on_stated (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EngineRun *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OfLaunchResult) stated = of_launcher_run_finish (OF_LAUNCHER (source), result, &error);
+  g_autoptr(GPtrArray) some = g_ptr_array_new ();
+  GPtrArray *all = run->outcome->conflict_details;
+
+  for (guint i = 0; i < MIN (all->len, STAT_MAX); i++)
+    g_ptr_array_add (some, all->pdata[i]);
+  /* Without sizes the conflicts are still worth reporting. */
+  if (stated == NULL || !of_conflict_stat_apply (stated, some))
+    g_debug ("Share %s: the sizes of its conflicts are not known", run->share->name);
+  finish (run, g_steal_pointer (&run->outcome));
+}
+
+/* As the share's user, through the launcher, like the folder check. */
+static void
+stat_conflicts (EngineRun *run)
+{
+  g_autofree char *unit_name = g_strconcat (run->run_name, "-stat", NULL);
+  g_autofree char *description = g_strdup_printf ("offlinefiles look at the conflicts of share %s",
+                                                  run->share->name);
+  g_autoptr(GPtrArray) some = g_ptr_array_new ();
+  GPtrArray *all = run->outcome->conflict_details;
+  g_auto(GStrv) argv = NULL;
+  const char * const envp[] = { "PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL };
+  /* As the folder check's sandbox: the share's folders visible as the
+   * engine sees them ("-": one that went away does not stop the unit). */
+  g_autofree char *local = g_strconcat ("-", run->share->local_path, NULL);
+  g_autofree char *remote = g_strconcat ("-", run->share->remote_path, NULL);
+  const char * const read_write_paths[] = { local, remote, NULL };
+  OfLaunchSpec spec;
+
+  for (guint i = 0; i < MIN (all->len, STAT_MAX); i++)
+    g_ptr_array_add (some, all->pdata[i]);
+  argv = of_conflict_stat_argv (run->share->local_path, run->share->remote_path, some);
+  spec = make_spec (run, unit_name, description, (const char * const *) argv, envp, read_write_paths);
+  spec.working_directory = "/";
+  of_launcher_run_async (run->launcher, &spec, g_task_get_cancellable (run->task), on_stated,
+                         g_object_ref (run->task));
+}
+
 static void
 on_launched (GObject      *source,
              GAsyncResult *result,
@@ -362,9 +425,18 @@ on_launched (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(OfLaunchResult) launched = of_launcher_run_finish (OF_LAUNCHER (source), result, &error);
 
+  OfEngineOutcome *outcome;
+
   if (launched == NULL)
     launched = of_launch_result_new_not_started ("%s", error->message);
-  finish (run, outcome_from_launch (run, launched));
+  outcome = outcome_from_launch (run, launched);
+  if (run->resolve_args == NULL && outcome->conflicts_known && outcome->conflict_details->len > 0)
+    {
+      run->outcome = outcome;
+      stat_conflicts (run);
+      return;
+    }
+  finish (run, outcome);
 }
 
 static void launch (EngineRun *run);
@@ -519,7 +591,9 @@ check_folders (EngineRun *run)
    * is there to say so. */
   g_autofree char *local = g_strconcat ("-", run->share->local_path, NULL);
   g_autofree char *remote = g_strconcat ("-", run->share->remote_path, NULL);
-  g_auto(GStrv) argv = of_folder_check_argv (run->share->local_path, run->share->remote_path);
+  g_auto(GStrv) argv = run->nonempty_remote
+    ? of_folder_check_argv_nonempty (run->share->local_path, run->share->remote_path)
+    : of_folder_check_argv (run->share->local_path, run->share->remote_path);
   const char * const envp[] = { "PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL };
   const char * const read_write_paths[] = { local, remote, NULL };
   OfLaunchSpec spec = make_spec (run, unit_name, description, (const char * const *) argv, envp,
@@ -541,21 +615,33 @@ launch (EngineRun *run)
 {
   const Prep *prep = run->prep;
   g_auto(GStrv) envp = make_environment (prep);
-  g_autofree char *description = g_strdup_printf ("offlinefiles sync of share %s", run->share->name);
+  g_autofree char *description = g_strdup_printf (run->resolve_args ? "offlinefiles resolution in share %s"
+                                                                    : "offlinefiles sync of share %s",
+                                                  run->share->name);
   /* -batch: never ask (stdin is /dev/null anyway); -terse: no progress
    * noise; -log=false: no ever-growing unison.log in the state directory
    * (the journal has our summary); -confirmbigdel: an emptied root (a
    * mount that went away) aborts instead of deleting the other side. */
-  const char * const argv[] = {
-    prep->engine, "-batch", "-ui", "text", "-terse", "-dumbtty", "-color", "false",
-    "-log=false", "-confirmbigdel=true",
-    "-root", run->share->local_path, "-root", run->share->remote_path, NULL
+  const char * const base[] = {
+    prep->engine, "-batch", "-ui", "text", "-terse", "-dumbtty", "-color", "false", "-log=false",
+    /* Off only for a resolution where a deletion may win: it trips on any
+     * deletion of a -path, and the remote passed a stricter check. */
+    run->nonempty_remote ? "-confirmbigdel=false" : "-confirmbigdel=true",
+    "-root", run->share->local_path, "-root", run->share->remote_path,
   };
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   const char * const read_write_paths[] = {
     run->share->local_path, run->share->remote_path, prep->archive_dir, NULL
   };
-  OfLaunchSpec spec = make_spec (run, run->run_name, description, argv, (const char * const *) envp,
-                                 read_write_paths);
+  OfLaunchSpec spec;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (base); i++)
+    g_ptr_array_add (argv, (gpointer) base[i]);
+  for (guint i = 0; run->resolve_args != NULL && i < run->resolve_args->len; i++)
+    g_ptr_array_add (argv, run->resolve_args->pdata[i]);
+  g_ptr_array_add (argv, NULL);
+  spec = make_spec (run, run->run_name, description, (const char * const *) argv->pdata,
+                    (const char * const *) envp, read_write_paths);
 
   /* From here the launcher bounds time and honours cancellation. */
   of_source_clear (&run->timeout_source);
@@ -614,6 +700,11 @@ on_cancelled (GCancellable *cancellable,
   return G_SOURCE_REMOVE;
 }
 
+static void start_run (OfLauncher *launcher, const char *engine_path, const OfShare *share,
+                       const char *archive_root, const char *run_name, gint64 kill_grace_usec,
+                       GPtrArray *resolve_args, gboolean nonempty_remote, GCancellable *cancellable,
+                       GAsyncReadyCallback callback, gpointer user_data);
+
 void
 of_engine_run_async (OfLauncher         *launcher,
                      const char         *engine_path,
@@ -624,6 +715,69 @@ of_engine_run_async (OfLauncher         *launcher,
                      GCancellable       *cancellable,
                      GAsyncReadyCallback callback,
                      gpointer            user_data)
+{
+  start_run (launcher, engine_path, share, archive_root, run_name, kill_grace_usec, NULL, FALSE,
+             cancellable, callback, user_data);
+}
+
+void
+of_engine_resolve_async (OfLauncher           *launcher,
+                         const char           *engine_path,
+                         const OfShare        *share,
+                         const char           *archive_root,
+                         const char           *run_name,
+                         gint64                kill_grace_usec,
+                         const OfEngineChoice *choices,
+                         guint                 n_choices,
+                         GCancellable         *cancellable,
+                         GAsyncReadyCallback   callback,
+                         gpointer              user_data)
+{
+  GPtrArray *args = g_ptr_array_new_with_free_func (g_free);
+  gboolean nonempty_remote = FALSE;
+  gboolean latest = FALSE;
+  gboolean both = FALSE;
+
+  g_return_if_fail (n_choices > 0);
+  for (guint i = 0; i < n_choices; i++)
+    {
+      /* The roots spelt exactly as on the command line: unison refuses
+       * any other spelling of them. */
+      const char *winner = choices[i].keep == OF_ENGINE_KEEP_REMOTE ? share->remote_path
+                         : choices[i].keep == OF_ENGINE_KEEP_LATEST ? "newer"
+                         : share->local_path;
+
+      g_ptr_array_add (args, g_strdup ("-path"));
+      g_ptr_array_add (args, g_strdup (choices[i].path));
+      g_ptr_array_add (args, g_strdup ("-preferpartial"));
+      g_ptr_array_add (args, g_strdup_printf ("Path %s -> %s", choices[i].path, winner));
+      nonempty_remote |= choices[i].deletion_may_win;
+      latest |= choices[i].keep == OF_ENGINE_KEEP_LATEST;
+      both |= choices[i].keep == OF_ENGINE_KEEP_BOTH;
+    }
+  /* "newer" means something only where times are compared; background
+   * syncs do not compare them (docs/behaviour.md), so only this run does,
+   * on these paths only. */
+  if (latest)
+    g_ptr_array_add (args, g_strdup ("-times"));
+  if (both)
+    g_ptr_array_add (args, g_strdup ("-copyonconflict"));
+  start_run (launcher, engine_path, share, archive_root, run_name, kill_grace_usec, args, nonempty_remote,
+             cancellable, callback, user_data);
+}
+
+static void
+start_run (OfLauncher         *launcher,
+           const char         *engine_path,
+           const OfShare      *share,
+           const char         *archive_root,
+           const char         *run_name,
+           gint64              kill_grace_usec,
+           GPtrArray          *resolve_args,
+           gboolean            nonempty_remote,
+           GCancellable       *cancellable,
+           GAsyncReadyCallback callback,
+           gpointer            user_data)
 {
   EngineRun *run;
   GTask *task;
@@ -649,6 +803,8 @@ of_engine_run_async (OfLauncher         *launcher,
   run->run_name = g_strdup (run_name);
   run->kill_grace_usec = MAX (kill_grace_usec, 0);
   run->started = g_get_monotonic_time ();
+  run->resolve_args = resolve_args;
+  run->nonempty_remote = nonempty_remote;
   run->task = task;
   g_task_set_task_data (task, run, (GDestroyNotify) engine_run_free);
 

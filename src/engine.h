@@ -51,7 +51,9 @@ guint64          of_engine_memory_max   (void);
  * (preparation included) is stopped (SIGTERM, then SIGKILL
  * @kill_grace_usec later, to all of it) after share->timeout_usec or
  * when @cancellable is cancelled.  @share is copied.  The callback runs
- * in the thread-default main context of the caller. */
+ * in the thread-default main context of the caller.  When the run ends
+ * with conflicts, their sizes and times are then found as the share's
+ * user (conflict-stat.h), within the same time limit. */
 void             of_engine_run_async    (OfLauncher         *launcher,
                                          const char         *engine_path,
                                          const OfShare      *share,
@@ -61,6 +63,41 @@ void             of_engine_run_async    (OfLauncher         *launcher,
                                          GCancellable       *cancellable,
                                          GAsyncReadyCallback callback,
                                          gpointer            user_data);
+/* Which version of a conflicting path a resolution keeps. */
+typedef enum {
+  OF_ENGINE_KEEP_LOCAL,
+  OF_ENGINE_KEEP_REMOTE,
+  OF_ENGINE_KEEP_LATEST,   /* the newer modification time (-times -prefer newer) */
+  OF_ENGINE_KEEP_BOTH,     /* local wins, the server's version kept beside it
+                            * (-copyonconflict: a run of keep-both only) */
+} OfEngineKeep;
+
+typedef struct {
+  const char  *path;           /* relative to the roots */
+  OfEngineKeep keep;
+  /* One side is deleted (or a folder against a file): -confirmbigdel
+   * trips on such a -path whichever side wins, so the run needs it off,
+   * and the remote must pass the stricter check of folder-check.h
+   * first. */
+  gboolean     deletion_may_win;
+} OfEngineChoice;
+
+/* Settles @n_choices conflicts of @share in one run of the engine, on
+ * exactly those paths (-path), each with its own winner (-preferpartial),
+ * with the same user, checks, archive, launcher and limits as a sync.
+ * The outcome's conflicts and problems name what was not settled. */
+void             of_engine_resolve_async (OfLauncher           *launcher,
+                                          const char           *engine_path,
+                                          const OfShare        *share,
+                                          const char           *archive_root,
+                                          const char           *run_name,
+                                          gint64                kill_grace_usec,
+                                          const OfEngineChoice *choices,
+                                          guint                 n_choices,
+                                          GCancellable         *cancellable,
+                                          GAsyncReadyCallback   callback,
+                                          gpointer              user_data);
+
 /* Every engine problem (unreachable remote, missing engine or user,
  * timeout, crash, cancellation) is an outcome, not an error: @error is
  * only there for the GAsyncResult convention and is never set by

@@ -10,6 +10,7 @@
 static const char script[] =
   "ok () { test -d \"$1\" && test -r \"$1\" && test -w \"$1\" && test -x \"$1\"; }\n"
   "ok \"$2\" || exit 11\n"
+  "test -z \"$3\" || test -n \"$(ls -A -- \"$2\")\" || exit 11\n"
   "ok \"$1\" || exit 10\n";
 
 char **
@@ -19,6 +20,15 @@ of_folder_check_argv (const char *local_path,
   const char * const argv[] = { "/bin/sh", "-c", script, "sh", local_path, remote_path, NULL };
 
   G_STATIC_ASSERT (LOCAL_UNAVAILABLE == 10 && REMOTE_UNREACHABLE == 11);
+  return g_strdupv ((char **) argv);
+}
+
+char **
+of_folder_check_argv_nonempty (const char *local_path,
+                               const char *remote_path)
+{
+  const char * const argv[] = { "/bin/sh", "-c", script, "sh", local_path, remote_path, "nonempty", NULL };
+
   return g_strdupv ((char **) argv);
 }
 

@@ -30,6 +30,12 @@ typedef enum {
 /* The command line of the check (free with g_strfreev()). */
 char        **of_folder_check_argv   (const char *local_path,
                                       const char *remote_path);
+/* The same, where the remote must also hold something: before a run that
+ * may propagate a deletion past unison's own -confirmbigdel (a conflict
+ * resolved in favour of a deletion), an unmounted, empty mount point
+ * counts as unreachable. */
+char        **of_folder_check_argv_nonempty (const char *local_path,
+                                             const char *remote_path);
 /* What a run of that command line says. */
 OfFolderCheck of_folder_check_result (const OfLaunchResult *result);
 

@@ -25,6 +25,7 @@ struct _OfMetricsWriter {
   char            *text;         /* what the file holds, or is about to */
   gboolean         retry;        /* the last write failed: write even if unchanged */
   guint            in_flight;    /* writes not answered yet */
+  guint            shares_idle;  /* a share object changed: update once its change is done */
 };
 
 G_DEFINE_TYPE (OfMetricsWriter, of_metrics_writer, G_TYPE_OBJECT)
@@ -148,9 +149,13 @@ format_now (OfMetricsWriter *self)
           share->last_success = share_state->last_success_time;
           share->last_duration = share_state->last_duration > 0 ? share_state->last_duration : -1;
         }
-      /* INTEGRATOR(#14): .has_conflicts = TRUE, .conflicts = the share's
-       * ConflictCount from the conflict store.
-       * INTEGRATOR(#15): .has_online = TRUE, .online = ConnectState is
+      {
+        GPtrArray *conflicts = of_share_registry_get_conflicts (self->shares, names[i]);
+
+        share->has_conflicts = conflicts != NULL;
+        share->conflicts = conflicts ? conflicts->len : 0;
+      }
+      /* INTEGRATOR(#15): .has_online = TRUE, .online = ConnectState is
        * online (2). */
       g_ptr_array_add (shares, share);
     }
@@ -223,9 +228,31 @@ on_sync_finished (OfMetricsWriter *self,
     of_metrics_writer_update (self, "sync finished");
 }
 
+static gboolean
+shares_changed_idle (gpointer user_data)
+{
+  OfMetricsWriter *self = user_data;
+
+  self->shares_idle = 0;
+  if (self->started)
+    of_metrics_writer_update (self, "a share changed");
+  return G_SOURCE_REMOVE;
+}
+
+/* "changing" comes before the share objects show the change (a
+ * resolution's ConflictCount, a result, WorkOffline): write once the
+ * main loop is back, however many changes came in between. */
+static void
+on_shares_changing (OfMetricsWriter *self)
+{
+  if (self->started && self->shares_idle == 0)
+    self->shares_idle = g_idle_add (shares_changed_idle, self);
+}
+
 void
 of_metrics_writer_stop (OfMetricsWriter *self)
 {
+  g_clear_handle_id (&self->shares_idle, g_source_remove);
   /* The parts it reads may go from now on. */
   self->manager = NULL;
   self->started = FALSE;
@@ -255,6 +282,7 @@ of_metrics_writer_new (OfConfigStore   *store,
   g_signal_connect_object (manager, "status-changed", G_CALLBACK (on_status_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (manager, "sync-started", G_CALLBACK (on_sync_started), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (manager, "sync-finished", G_CALLBACK (on_sync_finished), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (shares, "changing", G_CALLBACK (on_shares_changing), self, G_CONNECT_SWAPPED);
   return self;
 }
 
@@ -263,6 +291,7 @@ of_metrics_writer_finalize (GObject *object)
 {
   OfMetricsWriter *self = OF_METRICS_WRITER (object);
 
+  g_clear_handle_id (&self->shares_idle, g_source_remove);
   /* Every write holds a reference: none is in flight now. */
   g_clear_pointer (&self->file, of_durable_writer_free);
   g_free (self->path);

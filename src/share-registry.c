@@ -32,6 +32,9 @@ struct _OfShareRegistry {
   OfAuth                   *auth;         /* borrowed */
   GDBusObjectManagerServer *manager;
   GHashTable               *shares;       /* name → Entry */
+  OfConflictStore          *conflicts;    /* borrowed */
+  OfShareActions            actions;
+  gpointer                  actions_data;
 };
 
 G_DEFINE_TYPE (OfShareRegistry, of_share_registry, G_TYPE_OBJECT)
@@ -264,10 +267,191 @@ handle_get_last_problems (OfDBusShare           *object,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* ---- conflicts, and a sync of one share ---- */
+
+typedef enum { CALL_LIST_CONFLICTS, CALL_RESOLVE, CALL_SYNC } CallKind;
+
+typedef struct {
+  OfShareRegistry       *registry;
+  GDBusMethodInvocation *invocation;
+  char                  *name;
+  CallKind               kind;
+  GVariant              *choices;     /* CALL_RESOLVE */
+} ShareCall;
+
+static void
+share_call_free (ShareCall *call)
+{
+  g_object_unref (call->registry);
+  g_free (call->name);
+  g_clear_pointer (&call->choices, g_variant_unref);
+  g_free (call);
+}
+
+static GVariant *
+conflicts_variant (GPtrArray *conflicts)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(sa{sv})"));
+  for (guint i = 0; i < conflicts->len; i++)
+    {
+      const OfEngineConflict *c = conflicts->pdata[i];
+      g_autofree char *path = of_escape_text (c->path);
+      GVariantBuilder details;
+
+      g_variant_builder_init (&details, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&details, "{sv}", "Reason", g_variant_new_string (of_conflict_reason_to_string (c->reason)));
+      g_variant_builder_add (&details, "{sv}", "Detected", g_variant_new_uint64 ((guint64) c->detected));
+      if (c->local_size >= 0)
+        g_variant_builder_add (&details, "{sv}", "LocalSize", g_variant_new_uint64 ((guint64) c->local_size));
+      if (c->remote_size >= 0)
+        g_variant_builder_add (&details, "{sv}", "RemoteSize", g_variant_new_uint64 ((guint64) c->remote_size));
+      if (c->local_modified >= 0)
+        g_variant_builder_add (&details, "{sv}", "LocalModified", g_variant_new_uint64 ((guint64) c->local_modified));
+      if (c->remote_modified >= 0)
+        g_variant_builder_add (&details, "{sv}", "RemoteModified", g_variant_new_uint64 ((guint64) c->remote_modified));
+      g_variant_builder_add (&builder, "(s@a{sv})", path, g_variant_builder_end (&details));
+    }
+  return g_variant_builder_end (&builder);
+}
+
+static void
+share_call_authorized (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  ShareCall *call = user_data;
+  OfShareRegistry *self = call->registry;
+  g_autoptr(GError) error = NULL;
+  Entry *entry;
+
+  (void) source;
+  if (!of_auth_check_finish (self->auth, result, &error))
+    {
+      g_dbus_method_invocation_return_gerror (call->invocation, error);
+      share_call_free (call);
+      return;
+    }
+  entry = g_hash_table_lookup (self->shares, call->name);
+  if (entry == NULL)
+    {
+      g_dbus_method_invocation_return_error (call->invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT,
+                                             "Share %s was removed", call->name);
+      share_call_free (call);
+      return;
+    }
+  switch (call->kind)
+    {
+    case CALL_LIST_CONFLICTS:
+      of_dbus_share_complete_list_conflicts (NULL, call->invocation,
+                                             conflicts_variant (of_conflict_store_get (self->conflicts, call->name)));
+      break;
+    case CALL_RESOLVE:
+      self->actions.resolve (entry->config, call->choices, call->invocation, self->actions_data);
+      break;
+    case CALL_SYNC:
+    default:
+      self->actions.sync_share (entry->config, call->invocation, self->actions_data);
+      break;
+    }
+  share_call_free (call);
+}
+
+/* The share's user: @own_action (NULL: no check); anyone else:
+ * manage-shares.  Rules may look at the details. */
+static void
+start_share_call (OfShareSkeleton       *skeleton,
+                  GDBusMethodInvocation *invocation,
+                  CallKind               kind,
+                  const char            *own_action,
+                  GVariant              *choices)
+{
+  ShareCall *call = g_new0 (ShareCall, 1);
+  Entry *entry;
+
+  call->registry = g_object_ref (skeleton->registry);
+  call->invocation = invocation;
+  call->name = g_strdup (of_dbus_share_get_name (OF_DBUS_SHARE (skeleton)));
+  call->kind = kind;
+  call->choices = choices ? g_variant_ref (choices) : NULL;
+  entry = g_hash_table_lookup (skeleton->registry->shares, call->name);
+  g_assert (entry != NULL);
+  {
+    const char *details[] = { "share", call->name, "share_user", entry->config->user, NULL };
+
+    of_auth_check_owner_async (skeleton->registry->auth, invocation, entry->config->uid, own_action,
+                               OF_ACTION_MANAGE_SHARES, details, NULL, share_call_authorized, call);
+  }
+}
+
+static gboolean
+handle_list_conflicts (OfDBusShare           *object,
+                       GDBusMethodInvocation *invocation)
+{
+  start_share_call (OF_SHARE_SKELETON (object), invocation, CALL_LIST_CONFLICTS, NULL, NULL);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_sync_now (OfDBusShare           *object,
+                 GDBusMethodInvocation *invocation)
+{
+  start_share_call (OF_SHARE_SKELETON (object), invocation, CALL_SYNC, OF_ACTION_MANAGE_OWN_SHARES, NULL);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* Bad input is refused before polkit is asked, and changes nothing. */
+static gboolean
+handle_resolve_conflicts (OfDBusShare           *object,
+                          GDBusMethodInvocation *invocation,
+                          GVariant              *choices)
+{
+  static const char * const hows[] = { "keep-local", "keep-remote", "keep-latest", "keep-both", "skip" };
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GVariantIter iter;
+  const char *path, *how;
+
+  if (g_variant_n_children (choices) == 0 || g_variant_n_children (choices) > OF_CONFLICTS_MAX)
+    {
+      g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                             "Name 1 to %u conflicts", OF_CONFLICTS_MAX);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  g_variant_iter_init (&iter, choices);
+  while (g_variant_iter_next (&iter, "(&s&s)", &path, &how))
+    {
+      gboolean known = FALSE;
+
+      for (gsize i = 0; i < G_N_ELEMENTS (hows); i++)
+        known |= g_str_equal (how, hows[i]);
+      if (!known)
+        {
+          g_autofree char *shown = of_escape_text (how);
+
+          g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                                 "Unknown choice \"%s\": keep-local, keep-remote, keep-latest, "
+                                                 "keep-both or skip", shown);
+          return G_DBUS_METHOD_INVOCATION_HANDLED;
+        }
+      if (!g_hash_table_add (seen, (gpointer) path))
+        {
+          g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                                 "A path is named twice");
+          return G_DBUS_METHOD_INVOCATION_HANDLED;
+        }
+    }
+  start_share_call (OF_SHARE_SKELETON (object), invocation, CALL_RESOLVE, OF_ACTION_MANAGE_OWN_SHARES, choices);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 static void
 of_share_skeleton_iface_init (OfDBusShareIface *iface)
 {
   iface->handle_get_last_problems = handle_get_last_problems;
+  iface->handle_list_conflicts = handle_list_conflicts;
+  iface->handle_resolve_conflicts = handle_resolve_conflicts;
+  iface->handle_sync_now = handle_sync_now;
 }
 
 static GDBusInterfaceVTable *
@@ -328,6 +512,9 @@ publish (OfShareRegistry *self,
   of_dbus_share_set_last_sync_time (iface, (guint64) state->last_sync_time);
   of_dbus_share_set_last_result (iface, state->last_result ? state->last_result : "");
   of_dbus_share_set_last_message (iface, message);
+  of_dbus_share_set_conflict_count (iface, self->conflicts
+                                           ? of_conflict_store_get (self->conflicts, entry->config->name)->len
+                                           : 0);
 }
 
 static void
@@ -481,6 +668,111 @@ of_share_registry_record_result (OfShareRegistry *self,
   if (entry)
     publish (self, entry);
   /* Written with the sync's own state save at its end. */
+}
+
+void
+of_share_registry_set_conflict_store (OfShareRegistry *self,
+                                      OfConflictStore *conflicts)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  self->conflicts = conflicts;
+  g_hash_table_iter_init (&iter, self->shares);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    publish (self, value);
+}
+
+void
+of_share_registry_record_conflicts (OfShareRegistry *self,
+                                    const char      *name,
+                                    GPtrArray       *conflicts,
+                                    gint64           now)
+{
+  Entry *entry = g_hash_table_lookup (self->shares, name);
+
+  if (self->conflicts == NULL || entry == NULL)
+    return;
+  if (of_conflict_store_update (self->conflicts, name, conflicts, now))
+    publish (self, entry);
+}
+
+static void
+resolved_state_saved (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  (void) source;
+  /* Logged by the store; the conflict list is already right. */
+  of_state_store_save_finish (user_data, result, &error);
+}
+
+void
+of_share_registry_conflicts_resolved (OfShareRegistry *self,
+                                      const char      *name,
+                                      GPtrArray       *paths)
+{
+  Entry *entry = g_hash_table_lookup (self->shares, name);
+  OfShareState *state = of_state_get_share (of_state_store_get (self->state_store), name);
+  g_autoptr(GHashTable) settled = g_hash_table_new (g_str_hash, g_str_equal);
+  GStrvBuilder *builder;
+
+  if (self->conflicts == NULL || paths->len == 0)
+    return;
+  for (guint i = 0; i < paths->len; i++)
+    {
+      of_conflict_store_remove (self->conflicts, name, paths->pdata[i]);
+      g_hash_table_add (settled, paths->pdata[i]);
+    }
+  /* The problems follow: a settled path is no longer one. */
+  builder = g_strv_builder_new ();
+  for (guint i = 0; state->problems != NULL && state->problems[i] != NULL && state->problems[i + 1] != NULL; i += 2)
+    if (!g_hash_table_contains (settled, state->problems[i]))
+      {
+        g_strv_builder_add (builder, state->problems[i]);
+        g_strv_builder_add (builder, state->problems[i + 1]);
+      }
+  g_strfreev (state->problems);
+  state->problems = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  if (state->problems[0] == NULL && of_conflict_store_get (self->conflicts, name)->len == 0 &&
+      g_strcmp0 (state->last_result, of_share_result_to_string (OF_SHARE_RESULT_PARTIAL)) == 0)
+    {
+      g_free (state->last_result);
+      state->last_result = g_strdup (of_share_result_to_string (OF_SHARE_RESULT_SUCCESS));
+      g_free (state->last_message);
+      state->last_message = g_strdup ("conflicts resolved");
+    }
+  of_state_store_save_async (self->state_store, resolved_state_saved, self->state_store);
+  if (entry)
+    publish (self, entry);
+}
+
+GPtrArray *
+of_share_registry_get_conflicts (OfShareRegistry *self,
+                                 const char      *name)
+{
+  return self->conflicts ? of_conflict_store_get (self->conflicts, name) : NULL;
+}
+
+OfShare *
+of_share_registry_get_share (OfShareRegistry *self,
+                             const char      *name)
+{
+  Entry *entry = g_hash_table_lookup (self->shares, name);
+
+  return entry ? of_share_copy (entry->config) : NULL;
+}
+
+void
+of_share_registry_set_actions (OfShareRegistry      *self,
+                               const OfShareActions *actions,
+                               gpointer              user_data)
+{
+  self->actions = *actions;
+  self->actions_data = user_data;
 }
 
 void

@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 
 #include "auth.h"
+#include "conflict-store.h"
 #include "share.h"
 #include "state-store.h"
 
@@ -45,6 +46,47 @@ void             of_share_registry_record_result (OfShareRegistry *registry,
                                                   const char      *result,
                                                   const char      *message,
                                                   GPtrArray       *problems);
+
+/* The conflict store (borrowed, outlives the registry); set once, before
+ * export: ConflictCount and ListConflicts come from it. */
+void             of_share_registry_set_conflict_store (OfShareRegistry *registry,
+                                                       OfConflictStore *conflicts);
+/* What a sync that got through @name found (OfEngineConflict*): the
+ * store follows, and ConflictCount with it. */
+void             of_share_registry_record_conflicts (OfShareRegistry *registry,
+                                                     const char      *name,
+                                                     GPtrArray       *conflicts,
+                                                     gint64           now);
+/* A resolution settled @paths (char*) of @name: out of the store, out of
+ * the problems; a share left without conflicts or other problems whose
+ * last result was partial becomes success ("conflicts resolved"). */
+void             of_share_registry_conflicts_resolved (OfShareRegistry *registry,
+                                                       const char      *name,
+                                                       GPtrArray       *paths);
+/* The conflicts of @name (OfEngineConflict*, borrowed until the next
+ * change), or NULL without a store. */
+GPtrArray       *of_share_registry_get_conflicts (OfShareRegistry *registry,
+                                                  const char      *name);
+/* A copy of the share called @name, or NULL. */
+OfShare         *of_share_registry_get_share    (OfShareRegistry *registry,
+                                                 const char      *name);
+
+/* What Share.SyncNow and Share.ResolveConflicts do once polkit said yes:
+ * the daemon's (the registry knows neither syncs nor engines).  Each
+ * answers @invocation.  @share is borrowed for the call. */
+typedef struct {
+  void (*sync_share) (const OfShare         *share,
+                      GDBusMethodInvocation *invocation,
+                      gpointer               user_data);
+  void (*resolve)    (const OfShare         *share,
+                      GVariant              *choices,
+                      GDBusMethodInvocation *invocation,
+                      gpointer               user_data);
+} OfShareActions;
+
+void             of_share_registry_set_actions  (OfShareRegistry      *registry,
+                                                 const OfShareActions *actions,
+                                                 gpointer              user_data);
 
 /* Signal "changing" (): emitted before each change of the share objects
  * (one added or removed, a property set), so that a cache of them is

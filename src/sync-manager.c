@@ -2,6 +2,7 @@
 /* sync-manager.c — see sync-manager.h. */
 #include "sync-manager.h"
 
+#include "errors.h"
 #include "file-util.h"
 #include "journal-events.h"
 #include "sync-runner.h"
@@ -40,6 +41,9 @@ struct _OfSyncManager {
   gboolean           pending;       /* a sync came due while one ran */
   OfSyncReason       pending_reason;
   guint              saves_in_flight;
+  char              *current_share;  /* a Share.SyncNow: only this one; NULL: all */
+  guint              holds;         /* conflict resolutions running: no sync starts */
+  GQueue             hold_waiters;  /* GTasks of hold_async(), in order */
 };
 
 G_DEFINE_TYPE (OfSyncManager, of_sync_manager, G_TYPE_OBJECT)
@@ -53,7 +57,8 @@ enum {
 };
 static guint signals[N_SIGNALS];
 
-static void start_sync (OfSyncManager *self, OfSyncReason reason);
+static void start_sync (OfSyncManager *self, OfSyncReason reason, const char *share);
+static gboolean grant_hold (OfSyncManager *self);
 
 /* The zone is re-read from its file each time: GLib's own local zone is
  * cached for the life of the process and would miss a change. */
@@ -140,7 +145,7 @@ on_timer (OfWallclockEvent event,
     }
 
   if (self->current_id == 0 && self->plan.start != 0 && self->plan.start <= now)
-    start_sync (self, self->plan.reason);
+    start_sync (self, self->plan.reason, NULL);
   else
     replan (self);
 }
@@ -209,6 +214,15 @@ on_share_done (const OfShare         *share,
       MAX (now - self->share_started, 1);
     self->share_started = now;
   }
+  /* Only a run that got through the share knows all its conflicts; a
+   * failed one leaves the list as it was. */
+  if (outcome->conflicts_known)
+    {
+      of_share_registry_record_conflicts (self->shares, share->name, outcome->conflict_details,
+                                          g_get_real_time ());
+      if (outcome->conflict_details->len > 0)
+        of_journal_conflict_found (self->current_id, share->name, outcome->conflict_details->len);
+    }
   g_signal_emit (self, signals[SIGNAL_SYNC_PROGRESS], 0, self->current_id, done, total, share->name);
 }
 
@@ -228,14 +242,20 @@ sync_done (GObject      *source,
   of_sync_run_finish (result, &sync_result, &message);
   success = g_str_equal (sync_result, of_share_result_to_string (OF_SHARE_RESULT_SUCCESS));
 
-  state->last_finish = g_get_real_time ();
   state->running_sync_id = 0;
-  g_free (state->last_result);
-  state->last_result = g_strdup (sync_result);
-  if (success)
-    state->last_success_start = state->last_start;
-  state->last_was_failed_overdue = !success && self->current_reason == OF_SYNC_REASON_OVERDUE;
+  /* A sync of one share is not a background sync: the schedule's history
+   * is that of full syncs only. */
+  if (self->current_share == NULL)
+    {
+      state->last_finish = g_get_real_time ();
+      g_free (state->last_result);
+      state->last_result = g_strdup (sync_result);
+      if (success)
+        state->last_success_start = state->last_start;
+      state->last_was_failed_overdue = !success && self->current_reason == OF_SYNC_REASON_OVERDUE;
+    }
   save_state (self);
+  g_clear_pointer (&self->current_share, g_free);
 
   self->current_id = 0;
   self->announced = FALSE;
@@ -245,11 +265,15 @@ sync_done (GObject      *source,
   of_journal_sync_finished (id, sync_result, message);
   g_signal_emit (self, signals[SIGNAL_SYNC_FINISHED], 0, id, sync_result, message);
 
-  if (self->pending)
+  /* A resolution that waited goes first; what came due meanwhile starts
+   * after it. */
+  if (grant_hold (self))
+    replan (self);
+  else if (self->pending)
     {
       /* Once, however many slots passed while the last one ran. */
       self->pending = FALSE;
-      start_sync (self, self->pending_reason);
+      start_sync (self, self->pending_reason, NULL);
     }
   else
     replan (self);
@@ -291,17 +315,40 @@ id_saved (GObject      *source,
       return_id (l->data, self->current_id);
     g_list_free_full (waiters, g_object_unref);
   }
-  shares = of_share_registry_get_included (self->shares, of_config_store_get_settings (self->store)->work_offline_shares_enabled);
+  if (self->current_share != NULL)
+    {
+      /* Asked for by name: even in work-offline mode. */
+      OfShare *share = of_share_registry_get_share (self->shares, self->current_share);
+
+      shares = g_ptr_array_new_with_free_func ((GDestroyNotify) of_share_free);
+      if (share != NULL)
+        g_ptr_array_add (shares, share);
+    }
+  else
+    shares = of_share_registry_get_included (self->shares, of_config_store_get_settings (self->store)->work_offline_shares_enabled);
   self->share_started = g_get_monotonic_time ();
   of_sync_run_async (shares, &options, self->cancellable, on_share_done, self, sync_done, g_object_ref (self));
 }
 
 static void
 start_sync (OfSyncManager *self,
-            OfSyncReason   reason)
+            OfSyncReason   reason,
+            const char    *share)
 {
   OfState *state = of_state_store_get (self->state_store);
 
+  if (self->holds > 0 && self->current_id == 0)
+    {
+      /* A resolution runs: whatever comes due (and SyncNow's waiters)
+       * starts once it ends. */
+      g_debug ("A %s sync waits for a conflict resolution", of_sync_reason_to_string (reason));
+      if (!self->pending)
+        {
+          self->pending = TRUE;
+          self->pending_reason = reason;
+        }
+      return;
+    }
   if (self->current_id != 0)
     {
       if (reason != OF_SYNC_REASON_MANUAL && !self->pending)
@@ -317,7 +364,9 @@ start_sync (OfSyncManager *self,
   self->current_id = state->next_sync_id;
   state->next_sync_id++;
   state->running_sync_id = self->current_id;
-  state->last_start = g_get_real_time ();
+  self->current_share = g_strdup (share);
+  if (share == NULL)
+    state->last_start = g_get_real_time ();
   self->current_reason = reason;
   self->cancellable = g_cancellable_new ();
   of_wallclock_timer_disarm (self->timer);
@@ -344,7 +393,97 @@ of_sync_manager_sync_now_async (OfSyncManager      *self,
   /* Answered in id_saved, once the id is on disk. */
   self->id_waiters = g_list_append (self->id_waiters, g_steal_pointer (&task));
   if (self->current_id == 0)
-    start_sync (self, OF_SYNC_REASON_MANUAL);
+    start_sync (self, OF_SYNC_REASON_MANUAL, NULL);
+}
+
+void
+of_sync_manager_sync_share_async (OfSyncManager      *self,
+                                  const char         *share,
+                                  GAsyncReadyCallback callback,
+                                  gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  if (self->current_id != 0)
+    {
+      if (self->current_share != NULL && !g_str_equal (self->current_share, share))
+        {
+          g_task_return_new_error (task, OF_ERROR, OF_ERROR_FAILED,
+                                   "Another share is being synchronized; try again when it is done");
+          return;
+        }
+      if (self->announced)
+        return_id (task, self->current_id);
+      else
+        self->id_waiters = g_list_append (self->id_waiters, g_steal_pointer (&task));
+      return;
+    }
+  if (self->holds > 0)
+    {
+      g_task_return_new_error (task, OF_ERROR, OF_ERROR_FAILED,
+                               "Conflicts are being resolved; try again when that is done");
+      return;
+    }
+  self->id_waiters = g_list_append (self->id_waiters, g_steal_pointer (&task));
+  start_sync (self, OF_SYNC_REASON_MANUAL, share);
+}
+
+/* Hands the hold to every waiter if no sync runs; TRUE if any.  Holds
+ * are shared (resolutions of different shares run side by side, so one
+ * user's slow server does not hold another user's resolution up; the
+ * resolver keeps one per share); syncs are not starved: a waiting sync
+ * goes before resolutions asked for after it. */
+static gboolean
+grant_hold (OfSyncManager *self)
+{
+  gboolean granted = FALSE;
+
+  if (self->current_id != 0)
+    return FALSE;
+  while (!g_queue_is_empty (&self->hold_waiters))
+    {
+      GTask *task = g_queue_pop_head (&self->hold_waiters);
+
+      self->holds++;
+      granted = TRUE;
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+    }
+  return granted;
+}
+
+void
+of_sync_manager_hold_async (OfSyncManager      *self,
+                            GAsyncReadyCallback callback,
+                            gpointer            user_data)
+{
+  g_queue_push_tail (&self->hold_waiters, g_task_new (self, NULL, callback, user_data));
+  if (!self->pending)
+    grant_hold (self);
+}
+
+gboolean
+of_sync_manager_hold_finish (OfSyncManager *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+of_sync_manager_release (OfSyncManager *self)
+{
+  g_return_if_fail (self->holds > 0);
+  if (--self->holds > 0)
+    return;
+  if (self->pending)
+    {
+      self->pending = FALSE;
+      start_sync (self, self->pending_reason, NULL);
+    }
+  else if (!grant_hold (self))
+    replan (self);
 }
 
 guint64
@@ -464,7 +603,7 @@ of_sync_manager_get_history (OfSyncManager *self)
 gboolean
 of_sync_manager_is_busy (OfSyncManager *self)
 {
-  return self->current_id != 0 || self->saves_in_flight > 0;
+  return self->current_id != 0 || self->saves_in_flight > 0 || self->holds > 0;
 }
 
 /* A sync that the state shows as started and never finished was cut
@@ -565,6 +704,8 @@ of_sync_manager_finalize (GObject *object)
   g_clear_pointer (&self->preview, g_variant_unref);
   /* Unanswered at shutdown: their callers get no id. */
   g_list_free_full (self->id_waiters, g_object_unref);
+  g_queue_clear_full (&self->hold_waiters, g_object_unref);
+  g_free (self->current_share);
   G_OBJECT_CLASS (of_sync_manager_parent_class)->finalize (object);
 }
 

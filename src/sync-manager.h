@@ -56,6 +56,27 @@ void           of_sync_manager_sync_now_async  (OfSyncManager      *manager,
 guint64        of_sync_manager_sync_now_finish (OfSyncManager      *manager,
                                                 GAsyncResult       *result,
                                                 GError            **error);
+/* Share.SyncNow: a sync of @share alone (even in work-offline mode), with
+ * the usual signals, not counted in the schedule's history.  While a
+ * sync runs that includes @share, its id; while another share's runs or
+ * a resolution holds syncs back, OF_ERROR_FAILED.  Finish with
+ * of_sync_manager_sync_now_finish(). */
+void           of_sync_manager_sync_share_async (OfSyncManager      *manager,
+                                                 const char         *share,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer            user_data);
+/* A conflict resolution's turn: completes once no sync runs, and from
+ * then on no sync starts (what comes due waits) until every holder has
+ * called release().  Holds are shared: resolutions run side by side (the
+ * caller keeps to one per share); a sync already waiting goes before
+ * holds asked for after it. */
+void           of_sync_manager_hold_async     (OfSyncManager      *manager,
+                                               GAsyncReadyCallback callback,
+                                               gpointer            user_data);
+gboolean       of_sync_manager_hold_finish    (OfSyncManager      *manager,
+                                               GAsyncResult       *result,
+                                               GError            **error);
+void           of_sync_manager_release        (OfSyncManager      *manager);
 void           of_sync_manager_cancel         (OfSyncManager    *manager);
 /* a(tss): start µs UTC, reason, note; a full reference (not floating). */
 GVariant      *of_sync_manager_preview        (OfSyncManager    *manager,

@@ -100,6 +100,71 @@ test_parse_conflicts_and_transfers (void)
   g_assert_cmpstr (outcome->message, ==, "4 conflicts; 1 item transferred");
   g_assert_cmpuint (outcome->problems->len, ==, 4);
   g_assert_cmpstr (((OfEngineProblem *) outcome->problems->pdata[3])->path, ==, "a (1).txt");
+  /* The reasons come from the change table; a path it does not show
+   * (cut off) counts as changed on both sides. */
+  g_assert_true (outcome->conflicts_known);
+  g_assert_cmpuint (outcome->conflict_details->len, ==, 4);
+  g_assert_cmpint (((OfEngineConflict *) outcome->conflict_details->pdata[0])->reason, ==, OF_CONFLICT_TYPE_CHANGED);
+  g_assert_cmpint (((OfEngineConflict *) outcome->conflict_details->pdata[1])->reason, ==, OF_CONFLICT_BOTH_CHANGED);
+  g_assert_cmpint (((OfEngineConflict *) outcome->conflict_details->pdata[2])->reason, ==, OF_CONFLICT_BOTH_CHANGED);
+  g_assert_cmpint (((OfEngineConflict *) outcome->conflict_details->pdata[3])->reason, ==, OF_CONFLICT_BOTH_CHANGED);
+  g_assert_cmpint (((OfEngineConflict *) outcome->conflict_details->pdata[0])->local_size, ==, -1);
+}
+
+/* Captured from unison 2.52.1: deletions against changes, a file against
+ * a folder, and a path that ends in spaces of its own. */
+static void
+test_parse_conflict_reasons (void)
+{
+  const char *out =
+    "chgd dir <-?-> deleted    d  \n"
+    "changed  <-?-> changed    f  \n"
+    "deleted  <-?-> changed    g  \n"
+    "new dir  <-?-> changed    t  \n"
+    "changed  <-?-> deleted    sp   \n"
+    "No updates to propagate\n";
+  const char *err =
+    "Synchronization complete at 07:29:58  (0 items transferred, 5 skipped, 0 failed)\n"
+    "  skipped: d (conflicting updates)\n"
+    "  skipped: f (contents changed on both sides)\n"
+    "  skipped: g (conflicting updates)\n"
+    "  skipped: t (conflicting updates)\n"
+    "  skipped: sp  (conflicting updates)\n";
+  g_autoptr(OfEngineOutcome) outcome = of_engine_parse_output (1, out, err);
+  const OfConflictReason expected[] = {
+    OF_CONFLICT_CHANGED_DELETED, OF_CONFLICT_BOTH_CHANGED, OF_CONFLICT_DELETED_CHANGED,
+    OF_CONFLICT_TYPE_CHANGED, OF_CONFLICT_CHANGED_DELETED,
+  };
+  OfConflictReason parsed;
+
+  g_assert_cmpuint (outcome->conflict_details->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      const OfEngineConflict *conflict = outcome->conflict_details->pdata[i];
+
+      g_assert_cmpstr (conflict->path, ==, outcome->conflicts->pdata[i]);
+      g_assert_cmpint (conflict->reason, ==, expected[i]);
+    }
+  g_assert_cmpstr (((OfEngineConflict *) outcome->conflict_details->pdata[4])->path, ==, "sp ");
+  g_assert_cmpstr (of_conflict_reason_to_string (OF_CONFLICT_DELETED_CHANGED), ==, "deleted-changed");
+  g_assert_true (of_conflict_reason_from_string ("type-changed", &parsed));
+  g_assert_cmpint (parsed, ==, OF_CONFLICT_TYPE_CHANGED);
+  g_assert_false (of_conflict_reason_from_string ("both", &parsed));
+}
+
+/* A run that did not get through knows no conflicts: the store keeps its
+ * list. */
+static void
+test_parse_fatal_knows_no_conflicts (void)
+{
+  g_autoptr(OfEngineOutcome) fatal = of_engine_parse_output (3, "", "Fatal error: Lost connection\n");
+  g_autoptr(OfEngineOutcome) clean = of_engine_parse_output (0, "", "");
+  g_autoptr(OfEngineOutcome) message = of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "timed out");
+
+  g_assert_false (fatal->conflicts_known);
+  g_assert_true (clean->conflicts_known);
+  g_assert_cmpuint (clean->conflict_details->len, ==, 0);
+  g_assert_false (message->conflicts_known);
 }
 
 static void
@@ -239,6 +304,8 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/parse/nothing", test_parse_nothing);
   g_test_add_func ("/engine/parse/conflict-only", test_parse_conflict_only);
   g_test_add_func ("/engine/parse/conflicts-and-transfers", test_parse_conflicts_and_transfers);
+  g_test_add_func ("/engine/parse/conflict-reasons", test_parse_conflict_reasons);
+  g_test_add_func ("/engine/parse/fatal-knows-no-conflicts", test_parse_fatal_knows_no_conflicts);
   g_test_add_func ("/engine/parse/errors", test_parse_errors);
   g_test_add_func ("/engine/parse/fatal", test_parse_fatal);
   g_test_add_func ("/engine/parse/hostile", test_parse_hostile);

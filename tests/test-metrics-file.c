@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "harness.h"
+#include "names.h"
 
 #define IFACE "org.offlinefiles.BackgroundSync"
 #define USER OF_TEST_USER_ALLOW
@@ -346,7 +347,7 @@ test_exporter (Fixture *fixture, gconstpointer data)
   /* Nothing from inside the share, and no invented series. */
   g_assert_null (strstr (body, "report.txt"));
   g_assert_null (strstr (body, local));
-  g_assert_null (strstr (body, "offlinefiles_share_conflicts"));
+  g_assert_cmpfloat (sample (body, "offlinefiles_share_conflicts{share=\"docs\"}"), ==, 0);
   g_assert_null (strstr (body, "offlinefiles_share_online"));
   g_assert_null (strstr (body, "offlinefiles_deferred"));
 
@@ -378,6 +379,20 @@ test_exporter (Fixture *fixture, gconstpointer data)
                 first_success, "the share's last success after a conflict");
   g_assert_cmpfloat (sample (body, "offlinefiles_last_sync_start_timestamp_seconds"), >,
                      sample (body, "offlinefiles_last_success_timestamp_seconds"));
+  g_assert_cmpfloat (sample (body, "offlinefiles_share_conflicts{share=\"docs\"}"), ==, 1);
+  g_assert_null (strstr (body, "report.txt"));
+
+  /* Resolved: the count follows without a sync. */
+  {
+    g_autoptr(GVariant) reply =
+      g_dbus_connection_call_sync (fixture->harness->conn, OF_BUS_NAME, OF_SHARE_PATH_PREFIX "docs",
+                                   OF_INTERFACE_SHARE, "ResolveConflicts",
+                                   g_variant_new_parsed ("([('report.txt', 'keep-local')],)"),
+                                   G_VARIANT_TYPE ("(a(sss))"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+    g_assert_no_error (error);
+  }
+  g_clear_pointer (&body, g_free);
+  body = scrape_until (fixture, "offlinefiles_share_conflicts{share=\"docs\"}", 0);
   g_assert_null (strstr (body, "report.txt"));
 
   /* A reload with new settings: the gauges follow, in seconds. */

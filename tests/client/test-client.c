@@ -636,6 +636,118 @@ test_shares_configured (Fixture *fixture, gconstpointer data)
 }
 
 static void
+put_file (Fixture *fixture, const char *side, const char *name, const char *contents)
+{
+  g_autofree char *path = g_build_filename (fixture->harness->dir, side, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+}
+
+static char *
+read_file (Fixture *fixture, const char *side, const char *name)
+{
+  g_autofree char *path = g_build_filename (fixture->harness->dir, side, name, NULL);
+  char *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, NULL);
+  return contents;
+}
+
+/* `conflicts` and `resolve` on real conflicts of the share "home". */
+static void
+test_conflicts (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  REQUIRE_POLKIT (fixture);
+  put_file (fixture, "local", "a.txt", "base");
+  put_file (fixture, "local", "b.txt", "base");
+  put_file (fixture, "local", "c.txt", "base");
+  {
+    g_auto(Result) r = run_ctl (NULL, "sync-now", "--wait", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "conflicts", "home", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_cmpstr (r.out, ==, "No conflicts in home.\n");
+  }
+  g_usleep (1100 * 1000);
+  put_file (fixture, "local", "a.txt", "mine");
+  put_file (fixture, "remote", "a.txt", "theirs!");
+  put_file (fixture, "local", "b.txt", "mine");
+  put_file (fixture, "remote", "b.txt", "theirs");
+  put_file (fixture, "local", "c.txt", "mine");
+  put_file (fixture, "remote", "c.txt", "theirs");
+  {
+    g_auto(Result) r = run_ctl (NULL, "sync-now", "--wait", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "conflicts", "home", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_true (g_str_has_prefix (r.out, "PATH "));
+    g_assert_nonnull (strstr (r.out, "\na.txt "));
+    g_assert_nonnull (strstr (r.out, " both-changed "));
+    g_assert_nonnull (strstr (r.out, "\n3 conflicts.\n"));
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "conflicts", "home", "--json", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    assert_json (r.out, "[(c['path'], c['reason'], c['local_size'], c['remote_size']) for c in d]",
+                 "[[\"a.txt\", \"both-changed\", 4, 7], [\"b.txt\", \"both-changed\", 4, 6], "
+                 "[\"c.txt\", \"both-changed\", 4, 6]]");
+    assert_json (r.out, "all(c['detected_usec'] > 0 and c['local_modified'].endswith('Z') for c in d)", "true");
+  }
+  {
+    /* For completion: the paths alone. */
+    g_auto(Result) r = run_ctl (NULL, "conflicts", "home", "--names", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_cmpstr (r.out, ==, "a.txt\nb.txt\nc.txt\n");
+  }
+  {
+    g_auto(Result) r = run_ctl (OF_TEST_USER_DENY, "conflicts", "home", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    assert_one_error_line (&r, "Could not list the conflicts of home: ");
+    g_assert_null (strstr (r.err, "a.txt"));
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "resolve", "home", "keep-mine", "a.txt", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    assert_one_error_line (&r, "Unknown choice “keep-mine”");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "resolve", "home", "keep-local", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "resolve", "home", "keep-local", "a.txt", "nothing.txt", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_cmpstr (r.out, ==, "a.txt: resolved: keep-local\nnothing.txt: skipped: not in conflict\n");
+  }
+  {
+    g_autofree char *here = read_file (fixture, "local", "a.txt");
+    g_autofree char *there = read_file (fixture, "remote", "a.txt");
+
+    g_assert_cmpstr (here, ==, "mine");
+    g_assert_cmpstr (there, ==, "mine");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "resolve", "home", "keep-remote", "--all", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_cmpstr (r.out, ==, "b.txt: resolved: keep-remote\nc.txt: resolved: keep-remote\n");
+  }
+  {
+    g_autofree char *here = read_file (fixture, "local", "c.txt");
+
+    g_assert_cmpstr (here, ==, "theirs");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "conflicts", "home", NULL);
+    g_assert_cmpstr (r.out, ==, "No conflicts in home.\n");
+  }
+}
+
+static void
 test_usage (Fixture *fixture, gconstpointer data)
 {
   (void) fixture; (void) data;
@@ -979,6 +1091,7 @@ main (int argc, char *argv[])
   ADD ("plan", test_plan);
   ADD ("shares", test_shares);
   g_test_add ("/client/shares-configured", Fixture, NULL, setup_with_share, test_shares_configured, teardown);
+  g_test_add ("/client/conflicts", Fixture, NULL, setup_with_share, test_conflicts, teardown);
   ADD ("usage", test_usage);
   ADD ("no-daemon", test_no_daemon);
   ADD ("monitor", test_monitor);

@@ -212,4 +212,36 @@ else
   daemon_journal
 fi
 
+# --- 9. A conflict under systemd: its sizes found by a helper unit as the
+# user, and resolved by an engine unit as the user, on that path only
+# (docs/behaviour.md §12).
+in_system rm -f /etc/offlinefiles/shares.d/v.conf
+in_system systemctl reload "$UNIT"
+as_user "$USER_NAME" sh -c "echo base >$local_dir/c.txt"
+OF_SYS_TIMEOUT=180 in_system offlinefilesctl sync-now --wait >/dev/null 2>&1
+sleep 1.1
+as_user "$USER_NAME" sh -c "echo mine >$local_dir/c.txt; echo 'theirs!' >$remote_dir/c.txt"
+OF_SYS_TIMEOUT=180 in_system offlinefilesctl sync-now --wait >/dev/null 2>&1
+listed=$(in_system offlinefilesctl conflicts u --json 2>&1)
+if [[ $listed == *'"path":"c.txt","reason":"both-changed","local_size":5,"remote_size":8'* ]]; then
+  ok "a conflict under systemd is listed with both sizes, found as $USER_NAME"
+else
+  not_ok "a conflict under systemd is listed with both sizes, found as $USER_NAME"
+  diag "offlinefilesctl conflicts u --json: $listed"
+  daemon_journal
+fi
+as_user "$USER_NAME" sh -c "echo later >$local_dir/later.txt"
+resolved=$(OF_SYS_TIMEOUT=180 in_system offlinefilesctl resolve u keep-remote c.txt 2>&1); resolve_status=$?
+here_c=$(in_system cat "$local_dir/c.txt" 2>&1)
+later_there=$(in_system test -e "$remote_dir/later.txt" && echo yes || echo no)
+if [ "$resolve_status" -eq 0 ] && [ "$resolved" = "c.txt: resolved: keep-remote" ] &&
+   [ "$here_c" = "theirs!" ] && [ "$later_there" = no ] && owned_by_user "$local_dir" &&
+   [ "$(in_system busctl --system get-property "$DEST" "$OBJ/share/u" org.offlinefiles.Share ConflictCount)" = "u 0" ]; then
+  ok "resolve keep-remote under systemd: the server's version on both sides, nothing else moved"
+else
+  not_ok "resolve keep-remote under systemd: the server's version on both sides, nothing else moved"
+  diag "offlinefilesctl resolve: exit $resolve_status: $resolved; local c.txt: $here_c; later.txt synced: $later_there"
+  daemon_journal
+fi
+
 tap_done
