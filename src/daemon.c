@@ -20,6 +20,7 @@
 #include "memory-trim.h"
 #include "names.h"
 #include "service.h"
+#include "share-admin.h"
 #include "share-registry.h"
 #include "state-store.h"
 #include "sync-manager.h"
@@ -46,6 +47,7 @@ struct _OfDaemon {
   OfShareRegistry *shares;
   OfLauncher      *launcher;
   OfSyncManager   *manager;
+  OfShareAdmin    *share_admin;
   OfService       *service;
   OfFastReads     *fast_reads;
   OfFastObjects   *fast_objects;
@@ -255,7 +257,10 @@ of_daemon_start (OfDaemon *self,
       return FALSE;
     }
 
+  self->share_admin = of_share_admin_new (shares_dir, archive_root, self->shares, self->state_store,
+                                          self->auth, self->launcher, self->manager);
   self->service = of_service_new (self->store, self->auth, self->manager);
+  of_service_set_share_admin (self->service, self->share_admin);
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->service), self->bus,
                                          OF_OBJECT_PATH, error))
     {
@@ -296,7 +301,7 @@ of_daemon_stop (OfDaemon *self)
   of_sync_manager_cancel (self->manager);
   of_auth_stop (self->auth);
   while ((of_sync_manager_is_busy (self->manager) || of_state_store_is_busy (self->state_store) ||
-          of_auth_is_busy (self->auth)) &&
+          of_auth_is_busy (self->auth) || of_share_admin_is_busy (self->share_admin)) &&
          g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
 
@@ -331,6 +336,7 @@ of_daemon_dispose (GObject *object)
   g_clear_pointer (&self->fast_objects, of_fast_objects_free);
   g_clear_pointer (&self->trimmer, of_memory_trimmer_free);
   g_clear_object (&self->service);
+  g_clear_object (&self->share_admin);
   g_clear_object (&self->manager);
   g_clear_object (&self->launcher);
   g_clear_object (&self->shares);

@@ -293,7 +293,7 @@ make_environment (const Prep *prep)
   g_strv_builder_add (builder, home);
   g_strv_builder_add (builder, unison);
   /* Archive names hash the host name: keep them across renames. */
-  g_strv_builder_add (builder, "UNISONLOCALHOSTNAME=offlinefiles");
+  g_strv_builder_add (builder, "UNISONLOCALHOSTNAME=" OF_ENGINE_HOST_NAME);
   g_strv_builder_add (builder, "LANG=C.UTF-8");
   envp = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);

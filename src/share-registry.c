@@ -405,6 +405,73 @@ of_share_registry_reload (OfShareRegistry *self)
     }
 }
 
+char *
+of_share_registry_insert (OfShareRegistry *self,
+                          OfShare         *config)
+{
+  Entry *entry = g_hash_table_lookup (self->shares, config->name);
+  char *path = of_share_object_path (self->manager_path, config->name);
+
+  if (entry == NULL)
+    {
+      g_info ("Share %s added (user %s)", config->name, config->user);
+      add_share (self, config);
+    }
+  else if (!same_config (entry->config, config))
+    {
+      /* A reload got there first with a different file: the file wins,
+       * as it would on the next reload. */
+      g_info ("Share %s changed", config->name);
+      of_share_free (entry->config);
+      entry->config = config;
+      publish (self, entry);
+    }
+  else
+    of_share_free (config);
+  return path;
+}
+
+gboolean
+of_share_registry_remove (OfShareRegistry *self,
+                          const char      *name)
+{
+  Entry *entry = g_hash_table_lookup (self->shares, name);
+
+  if (entry == NULL)
+    return FALSE;
+  g_info ("Share %s removed", name);
+  changing (self);
+  /* Emits InterfacesRemoved. */
+  g_dbus_object_manager_server_unexport (self->manager,
+                                         g_dbus_object_get_object_path (G_DBUS_OBJECT (entry->object)));
+  g_hash_table_remove (self->shares, name);
+  return TRUE;
+}
+
+const OfShare *
+of_share_registry_lookup (OfShareRegistry *self,
+                          const char      *name)
+{
+  Entry *entry = g_hash_table_lookup (self->shares, name);
+
+  return entry ? entry->config : NULL;
+}
+
+guint
+of_share_registry_count_for_uid (OfShareRegistry *self,
+                                 uid_t            uid)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint count = 0;
+
+  g_hash_table_iter_init (&iter, self->shares);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (((Entry *) value)->config->uid == uid)
+      count++;
+  return count;
+}
+
 GPtrArray *
 of_share_registry_get_included (OfShareRegistry *self,
                                 gboolean         with_work_offline)
@@ -443,9 +510,15 @@ of_share_registry_record_result (OfShareRegistry *self,
                                  const char      *message,
                                  GPtrArray       *problems)
 {
-  OfShareState *state = of_state_get_share (of_state_store_get (self->state_store), name);
+  OfShareState *state;
   Entry *entry = g_hash_table_lookup (self->shares, name);
-  GStrvBuilder *builder = g_strv_builder_new ();
+  GStrvBuilder *builder;
+
+  /* Removed while it synced: its state is gone and stays gone. */
+  if (entry == NULL)
+    return;
+  state = of_state_get_share (of_state_store_get (self->state_store), name);
+  builder = g_strv_builder_new ();
 
   state->last_sync_time = when;
   g_free (state->last_result);
@@ -462,8 +535,7 @@ of_share_registry_record_result (OfShareRegistry *self,
   g_strfreev (state->problems);
   state->problems = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);
-  if (entry)
-    publish (self, entry);
+  publish (self, entry);
   /* Written with the sync's own state save at its end. */
 }
 

@@ -35,6 +35,21 @@ void             of_share_registry_reload       (OfShareRegistry *registry);
 GPtrArray       *of_share_registry_get_included (OfShareRegistry *registry,
                                                  gboolean         with_work_offline);
 guint            of_share_registry_get_count    (OfShareRegistry *registry);
+/* A share whose file was just written (AddShare): exported at once, so
+ * that the file monitor's later reload finds it unchanged.  Takes
+ * @config (loaded: uid set).  Returns its object path. */
+char            *of_share_registry_insert       (OfShareRegistry *registry,
+                                                 OfShare         *config);
+/* Unexports share @name (InterfacesRemoved); FALSE if there is none.
+ * Its state is the caller's to drop. */
+gboolean         of_share_registry_remove       (OfShareRegistry *registry,
+                                                 const char      *name);
+/* The share's configuration, or NULL; valid until the next change. */
+const OfShare   *of_share_registry_lookup       (OfShareRegistry *registry,
+                                                 const char      *name);
+/* How many shares sync as @uid. */
+guint            of_share_registry_count_for_uid (OfShareRegistry *registry,
+                                                  uid_t            uid);
 /* @message is public (counts only); @problems (OfEngineProblem*, may be
  * NULL) are kept for Share.GetLastProblems. */
 void             of_share_registry_record_result (OfShareRegistry *registry,
