@@ -57,4 +57,6 @@ gboolean  of_share_data_added_by  (const char *data,
                                    gsize       length,
                                    uid_t      *uid);
 
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OfShareOptions, of_share_options_clear)
+
 G_END_DECLS
