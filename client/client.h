@@ -29,6 +29,10 @@ typedef struct {
   gboolean               no_ask_password;
   gboolean               wait;
   gboolean               names;
+  /* add-share's --timeout, --mount-point, --user (borrowed; NULL: not given). */
+  const char            *share_timeout;
+  const char            *share_mount_point;
+  const char            *share_user;
   /* stdout is a terminal: align and (unless NO_COLOR or TERM=dumb) colour. */
   gboolean               tty;
   gboolean               color;
