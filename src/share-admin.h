@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* share-admin.h — shares users add and remove themselves over the bus
- * (AddShare, RemoveShare; docs/behaviour.md §13).
+ * (AddShare, RemoveShare; docs/behaviour.md §5).
  *
  * AddShare: options and paths checked (pure, share-request.h and the
  * share parser) → name free, at most OF_SHARES_PER_USER_MAX per user →

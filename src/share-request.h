@@ -7,7 +7,7 @@
  * same parser as an administrator's file (share.h).  Its first comment
  * is the mark "Added by USER (uid N) through AddShare at TIME": the uid
  * in it decides whether the share's user may remove it with
- * manage-own-shares (docs/behaviour.md §13).  Only root writes there, so
+ * manage-own-shares (docs/behaviour.md §5).  Only root writes there, so
  * a mark is as trustworthy as the rest of the file; a file without it is
  * the administrator's.
  */
@@ -20,7 +20,7 @@
 
 G_BEGIN_DECLS
 
-/* Shares one user may have (docs/behaviour.md §13). */
+/* Shares one user may have (docs/behaviour.md §5). */
 #define OF_SHARES_PER_USER_MAX 64
 
 typedef struct {
