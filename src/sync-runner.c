@@ -215,8 +215,9 @@ share_done (GObject      *source,
   if (is_withdrawn (run->control, share->name))
     {
       /* Removed while it ran: it counts nowhere, not even as cancelled. */
-      g_autoptr(OfEngineOutcome) dropped = of_engine_run_finish (result, NULL);
+      OfEngineOutcome *dropped = of_engine_run_finish (result, NULL);
 
+      g_clear_pointer (&dropped, of_engine_outcome_free);
       g_debug ("Share %s left the sync", share->name);
       g_ptr_array_remove_index (run->shares, run->next);
       release_waiters (run->control);
