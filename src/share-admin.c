@@ -457,8 +457,6 @@ add_caller_known (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   g_auto(UserInfo) caller = { 0 };
-  g_autofree char *data = NULL;
-  gsize length = 0;
   guint32 caller_uid;
 
   if (reply == NULL)
@@ -481,17 +479,15 @@ add_caller_known (GObject      *source,
   /* The file as it will be written, read back by the one parser of
    * share files: whatever it refuses is refused here, before anything
    * is asked or written. */
-  data = of_share_request_to_data (request->name, request->local_path, request->remote_path,
-                                   request->user.name, &request->options, caller.name, caller.uid,
-                                   g_get_real_time (), &length);
-  request->share = of_share_parse (request->name, data, length, &error);
+  request->share = of_share_request_build (request->name, request->local_path, request->remote_path,
+                                           request->user.name, &request->options, caller.name, caller.uid,
+                                           g_get_real_time (), &request->data, &error);
   if (request->share == NULL)
     {
       return_invalid_args (invocation, error->message);
       return;
     }
   request->share->uid = request->user.uid;
-  request->data = g_bytes_new_take (g_steal_pointer (&data), length);
 
   if (of_share_registry_lookup (self->registry, request->name) != NULL ||
       g_hash_table_contains (self->busy, request->name) || share_file_exists (self, request->name))

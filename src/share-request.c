@@ -97,16 +97,15 @@ of_share_options_clear (OfShareOptions *options)
   g_clear_pointer (&options->user, g_free);
 }
 
-char *
-of_share_request_to_data (const char           *name,
-                          const char           *local_path,
-                          const char           *remote_path,
-                          const char           *user,
-                          const OfShareOptions *options,
-                          const char           *added_by,
-                          uid_t                 added_by_uid,
-                          gint64                now,
-                          gsize                *length)
+static char *
+request_to_data (const char           *local_path,
+                 const char           *remote_path,
+                 const char           *user,
+                 const OfShareOptions *options,
+                 const char           *added_by,
+                 uid_t                 added_by_uid,
+                 gint64                now,
+                 gsize                *length)
 {
   g_autoptr(GKeyFile) key_file = g_key_file_new ();
   g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (now / G_USEC_PER_SEC);
@@ -114,7 +113,6 @@ of_share_request_to_data (const char           *name,
   g_autofree char *safe_by = g_strescape (added_by, NULL);
   g_autofree char *comment = NULL;
 
-  (void) name;
   /* The mark's format is what of_share_data_added_by() reads. */
   comment = g_strdup_printf (" " MARK_PREFIX "%s (uid %u) through AddShare at %s.\n"
                              " Written by offlinefiles-syncd; RemoveShare deletes it.",
@@ -130,6 +128,37 @@ of_share_request_to_data (const char           *name,
     g_key_file_set_string (key_file, OF_SHARE_GROUP, "MountPoint", options->mount_point);
   g_key_file_set_comment (key_file, NULL, NULL, comment, NULL);
   return g_key_file_to_data (key_file, length, NULL);
+}
+
+OfShare *
+of_share_request_build (const char           *name,
+                        const char           *local_path,
+                        const char           *remote_path,
+                        const char           *user,
+                        const OfShareOptions *options,
+                        const char           *added_by,
+                        uid_t                 added_by_uid,
+                        gint64                now,
+                        GBytes              **data,
+                        GError              **error)
+{
+  gsize length = 0;
+  g_autofree char *text = request_to_data (local_path, remote_path, user, options, added_by, added_by_uid,
+                                           now, &length);
+  g_autoptr(OfShare) share = of_share_parse (name, text, length, error);
+
+  if (share == NULL)
+    return NULL;
+  if (!g_str_equal (share->local_path, local_path) || !g_str_equal (share->remote_path, remote_path) ||
+      !g_str_equal (share->user, user))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "%s cannot be written to a share file as it is",
+                   !g_str_equal (share->user, user) ? "The user name" : "A path");
+      return NULL;
+    }
+  *data = g_bytes_new_take (g_steal_pointer (&text), length);
+  return g_steal_pointer (&share);
 }
 
 gboolean

@@ -39,18 +39,23 @@ gboolean  of_share_options_parse (GVariant        *options,
 void      of_share_options_clear (OfShareOptions  *options);
 
 /* The file for share @name of @user, added by @added_by (uid
- * @added_by_uid) at @now (µs UTC).  Values go through GKeyFile, so no
- * argument can add a line or a key of its own.  Validate the result with
- * of_share_parse() before writing it. */
-char     *of_share_request_to_data (const char           *name,
-                                    const char           *local_path,
-                                    const char           *remote_path,
-                                    const char           *user,
-                                    const OfShareOptions *options,
-                                    const char           *added_by,
-                                    uid_t                 added_by_uid,
-                                    gint64                now,
-                                    gsize                *length);
+ * @added_by_uid) at @now (µs UTC), and the share it describes as the
+ * share parser reads it back.  Values go through GKeyFile, so no
+ * argument can add a line or a key; and a value GKeyFile would not give
+ * back as it was given (a leading form feed in a user name) is refused
+ * too, so the file always says exactly what was asked.  Errors are
+ * G_IO_ERROR_INVALID_ARGUMENT with the parser's message naming the key.
+ * The share's uid is left unset. */
+OfShare  *of_share_request_build  (const char           *name,
+                                   const char           *local_path,
+                                   const char           *remote_path,
+                                   const char           *user,
+                                   const OfShareOptions *options,
+                                   const char           *added_by,
+                                   uid_t                 added_by_uid,
+                                   gint64                now,
+                                   GBytes              **data,
+                                   GError              **error);
 
 /* TRUE and the uid of the mark if @data (a share file) starts with one. */
 gboolean  of_share_data_added_by  (const char *data,
