@@ -44,7 +44,7 @@ struct _OfShareAdmin {
   OfLauncher      *launcher;     /* borrowed */
   OfSyncManager   *manager;      /* borrowed */
   GHashTable      *busy;         /* name → uid + 1 of a share being added, or 0 (removed) */
-  guint            helpers;      /* helper runs so far: their unit names */
+  guint            helpers;      /* helper runs so far, for their unit names */
 };
 
 G_DEFINE_TYPE (OfShareAdmin, of_share_admin, G_TYPE_OBJECT)
@@ -141,7 +141,11 @@ run_helper (OfShareAdmin        *self,
             GAsyncReadyCallback  callback,
             gpointer             user_data)
 {
-  g_autofree char *unit_name = g_strdup_printf ("offlinefiles-%s-%s-%u", what, share_name, ++self->helpers);
+  /* Named like the engines' units, so that a daemon restarted after a
+   * crash stops what is left of them (launcher.c); the time keeps the
+   * name apart from such a leftover. */
+  g_autofree char *unit_name = g_strdup_printf ("offlinefiles-engine-%s-%s-%" G_GINT64_FORMAT "-%u", what,
+                                                share_name, g_get_real_time (), ++self->helpers);
   g_autofree char *description = g_strdup_printf ("offlinefiles %s of share %s", what, share_name);
   const char * const envp[] = { "PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL };
   OfLaunchSpec spec = {
