@@ -13,8 +13,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,13 +24,11 @@
 #include "file-util.h"
 #include "folder-check.h"
 #include "share-request.h"
+#include "user-run.h"
 
 /* The share file: readable by everyone (the trust rule wants it
  * root-owned and not writable by others, like an administrator's). */
 #define SHARE_FILE_MODE 0644
-#define HELPER_KILL_GRACE_USEC (2 * G_TIME_SPAN_SECOND)
-#define HELPER_TASKS_MAX 16
-#define HELPER_MEMORY_MAX (G_GUINT64_CONSTANT (256) << 20)
 
 struct _OfShareAdmin {
   GObject          parent_instance;
@@ -49,93 +45,12 @@ struct _OfShareAdmin {
 
 G_DEFINE_TYPE (OfShareAdmin, of_share_admin, G_TYPE_OBJECT)
 
-/* ---- who runs a helper: a user from the user database ---- */
-
-typedef struct {
-  char  *name;
-  uid_t  uid;
-  gid_t  gid;
-  gid_t *groups;
-  int    n_groups;
-} UserInfo;
-
-static void
-user_info_clear (UserInfo *user)
-{
-  g_clear_pointer (&user->name, g_free);
-  g_clear_pointer (&user->groups, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (UserInfo, user_info_clear)
-
-/* By name, or by uid when @name is NULL.  Like of_share_load(), on the
- * caller's thread: the user database, not a user's files. */
-static gboolean
-user_info_lookup (const char *name,
-                  uid_t       uid,
-                  UserInfo   *user,
-                  GError    **error)
-{
-  struct passwd pwd, *found = NULL;
-  long size = sysconf (_SC_GETPW_R_SIZE_MAX);
-  g_autofree char *buffer = NULL;
-  int err;
-  int n = 32;
-
-  if (size <= 0)
-    size = 16384;
-  for (;;)
-    {
-      buffer = g_realloc (buffer, (gsize) size);
-      err = name ? getpwnam_r (name, &pwd, buffer, (gsize) size, &found)
-                 : getpwuid_r (uid, &pwd, buffer, (gsize) size, &found);
-      if (err != ERANGE || size > 1024 * 1024)
-        break;
-      size *= 2;
-    }
-  if (found == NULL)
-    {
-      g_autofree char *shown = name ? g_strescape (name, NULL) : g_strdup_printf ("with uid %u", (guint) uid);
-
-      if (err != 0)
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (err), "Cannot look up user %s: %s",
-                     shown, g_strerror (err));
-      else
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "User %s does not exist", shown);
-      return FALSE;
-    }
-  user->name = g_strdup (pwd.pw_name);
-  user->uid = pwd.pw_uid;
-  user->gid = pwd.pw_gid;
-  /* Computed here, set in the child (initgroups() would change ours). */
-  for (;;)
-    {
-      int wanted = n;
-
-      user->groups = g_renew (gid_t, user->groups, (gsize) n);
-      if (getgrouplist (user->name, user->gid, user->groups, &wanted) >= 0)
-        {
-          n = wanted;
-          break;
-        }
-      if (wanted <= n || wanted > 65536)
-        {
-          user->groups[0] = user->gid;
-          n = 1;
-          break;
-        }
-      n = wanted;
-    }
-  user->n_groups = n;
-  return TRUE;
-}
-
-/* Runs @argv as @user through the launcher, with the helpers' limits. */
+/* Runs @argv as @user, named after @what and the share. */
 static void
 run_helper (OfShareAdmin        *self,
             const char          *what,
             const char          *share_name,
-            const UserInfo      *user,
+            const OfUserInfo    *user,
             const char * const  *argv,
             const char * const  *read_write_paths,
             GAsyncReadyCallback  callback,
@@ -147,27 +62,9 @@ run_helper (OfShareAdmin        *self,
   g_autofree char *unit_name = g_strdup_printf ("offlinefiles-engine-%s-%s-%" G_GINT64_FORMAT "-%u", what,
                                                 share_name, g_get_real_time (), ++self->helpers);
   g_autofree char *description = g_strdup_printf ("offlinefiles %s of share %s", what, share_name);
-  const char * const envp[] = { "PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL };
-  OfLaunchSpec spec = {
-    .unit_name = unit_name,
-    .description = description,
-    .argv = argv,
-    .envp = envp,
-    .working_directory = "/",
-    .user_name = user->name,
-    .uid = user->uid,
-    .gid = user->gid,
-    .groups = user->groups,
-    .n_groups = user->n_groups,
-    .read_write_paths = read_write_paths,
-    .timeout_usec = OF_SHARE_ADMIN_HELPER_TIMEOUT_USEC,
-    .kill_grace_usec = HELPER_KILL_GRACE_USEC,
-    .tasks_max = HELPER_TASKS_MAX,
-    .memory_max = HELPER_MEMORY_MAX,
-  };
 
-  g_debug ("Running the %s of share %s as %s (uid %u)", what, share_name, user->name, (guint) user->uid);
-  of_launcher_run_async (self->launcher, &spec, NULL, callback, user_data);
+  of_user_run_async (self->launcher, unit_name, description, user, argv, read_write_paths,
+                     OF_SHARE_ADMIN_HELPER_TIMEOUT_USEC, callback, user_data);
 }
 
 static char *
@@ -292,7 +189,7 @@ typedef struct {
   char                  *local_path;
   char                  *remote_path;
   OfShareOptions         options;
-  UserInfo               user;      /* whom the share syncs as */
+  OfUserInfo             user;      /* whom the share syncs as */
   OfShare               *share;     /* parsed back from data */
   GBytes                *data;
   gboolean               reserved;  /* name in admin->busy */
@@ -308,7 +205,7 @@ add_request_free (AddRequest *request)
   g_free (request->local_path);
   g_free (request->remote_path);
   of_share_options_clear (&request->options);
-  user_info_clear (&request->user);
+  of_user_info_clear (&request->user);
   of_share_free (request->share);
   g_clear_pointer (&request->data, g_bytes_unref);
   g_free (request);
@@ -460,7 +357,7 @@ add_caller_known (GObject      *source,
   GDBusMethodInvocation *invocation = request->invocation;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  g_auto(UserInfo) caller = { 0 };
+  g_auto(OfUserInfo) caller = { 0 };
   guint32 caller_uid;
 
   if (reply == NULL)
@@ -471,8 +368,8 @@ add_caller_known (GObject      *source,
       return;
     }
   g_variant_get (reply, "(u)", &caller_uid);
-  if (!user_info_lookup (NULL, caller_uid, &caller, &error) ||
-      !user_info_lookup (request->options.user ? request->options.user : caller.name, 0, &request->user,
+  if (!of_user_info_lookup (NULL, caller_uid, &caller, &error) ||
+      !of_user_info_lookup (request->options.user ? request->options.user : caller.name, 0, &request->user,
                          &error))
     {
       g_dbus_method_invocation_return_error_literal (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
@@ -572,7 +469,7 @@ typedef struct {
   OfShareAdmin          *admin;
   GDBusMethodInvocation *invocation;
   OfShare               *share;     /* a copy, as it was when asked */
-  UserInfo               user;
+  OfUserInfo             user;
   gboolean               reserved;
 } RemoveRequest;
 
@@ -583,7 +480,7 @@ remove_request_free (RemoveRequest *request)
     g_hash_table_remove (request->admin->busy, request->share->name);
   g_object_unref (request->admin);
   of_share_free (request->share);
-  user_info_clear (&request->user);
+  of_user_info_clear (&request->user);
   g_free (request);
 }
 
@@ -658,7 +555,7 @@ remove_file_done (GObject      *source,
   /* The share's conflict store (#14) is deleted here. */
 
   archive_dir = g_strdup_printf ("%s/%u", self->archive_root, (guint) request->share->uid);
-  if (!user_info_lookup (request->share->user, 0, &request->user, &error))
+  if (!of_user_info_lookup (request->share->user, 0, &request->user, &error))
     {
       g_warning ("Share %s: its archives stay in %s: %s", request->share->name, archive_dir, error->message);
       remove_done (request);
