@@ -527,33 +527,20 @@ state_saved (GObject      *source,
 }
 
 static void
-remove_file_done (GObject      *source,
+remove_withdrawn (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
   RemoveRequest *request = user_data;
   OfShareAdmin *self = request->admin;
   g_autoptr(GError) error = NULL;
-  OfState *state = of_state_store_get (self->state_store);
   g_autofree char *archive_dir = NULL;
   g_auto(GStrv) argv = NULL;
   g_autofree char *writable = NULL;
 
-  (void) source;
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      g_warning ("RemoveShare %s: %s", request->share->name, error->message);
-      g_dbus_method_invocation_return_gerror (request->invocation, error);
-      remove_request_free (request);
-      return;
-    }
-
-  /* InterfacesRemoved; the file monitor's reload then finds nothing to do. */
-  of_share_registry_remove (self->registry, request->share->name);
-  if (state->shares != NULL && g_hash_table_remove (state->shares, request->share->name))
-    of_state_store_save_async (self->state_store, state_saved, self->state_store);
-  /* The share's conflict store (#14) is deleted here. */
-
+  of_sync_manager_withdraw_share_finish (OF_SYNC_MANAGER (source), result, NULL);
+  /* No engine of the share runs now, and none will again: its archives
+   * can go. */
   archive_dir = g_strdup_printf ("%s/%u", self->archive_root, (guint) request->share->uid);
   if (!of_user_info_lookup (request->share->user, 0, &request->user, &error))
     {
@@ -572,15 +559,35 @@ remove_file_done (GObject      *source,
 }
 
 static void
-remove_withdrawn (GObject      *source,
+remove_file_done (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
   RemoveRequest *request = user_data;
+  OfShareAdmin *self = request->admin;
+  g_autoptr(GError) error = NULL;
+  OfState *state = of_state_store_get (self->state_store);
 
-  of_sync_manager_withdraw_share_finish (OF_SYNC_MANAGER (source), result, NULL);
-  /* No engine of the share runs now, and none will in this sync. */
-  file_job_start (request->admin, request->share->name, NULL, remove_file_done, request);
+  (void) source;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      /* Nothing changed: the share is still there, its sync untouched. */
+      g_warning ("RemoveShare %s: %s", request->share->name, error->message);
+      g_dbus_method_invocation_return_gerror (request->invocation, error);
+      remove_request_free (request);
+      return;
+    }
+
+  /* InterfacesRemoved; the file monitor's reload then finds nothing to
+   * do, and no sync from now on includes the share. */
+  of_share_registry_remove (self->registry, request->share->name);
+  if (state->shares != NULL && g_hash_table_remove (state->shares, request->share->name))
+    of_state_store_save_async (self->state_store, state_saved, self->state_store);
+  /* The share's conflict store (#14) is deleted here. */
+
+  /* A sync that took the share before it left the registry stops its
+   * engine, or leaves it out if its turn has not come. */
+  of_sync_manager_withdraw_share_async (self->manager, request->share->name, remove_withdrawn, request);
 }
 
 static void
@@ -607,7 +614,7 @@ remove_authorized (GObject      *source,
   {
     RemoveRequest *owned = g_steal_pointer (&request);
 
-    of_sync_manager_withdraw_share_async (self->manager, owned->share->name, remove_withdrawn, owned);
+    file_job_start (self, owned->share->name, NULL, remove_file_done, owned);
   }
 }
 

@@ -9,9 +9,10 @@
  * time limit (folder-check.h, through the launcher) → the file written
  * durably as root → the share exported at once (share-registry.h).
  * RemoveShare: polkit (manage-own-shares only for a share added for the
- * caller through AddShare) → the share's engine stopped if it runs → the
- * file deleted → unexported, state dropped → its archives deleted as its
- * user (archive-forget.h).
+ * caller through AddShare) → the file deleted (if that fails, nothing
+ * changed) → unexported, state dropped, so no later sync takes it → the
+ * share's engine stopped if a running sync took it → its archives
+ * deleted as its user (archive-forget.h) → the reply.
  *
  * Owns the names being added or removed, so that two calls for one name
  * cannot both go ahead.  Nothing here blocks the main loop on a user's
