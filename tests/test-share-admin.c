@@ -22,15 +22,18 @@
 #define REMOVE_SHARE "--method=" IFACE ".RemoveShare"
 /* The user who may manage their own shares and nobody else's: the
  * common rules deny this user everything; the rules below, asked first,
- * grant manage-own-shares alone. */
+ * grant manage-own-shares alone, and only for share names starting with
+ * this test process's prefix (own_name()): the rules directory is the
+ * machine's, and other tests running meanwhile must not see the grant. */
 #define OWN OF_TEST_USER_DENY
 #define OTHER OF_TEST_USER_ALLOW
 
-static const char own_rules[] =
+static const char own_rules_template[] =
   "// Installed by test-share-admin; removed when it ends.\n"
   "polkit.addRule(function(action, subject) {\n"
   "  if (subject.user == \"" OWN "\" &&\n"
-  "      action.id == \"org.offlinefiles.backgroundsync.manage-own-shares\")\n"
+  "      action.id == \"org.offlinefiles.backgroundsync.manage-own-shares\" &&\n"
+  "      action.lookup(\"share\").indexOf(\"%s\") == 0)\n"
   "    return polkit.Result.YES;\n"
   "  return polkit.Result.NOT_HANDLED;\n"
   "});\n";
@@ -41,15 +44,31 @@ typedef struct {
   char      *shares_dir;
   uid_t      uid;
   gid_t      gid;
+  GPtrArray *names;    /* of own_name() */
 } Fixture;
+
+/* @base with this process's prefix: a share the rules above let OWN
+ * manage.  Valid until the fixture's teardown. */
+static const char *
+own_name (Fixture *fixture, const char *base)
+{
+  char *name = g_strdup_printf ("own%d-%s", (int) getpid (), base);
+
+  g_ptr_array_add (fixture->names, name);
+  return name;
+}
 
 static void
 setup (Fixture *fixture, gconstpointer data)
 {
   struct passwd *pw;
 
+  g_autofree char *prefix = g_strdup_printf ("own%d-", (int) getpid ());
+  g_autofree char *rules = g_strdup_printf (own_rules_template, prefix);
+
   (void) data;
-  fixture->harness = of_harness_new_with_rules (own_rules);
+  fixture->names = g_ptr_array_new_with_free_func (g_free);
+  fixture->harness = of_harness_new_with_rules (rules);
   fixture->events = of_harness_watch_syncs (fixture->harness);
   fixture->shares_dir = g_build_filename (fixture->harness->config_dir, "shares.d", NULL);
   g_mkdir (fixture->shares_dir, 0755);
@@ -69,6 +88,7 @@ teardown (Fixture *fixture, gconstpointer data)
     g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
   g_clear_pointer (&fixture->harness, of_harness_free);
   g_free (fixture->shares_dir);
+  g_ptr_array_unref (fixture->names);
 }
 
 static gboolean
@@ -243,6 +263,7 @@ test_add_sync_remove (Fixture *fixture, gconstpointer data)
   g_autofree char *local_file = NULL;
   OfSyncEvent *finished;
   struct stat st;
+  const char *mine = own_name (fixture, "mine");
   guint64 id;
 
   (void) data;
@@ -253,20 +274,22 @@ test_add_sync_remove (Fixture *fixture, gconstpointer data)
   write_file (local, "notes.txt", "mine", fixture->uid, fixture->gid);
   of_harness_start_daemon (fixture->harness, NULL);
 
-  g_assert_cmpint (add_as (fixture, OWN, "mine", local, remote, "{'Timeout': <uint32 5>}", &out, &err), ==, 0);
+  g_assert_cmpint (add_as (fixture, OWN, mine, local, remote, "{'Timeout': <uint32 5>}", &out, &err), ==, 0);
   g_test_message ("AddShare: %s", out);
-  expected_out = g_strdup_printf ("(objectpath '/org/offlinefiles/BackgroundSync/share/mine',)\n");
+  /* The object path escapes the "-" of the prefix. */
+  expected_out = g_strdup_printf ("(objectpath '/org/offlinefiles/BackgroundSync/share/own%d_2dmine',)\n",
+                                  (int) getpid ());
   g_assert_cmpstr (out, ==, expected_out);
   /* Exported before the reply: no waiting for the file monitor. */
-  g_assert_true (share_exported (fixture, "mine"));
+  g_assert_true (share_exported (fixture, mine));
 
   /* Root's, 0644, marked with who added it: the trust rule holds. */
-  path = g_strdup_printf ("%s/mine.conf", fixture->shares_dir);
+  path = g_strdup_printf ("%s/%s.conf", fixture->shares_dir, mine);
   g_assert_cmpint (g_lstat (path, &st), ==, 0);
   g_assert_true (S_ISREG (st.st_mode));
   g_assert_cmpuint (st.st_uid, ==, 0);
   g_assert_cmpuint (st.st_mode & 07777, ==, 0644);
-  written = read_share_file (fixture, "mine");
+  written = read_share_file (fixture, mine);
   g_test_message ("%s", written);
   mark = g_strdup_printf ("# Added by %s (uid %u) through AddShare at ", OWN, (guint) fixture->uid);
   g_assert_true (g_str_has_prefix (written, mark));
@@ -277,13 +300,13 @@ test_add_sync_remove (Fixture *fixture, gconstpointer data)
    * nobody rewrites it. */
   g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
   of_harness_start_daemon (fixture->harness, NULL);
-  g_assert_true (share_exported (fixture, "mine"));
-  after_restart = read_share_file (fixture, "mine");
+  g_assert_true (share_exported (fixture, mine));
+  after_restart = read_share_file (fixture, mine);
   g_assert_cmpstr (after_restart, ==, written);
   g_subprocess_send_signal (fixture->harness->daemon, SIGHUP);
   of_harness_settle (fixture->harness);
-  g_assert_true (share_exported (fixture, "mine"));
-  after_reload = read_share_file (fixture, "mine");
+  g_assert_true (share_exported (fixture, mine));
+  after_reload = read_share_file (fixture, mine);
   g_assert_cmpstr (after_reload, ==, written);
 
   /* It syncs, as its user. */
@@ -299,12 +322,12 @@ test_add_sync_remove (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (count_archives (fixture, fixture->uid), ==, 2);
 
   /* Another user may not remove it; its user may. */
-  g_assert_cmpint (remove_as (fixture, OF_TEST_USER_ASK, "mine", &err2), !=, 0);
+  g_assert_cmpint (remove_as (fixture, OF_TEST_USER_ASK, mine, &err2), !=, 0);
   g_assert_nonnull (strstr (err2, "AccessDenied"));
-  g_assert_true (share_exported (fixture, "mine"));
+  g_assert_true (share_exported (fixture, mine));
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (remove_as (fixture, OWN, "mine", &err), ==, 0);
-  g_assert_false (share_exported (fixture, "mine"));
+  g_assert_cmpint (remove_as (fixture, OWN, mine, &err), ==, 0);
+  g_assert_false (share_exported (fixture, mine));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (count_archives (fixture, fixture->uid), ==, 0);
   /* The folders are the user's, untouched. */
@@ -314,7 +337,7 @@ test_add_sync_remove (Fixture *fixture, gconstpointer data)
   /* And it stays gone after the file monitor's reload. */
   g_subprocess_send_signal (fixture->harness->daemon, SIGHUP);
   of_harness_settle (fixture->harness);
-  g_assert_false (share_exported (fixture, "mine"));
+  g_assert_false (share_exported (fixture, mine));
 }
 
 /* Each bad request: its own error, a message that names the problem,
@@ -356,6 +379,7 @@ test_refused (Fixture *fixture, gconstpointer data)
   dotdot = g_strdup_printf ("%s/../mine-remote", local);
   admin_share_file (fixture, "taken", local, remote);
   other_option = g_strdup_printf ("{'User': <'%s'>}", OTHER);
+  cases[0].name = own_name (fixture, "rootsdir");
   cases[0].local = roots;
   cases[1].remote = inside;
   cases[3].remote = dotdot;
@@ -397,11 +421,11 @@ test_limit (Fixture *fixture, gconstpointer data)
       admin_share_file (fixture, name, local, remote);
     }
   of_harness_start_daemon (fixture->harness, NULL);
-  g_assert_cmpint (add_as (fixture, OWN, "the64th", local, remote, NULL, &out, &err), ==, 0);
+  g_assert_cmpint (add_as (fixture, OWN, own_name (fixture, "the64th"), local, remote, NULL, &out, &err), ==, 0);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   before = listing (fixture);
-  g_assert_cmpint (add_as (fixture, OWN, "the65th", local, remote, NULL, &out, &err), !=, 0);
+  g_assert_cmpint (add_as (fixture, OWN, own_name (fixture, "the65th"), local, remote, NULL, &out, &err), !=, 0);
   g_test_message ("65th: %s", err);
   g_assert_nonnull (strstr (err, "LimitsExceeded"));
   g_assert_nonnull (strstr (err, "64 shares"));
@@ -472,6 +496,8 @@ test_remove_during_sync (Fixture *fixture, gconstpointer data)
   g_autofree char *local2 = NULL, *remote2 = NULL, *err = NULL, *out = NULL;
   g_autofree char *marker = NULL, *script = NULL, *pid_text = NULL;
   g_autoptr(GVariant) reply = NULL;
+  const char *a_name = own_name (fixture, "a");
+  const char *b_name = own_name (fixture, "b");
   int pid;
   g_autoptr(GError) error = NULL;
   const char *args[2] = { NULL, NULL };
@@ -499,10 +525,10 @@ test_remove_during_sync (Fixture *fixture, gconstpointer data)
   engine_arg = g_strdup_printf ("--engine=%s", engine);
   args[0] = engine_arg;
   of_harness_start_daemon (fixture->harness, args);
-  g_assert_cmpint (add_as (fixture, OWN, "a", local, remote, NULL, &out, &err), ==, 0);
+  g_assert_cmpint (add_as (fixture, OWN, a_name, local, remote, NULL, &out, &err), ==, 0);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (add_as (fixture, OWN, "b", local2, remote2, NULL, &out, &err), ==, 0);
+  g_assert_cmpint (add_as (fixture, OWN, b_name, local2, remote2, NULL, &out, &err), ==, 0);
 
   id = sync_now (fixture);
   /* "a" comes first: wait until its engine runs. */
@@ -513,7 +539,7 @@ test_remove_during_sync (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (pid, >, 1);
   g_assert_cmpint (kill (pid, 0), ==, 0);
   before = g_get_monotonic_time ();
-  reply = of_harness_call (fixture->harness, IFACE, "RemoveShare", g_variant_new ("(s)", "a"),
+  reply = of_harness_call (fixture->harness, IFACE, "RemoveShare", g_variant_new ("(s)", a_name),
                            G_DBUS_CALL_FLAGS_NONE, &error);
   g_assert_no_error (error);
   /* Stopped and reaped before the reply. */
@@ -528,10 +554,10 @@ test_remove_during_sync (Fixture *fixture, gconstpointer data)
       OfSyncEvent *event = fixture->events->pdata[i];
 
       if (event->id == id && g_str_equal (event->name, "SyncProgress"))
-        g_assert_cmpstr (event->detail, ==, "b");
+        g_assert_cmpstr (event->detail, ==, b_name);
     }
-  g_assert_false (share_exported (fixture, "a"));
-  g_assert_true (share_exported (fixture, "b"));
+  g_assert_false (share_exported (fixture, a_name));
+  g_assert_true (share_exported (fixture, b_name));
 }
 
 #define ADD(path, func) g_test_add ("/share-admin/" path, Fixture, NULL, setup, func, teardown)
