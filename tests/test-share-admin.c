@@ -4,7 +4,8 @@
  * folders and it syncs as them; every bad request is refused with its
  * error and writes nothing; ownership decides the polkit action; removal
  * stops the share's running engine and leaves its folders alone; a file
- * written over the bus survives a restart and a reload unchanged. */
+ * written over the bus survives a restart and a reload unchanged; a
+ * folder on a dead server costs its caller a timeout, nobody else. */
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -560,6 +561,97 @@ test_remove_during_sync (Fixture *fixture, gconstpointer data)
   g_assert_true (share_exported (fixture, b_name));
 }
 
+/* A folder on a dead file server: the check as the user gives up at its
+ * time limit with a clear error and writes nothing; meanwhile the
+ * daemon answers at once, and another caller's AddShare goes through. */
+static void
+test_hung_folder (Fixture *fixture, gconstpointer data)
+{
+  const char *helper = g_getenv ("OF_HANGING_FS");
+  g_autofree char *server = g_build_filename (fixture->harness->dir, "server", NULL);
+  g_autofree char *hung_remote = g_build_filename (server, "remote", NULL);
+  g_autofree char *local = NULL, *root_local = NULL, *root_remote = NULL, *before = NULL, *after = NULL;
+  g_autofree char *out = NULL, *err = NULL, *expected = NULL;
+  g_autoptr(GSubprocess) fuse = NULL, hung_call = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *umount_argv[] = { "umount", "-l", server, NULL };
+  const char *hung = own_name (fixture, "hung");
+  struct stat base_st, mount_st;
+  gboolean mounted = FALSE;
+  gint64 started, took;
+
+  (void) data;
+  if (!require_all (fixture))
+    return;
+  if (helper == NULL || !g_file_test ("/dev/fuse", G_FILE_TEST_EXISTS) ||
+      !g_spawn_command_line_sync ("/usr/bin/python3 -c 'import fusepy'", NULL, NULL, NULL, NULL))
+    {
+      g_test_skip ("needs /dev/fuse and python3-fusepy (tools/install-deps.sh)");
+      return;
+    }
+  g_assert_cmpint (g_mkdir (server, 0755), ==, 0);
+  fuse = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "/usr/bin/python3", helper, server, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpint (stat (fixture->harness->dir, &base_st), ==, 0);
+  for (int i = 0; i < 100 && !mounted; i++)
+    {
+      g_usleep (50 * 1000);
+      mounted = stat (server, &mount_st) == 0 && mount_st.st_dev != base_st.st_dev;
+    }
+  if (!mounted)
+    {
+      g_subprocess_force_exit (fuse);
+      g_test_skip ("cannot mount a FUSE file system here");
+      return;
+    }
+  local = own_dir (fixture, "hung-local");
+  root_local = g_build_filename (fixture->harness->dir, "root-local", NULL);
+  root_remote = g_build_filename (fixture->harness->dir, "root-remote", NULL);
+  g_assert_cmpint (g_mkdir (root_local, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (root_remote, 0755), ==, 0);
+  of_harness_start_daemon (fixture->harness, NULL);
+  before = listing (fixture);
+
+  started = g_get_monotonic_time ();
+  /* gdbus would give up after 25 s: the daemon's answer must not race it. */
+  hung_call = of_harness_gdbus_as_async (fixture->harness, OWN, "--timeout=120", ADD_SHARE, hung, local,
+                                         hung_remote, "@a{sv} {}", NULL);
+  g_usleep (500 * 1000);
+  /* Meanwhile: a write, and root's own AddShare, are answered at once. */
+  {
+    gint64 t0 = g_get_monotonic_time ();
+
+    g_assert_true (of_harness_set (fixture->harness, "SyncInterval", g_variant_new_uint16 (100), &error));
+    g_assert_no_error (error);
+    reply = of_harness_call (fixture->harness, IFACE, "AddShare",
+                             g_variant_new_parsed ("('rootshare', %s, %s, @a{sv} {})", root_local, root_remote),
+                             G_DBUS_CALL_FLAGS_NONE, &error);
+    g_assert_no_error (error);
+    g_test_message ("a Set and root's AddShare took %.2f s while the other check hung",
+                    (g_get_monotonic_time () - t0) / 1e6);
+    g_assert_cmpint (g_get_monotonic_time () - t0, <, 3 * G_USEC_PER_SEC);
+    g_assert_true (share_exported (fixture, "rootshare"));
+  }
+
+  g_assert_true (g_subprocess_communicate_utf8 (hung_call, NULL, NULL, &out, &err, &error));
+  g_assert_no_error (error);
+  took = g_get_monotonic_time () - started;
+  g_test_message ("hung folder: %.1f s: %s", took / 1e6, err);
+  g_assert_cmpint (g_subprocess_get_exit_status (hung_call), !=, 0);
+  g_assert_nonnull (strstr (err, "org.offlinefiles.BackgroundSync.Error.Failed"));
+  g_assert_nonnull (strstr (err, "took longer than 15 s"));
+  g_assert_cmpint (took, >=, 14 * G_USEC_PER_SEC);
+  g_assert_false (share_exported (fixture, hung));
+  after = listing (fixture);
+  expected = g_strdup_printf ("%s%srootshare.conf", before, *before ? " " : "");
+  g_assert_cmpstr (after, ==, expected);
+
+  g_subprocess_force_exit (fuse);
+  g_subprocess_wait (fuse, NULL, NULL);
+  g_spawn_sync (NULL, (char **) umount_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
 #define ADD(path, func) g_test_add ("/share-admin/" path, Fixture, NULL, setup, func, teardown)
 
 int
@@ -571,5 +663,6 @@ main (int argc, char **argv)
   ADD ("limit", test_limit);
   ADD ("ownership", test_ownership);
   ADD ("remove-during-sync", test_remove_during_sync);
+  ADD ("hung-folder", test_hung_folder);
   return g_test_run ();
 }
