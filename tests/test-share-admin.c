@@ -265,6 +265,8 @@ test_add_sync_remove (Fixture *fixture, gconstpointer data)
   OfSyncEvent *finished;
   struct stat st;
   const char *mine = own_name (fixture, "mine");
+  const char *keep = own_name (fixture, "keep");
+  g_autofree char *keep_local = NULL, *keep_remote = NULL, *out2 = NULL, *err3 = NULL;
   guint64 id;
 
   (void) data;
@@ -273,6 +275,8 @@ test_add_sync_remove (Fixture *fixture, gconstpointer data)
   local = own_dir (fixture, "mine-local");
   remote = own_dir (fixture, "mine-remote");
   write_file (local, "notes.txt", "mine", fixture->uid, fixture->gid);
+  keep_local = own_dir (fixture, "keep-local");
+  keep_remote = own_dir (fixture, "keep-remote");
   of_harness_start_daemon (fixture->harness, NULL);
 
   g_assert_cmpint (add_as (fixture, OWN, mine, local, remote, "{'Timeout': <uint32 5>}", &out, &err), ==, 0);
@@ -310,7 +314,8 @@ test_add_sync_remove (Fixture *fixture, gconstpointer data)
   after_reload = read_share_file (fixture, mine);
   g_assert_cmpstr (after_reload, ==, written);
 
-  /* It syncs, as its user. */
+  /* It syncs, as its user, with another share of the same user's. */
+  g_assert_cmpint (add_as (fixture, OWN, keep, keep_local, keep_remote, NULL, &out2, &err3), ==, 0);
   id = sync_now (fixture);
   finished = wait_event (fixture, "SyncFinished", id, 60);
   g_test_message ("SyncFinished: %s: %s", finished->detail, finished->message);
@@ -320,7 +325,8 @@ test_add_sync_remove (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (arrived, ==, "mine");
   g_assert_cmpint (g_stat (arrived_path, &st), ==, 0);
   g_assert_cmpuint (st.st_uid, ==, fixture->uid);
-  g_assert_cmpuint (count_archives (fixture, fixture->uid), ==, 2);
+  /* Two archives (one per root) of each share. */
+  g_assert_cmpuint (count_archives (fixture, fixture->uid), ==, 4);
 
   /* Another user may not remove it; its user may. */
   g_assert_cmpint (remove_as (fixture, OF_TEST_USER_ASK, mine, &err2), !=, 0);
@@ -330,7 +336,9 @@ test_add_sync_remove (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (remove_as (fixture, OWN, mine, &err), ==, 0);
   g_assert_false (share_exported (fixture, mine));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-  g_assert_cmpuint (count_archives (fixture, fixture->uid), ==, 0);
+  /* Its archives went; the other share's stayed. */
+  g_assert_cmpuint (count_archives (fixture, fixture->uid), ==, 2);
+  g_assert_true (share_exported (fixture, keep));
   /* The folders are the user's, untouched. */
   local_file = g_build_filename (local, "notes.txt", NULL);
   g_assert_true (g_file_test (local_file, G_FILE_TEST_IS_REGULAR));
