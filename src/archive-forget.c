@@ -6,6 +6,8 @@
 
 /* $1 the directory, $2 and $3 the roots as unison names them (it lists
  * them in its own order).  Quoted parts of a case pattern are literal.
+ * No "${…}" (a launcher that forgot to turn systemd's expansion off
+ * would blank it).
  * ar: archive, fp: fingerprint cache, tm: archive being written, sc:
  * scratch, lk: lock. */
 static const char script[] =
@@ -17,7 +19,7 @@ static const char script[] =
   "    *\" synchronizing roots $2, $3\"|*\" synchronizing roots $3, $2\") ;;\n"
   "    *) continue ;;\n"
   "  esac\n"
-  "  h=${f#ar}\n"
+  "  h=$(printf '%s' \"$f\" | cut -c3-)\n"
   "  rm -f -- \"ar$h\" \"fp$h\" \"tm$h\" \"sc$h\" \"lk$h\" || exit 1\n"
   "done\n"
   "exit 0\n";
