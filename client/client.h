@@ -30,6 +30,10 @@ typedef struct {
   gboolean               wait;
   gboolean               names;
   gboolean               all;       /* resolve --all */
+  /* add-share's --timeout, --mount-point, --user (borrowed; NULL: not given). */
+  const char            *share_timeout;
+  const char            *share_mount_point;
+  const char            *share_user;
   /* stdout is a terminal: align and (unless NO_COLOR or TERM=dumb) colour. */
   gboolean               tty;
   gboolean               color;

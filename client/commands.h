@@ -56,6 +56,20 @@ JsonNode *of_conflicts_build_json (GVariant *conflicts);
 char     *of_conflicts_format_size (GVariant   *details,
                                     const char *key);
 
+/* cmd-share-admin.c */
+int       of_cmd_add_share    (OfClient *client, char **args);
+int       of_cmd_remove_share (OfClient *client, char **args);
+/* AddShare's (sssa{sv}) from NAME LOCAL REMOTE and the options (each
+ * NULL when not given): relative folders are taken from @cwd and
+ * normalized, as a shell user expects; the daemon checks the rest.  A
+ * usage error (G_OPTION_ERROR) names the bad word. */
+GVariant *of_add_share_build_args (char       **args,
+                                   const char  *timeout,
+                                   const char  *mount_point,
+                                   const char  *user,
+                                   const char  *cwd,
+                                   GError     **error);
+
 /* monitor.c */
 int       of_cmd_monitor      (OfClient *client, char **args);
 /* A signal's arguments as (name, value) members, named as in the XML;

@@ -27,12 +27,16 @@ static gboolean opt_version;
 static gboolean opt_wait;
 static gboolean opt_names;
 static gboolean opt_all;
+static char    *opt_timeout;
+static char    *opt_mount_point;
+static char    *opt_user;
 
 typedef enum {
   OPT_JSON  = 1 << 0,
   OPT_WAIT  = 1 << 1,
   OPT_NAMES = 1 << 2,
   OPT_ALL   = 1 << 3,
+  OPT_SHARE = 1 << 4,  /* --timeout, --mount-point, --user */
 } VerbOptions;
 
 typedef struct {
@@ -65,6 +69,10 @@ static const Verb verbs[] = {
   { "resolve", N_("SHARE keep-local|keep-remote|keep-latest|keep-both|skip PATH…|--all"),
     N_("Settle conflicts of a share"),
     2, -1, OPT_ALL, of_cmd_resolve },
+  { "add-share", N_("NAME LOCAL REMOTE"), N_("Keep a pair of folders available offline"),
+    3, 3, OPT_SHARE, of_cmd_add_share },
+  { "remove-share", N_("NAME"), N_("Stop keeping a share offline; its folders stay"),
+    1, 1, 0, of_cmd_remove_share },
   { "plan", N_("[N]"), N_("Show the next N planned synchronizations (default 10)"),
     0, 1, OPT_JSON, of_cmd_plan },
   { "monitor", "", N_("Print signals and property changes as they happen"),
@@ -80,7 +88,15 @@ find_verb (const char *name)
   return NULL;
 }
 
-/* Every option is a flag, so the first word that is not one is the
+/* The options that take a value as the next word ("--timeout 30"). */
+static gboolean
+takes_value (const char *word)
+{
+  return strcmp (word, "--timeout") == 0 || strcmp (word, "--mount-point") == 0 ||
+         strcmp (word, "--user") == 0;
+}
+
+/* The first word that is neither an option nor an option's value is the
  * command; options may come before or after it, as with systemctl. */
 static int
 find_verb_word (int argc, char **argv)
@@ -91,6 +107,8 @@ find_verb_word (int argc, char **argv)
         return i + 1 < argc ? i + 1 : -1;
       if (argv[i][0] != '-' || argv[i][1] == '\0')
         return i;
+      if (takes_value (argv[i]))
+        i++;
     }
   return -1;
 }
@@ -115,6 +133,14 @@ build_entries (VerbOptions options, gboolean all)
                                _("Print only the names, one per line"), NULL };
   const GOptionEntry all_conflicts = { "all", 0, 0, G_OPTION_ARG_NONE, &opt_all,
                                        _("Every conflict of the share"), NULL };
+  const GOptionEntry share[] = {
+    { "timeout", 0, 0, G_OPTION_ARG_STRING, &opt_timeout,
+      _("Stop a sync of the share after MIN minutes (default 60)"), _("MIN") },
+    { "mount-point", 0, 0, G_OPTION_ARG_FILENAME, &opt_mount_point,
+      _("The mount the remote folder lives on"), _("PATH") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &opt_user,
+      _("Sync as USER instead of yourself (needs manage-shares)"), _("USER") },
+  };
 
   if (options & OPT_JSON)
     g_array_append_val (entries, json);
@@ -124,6 +150,8 @@ build_entries (VerbOptions options, gboolean all)
     g_array_append_val (entries, names);
   if (options & OPT_ALL)
     g_array_append_val (entries, all_conflicts);
+  if (options & OPT_SHARE)
+    g_array_append_vals (entries, share, G_N_ELEMENTS (share));
   g_array_append_vals (entries, common, G_N_ELEMENTS (common));
   return (GOptionEntry *) g_array_free (entries, FALSE);
 }
@@ -276,6 +304,9 @@ run (int argc, char **argv)
   client.wait = opt_wait;
   client.names = opt_names;
   client.all = opt_all;
+  client.share_timeout = opt_timeout;
+  client.share_mount_point = opt_mount_point;
+  client.share_user = opt_user;
   client.tty = isatty (STDOUT_FILENO);
   client.color = client.tty && g_getenv ("NO_COLOR") == NULL && g_strcmp0 (g_getenv ("TERM"), "dumb") != 0;
   status = verb->run (&client, words + 1);
@@ -286,6 +317,8 @@ run (int argc, char **argv)
 int
 main (int argc, char **argv)
 {
+  int status;
+
   setlocale (LC_ALL, "");
   /* The tests' build reads the catalogs of the build tree. */
 #ifdef OF_UNINSTALLED_LOCALEDIR
@@ -297,5 +330,9 @@ main (int argc, char **argv)
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("offlinefilesctl");
 
-  return run (argc, argv);
+  status = run (argc, argv);
+  g_free (opt_timeout);
+  g_free (opt_mount_point);
+  g_free (opt_user);
+  return status;
 }

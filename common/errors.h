@@ -18,6 +18,7 @@ typedef enum {
   OF_ERROR_STORAGE,                             /* ...Error.Storage */
   OF_ERROR_LOCKED,                              /* ...Error.Locked */
   OF_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,  /* org.freedesktop.DBus.Error.InteractiveAuthorizationRequired */
+  OF_ERROR_EXISTS,                              /* ...Error.Exists */
 } OfError;
 
 GQuark of_error_quark (void);

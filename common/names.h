@@ -17,6 +17,8 @@
 #define OF_ERROR_NAME_FAILED      OF_ERROR_PREFIX "Failed"
 #define OF_ERROR_NAME_STORAGE     OF_ERROR_PREFIX "Storage"
 #define OF_ERROR_NAME_LOCKED      OF_ERROR_PREFIX "Locked"
+/* AddShare: a share of that name is there already. */
+#define OF_ERROR_NAME_EXISTS      OF_ERROR_PREFIX "Exists"
 #define OF_ERROR_NAME_INTERACTIVE_AUTHORIZATION_REQUIRED \
   "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"
 

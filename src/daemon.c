@@ -24,6 +24,7 @@
 #include "conflict-store.h"
 #include "resolver.h"
 #include "service.h"
+#include "share-admin.h"
 #include "share-registry.h"
 #include "state-store.h"
 #include "sync-manager.h"
@@ -52,6 +53,7 @@ struct _OfDaemon {
   OfLauncher      *launcher;
   OfSyncManager   *manager;
   OfResolver      *resolver;
+  OfShareAdmin    *share_admin;
   OfService       *service;
   OfMetricsWriter *metrics;
   OfFastReads     *fast_reads;
@@ -272,7 +274,10 @@ of_daemon_start (OfDaemon *self,
 
   self->metrics = of_metrics_writer_new (self->store, self->state_store, self->shares, self->manager,
                                         PACKAGE_VERSION);
+  self->share_admin = of_share_admin_new (shares_dir, archive_root, self->shares, self->state_store,
+                                          self->auth, self->launcher, self->manager);
   self->service = of_service_new (self->store, self->auth, self->manager);
+  of_service_set_share_admin (self->service, self->share_admin);
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->service), self->bus,
                                          OF_OBJECT_PATH, error))
     {
@@ -315,7 +320,8 @@ of_daemon_stop (OfDaemon *self)
   of_auth_stop (self->auth);
   while ((of_sync_manager_is_busy (self->manager) || of_state_store_is_busy (self->state_store) ||
           of_auth_is_busy (self->auth) || of_metrics_writer_is_busy (self->metrics) ||
-          of_resolver_is_busy (self->resolver) || of_conflict_store_is_busy (self->conflicts)) &&
+          of_resolver_is_busy (self->resolver) || of_conflict_store_is_busy (self->conflicts) ||
+          of_share_admin_is_busy (self->share_admin)) &&
          g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   of_metrics_writer_stop (self->metrics);
@@ -355,6 +361,7 @@ of_daemon_dispose (GObject *object)
     of_metrics_writer_stop (self->metrics);
   g_clear_object (&self->metrics);
   g_clear_pointer (&self->resolver, of_resolver_free);
+  g_clear_object (&self->share_admin);
   g_clear_object (&self->manager);
   g_clear_object (&self->launcher);
   g_clear_object (&self->shares);

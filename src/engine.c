@@ -19,11 +19,10 @@
 #include "archive.h"
 #include "conflict-stat.h"
 #include "folder-check.h"
+#include "user-run.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -164,57 +163,29 @@ static gboolean
 lookup_user (Prep  *prep,
              char **error_message)
 {
-  struct passwd pwd, *found = NULL;
-  long size = sysconf (_SC_GETPW_R_SIZE_MAX);
-  g_autofree char *buffer = NULL;
+  g_auto(OfUserInfo) user = { 0 };
+  g_autoptr(GError) error = NULL;
   struct stat st;
-  int err;
 
-  if (size <= 0)
-    size = 16384;
-  for (;;)
+  if (!of_user_info_lookup (prep->user, 0, &user, &error))
     {
-      buffer = g_realloc (buffer, (gsize) size);
-      err = getpwnam_r (prep->user, &pwd, buffer, (gsize) size, &found);
-      if (err != ERANGE || size > 1024 * 1024)
-        break;
-      size *= 2;
-    }
-  if (found == NULL)
-    {
-      *error_message = err != 0
-        ? g_strdup_printf ("cannot look up user %s: %s", prep->user, g_strerror (err))
-        : g_strdup_printf ("user %s does not exist", prep->user);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
+        *error_message = g_strdup_printf ("user %s does not exist", prep->user);
+      else
+        {
+          /* "Cannot look up user …": one lower-case line, like the others. */
+          error->message[0] = g_ascii_tolower (error->message[0]);
+          *error_message = g_strdup (error->message);
+        }
       return FALSE;
     }
-  prep->uid = pwd.pw_uid;
-  prep->gid = pwd.pw_gid;
+  prep->uid = user.uid;
+  prep->gid = user.gid;
   /* A system user's home often does not exist; unison then needs some HOME. */
-  if (pwd.pw_dir != NULL && pwd.pw_dir[0] == '/' && stat (pwd.pw_dir, &st) == 0 && S_ISDIR (st.st_mode))
-    prep->home = g_strdup (pwd.pw_dir);
-
-  /* initgroups() would change the daemon's own groups: compute the list
-   * here, set it in the child. */
-  prep->n_groups = 32;
-  for (;;)
-    {
-      int n = prep->n_groups;
-
-      prep->groups = g_renew (gid_t, prep->groups, (gsize) n);
-      if (getgrouplist (prep->user, prep->gid, prep->groups, &n) >= 0)
-        {
-          prep->n_groups = n;
-          break;
-        }
-      if (n <= prep->n_groups || n > 65536)
-        {
-          /* The user's own group at least. */
-          prep->groups[0] = prep->gid;
-          prep->n_groups = 1;
-          break;
-        }
-      prep->n_groups = n;
-    }
+  if (user.home != NULL && user.home[0] == '/' && stat (user.home, &st) == 0 && S_ISDIR (st.st_mode))
+    prep->home = g_steal_pointer (&user.home);
+  prep->groups = g_steal_pointer (&user.groups);
+  prep->n_groups = user.n_groups;
   return TRUE;
 }
 
@@ -302,7 +273,7 @@ make_environment (const Prep *prep)
   g_strv_builder_add (builder, home);
   g_strv_builder_add (builder, unison);
   /* Archive names hash the host name: keep them across renames. */
-  g_strv_builder_add (builder, "UNISONLOCALHOSTNAME=offlinefiles");
+  g_strv_builder_add (builder, "UNISONLOCALHOSTNAME=" OF_ENGINE_HOST_NAME);
   g_strv_builder_add (builder, "LANG=C.UTF-8");
   envp = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);

@@ -24,6 +24,11 @@
 
 G_BEGIN_DECLS
 
+/* unison's name for this machine in its archives (UNISONLOCALHOSTNAME):
+ * fixed, so that archives survive a rename of the host; a share's roots
+ * appear in its archives as "//" OF_ENGINE_HOST_NAME "/" + the path. */
+#define OF_ENGINE_HOST_NAME "offlinefiles"
+
 /* A run that is stopped gets SIGTERM, then SIGKILL this much later. */
 #define OF_ENGINE_DEFAULT_KILL_GRACE_USEC (10 * G_TIME_SPAN_SECOND)
 /* At most this many processes per run: unison starts a handful (ssh at

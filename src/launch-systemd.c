@@ -454,9 +454,18 @@ build_properties (const OfLaunchSpec *spec,
   add (&props, "AddRef", g_variant_new_boolean (TRUE));
   add (&props, "CollectMode", g_variant_new_string ("inactive-or-failed"));
   add (&props, "User", g_variant_new_string (spec->user_name));
-  g_variant_builder_init (&exec, G_VARIANT_TYPE ("a(sasb)"));
-  g_variant_builder_add (&exec, "(s@asb)", spec->argv[0], strv_variant (spec->argv), FALSE);
-  add (&props, "ExecStart", g_variant_builder_end (&exec));
+  /* ExecStartEx with "no-env-expand" (the ":" prefix of a unit file):
+   * systemd would otherwise expand "$NAME", "${NAME}" and "$$" in the
+   * arguments, and a share's path or a helper's shell script may hold
+   * them (a folder named "a$$b" would become "a$b"). */
+  g_variant_builder_init (&exec, G_VARIANT_TYPE ("a(sasas)"));
+  {
+    const char * const flags[] = { "no-env-expand", NULL };
+
+    g_variant_builder_add (&exec, "(s@as@as)", spec->argv[0], strv_variant (spec->argv),
+                           strv_variant (flags));
+  }
+  add (&props, "ExecStartEx", g_variant_builder_end (&exec));
   add (&props, "Environment", strv_variant (spec->envp));
   if (spec->working_directory != NULL)
     add (&props, "WorkingDirectory", g_variant_new_string (spec->working_directory));

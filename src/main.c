@@ -121,15 +121,19 @@ main (int   argc,
   main_data.daemon = daemon;
   g_signal_connect (daemon, "fatal", G_CALLBACK (on_fatal), &main_data);
 
+  /* Before the name is asked for: a client that sees it owned may send
+   * SIGHUP at once (systemctl reload, a test), and SIGHUP's default
+   * action would end the daemon.  They are handled from the main loop,
+   * once start-up is over. */
+  g_unix_signal_add (SIGHUP, on_hangup, &main_data);
+  g_unix_signal_add (SIGTERM, on_quit_signal, &main_data);
+  g_unix_signal_add (SIGINT, on_quit_signal, &main_data);
+
   if (!of_daemon_start (daemon, &error))
     {
       fprintf (stderr, "offlinefiles-syncd: %s\n", error->message);
       return EXIT_FAILURE;
     }
-
-  g_unix_signal_add (SIGHUP, on_hangup, &main_data);
-  g_unix_signal_add (SIGTERM, on_quit_signal, &main_data);
-  g_unix_signal_add (SIGINT, on_quit_signal, &main_data);
 
   g_main_loop_run (loop);
   of_daemon_stop (daemon);

@@ -22,6 +22,9 @@ struct _OfResolver {
    * that share: one at a time per share (they share its archive), side
    * by side for different shares. */
   GHashTable      *busy;
+  /* share name → GCancellable its resolutions run with, so that
+   * RemoveShare stops them; each a child of @cancellable. */
+  GHashTable      *cancels;
   guint            serial;      /* names the runs (their units) */
 };
 
@@ -44,6 +47,7 @@ typedef struct {
   GPtrArray             *items;       /* Item*, in the caller's order */
   GPtrArray             *runs;        /* GPtrArray of Item* (borrowed) per engine run */
   guint                  next_run;
+  GCancellable          *cancellable; /* the share's, see OfResolver.cancels */
 } Resolution;
 
 static void
@@ -60,6 +64,7 @@ static void
 resolution_free (Resolution *resolution)
 {
   of_share_free (resolution->share);
+  g_object_unref (resolution->cancellable);
   g_ptr_array_unref (resolution->runs);
   g_ptr_array_unref (resolution->items);
   g_free (resolution);
@@ -108,6 +113,7 @@ start_next_on_share (OfResolver *self,
   if (next == NULL)
     {
       g_hash_table_remove (self->busy, share);
+      g_hash_table_remove (self->cancels, share);
       return;
     }
   /* Waits for a running sync; no sync starts until we release. */
@@ -219,7 +225,8 @@ next_run (Resolution *resolution)
   base = of_engine_run_name (resolution->share->name, (guint64) g_get_real_time ());
   run_name = g_strdup_printf ("%s-resolve%u", base, ++self->serial);
   of_engine_resolve_async (self->launcher, self->engine_path, resolution->share, self->archive_root, run_name,
-                           self->kill_grace_usec, choices, run->len, self->cancellable, on_resolved, resolution);
+                           self->kill_grace_usec, choices, run->len, resolution->cancellable, on_resolved,
+                           resolution);
 }
 
 static const OfEngineConflict *
@@ -298,6 +305,25 @@ on_held (GObject      *source,
   next_run (resolution);
 }
 
+static GCancellable *
+share_cancellable (OfResolver *self,
+                   const char *share)
+{
+  GCancellable *cancellable = g_hash_table_lookup (self->cancels, share);
+
+  if (cancellable == NULL)
+    {
+      cancellable = g_cancellable_new ();
+      g_hash_table_insert (self->cancels, g_strdup (share), cancellable);
+      if (g_cancellable_is_cancelled (self->cancellable))
+        g_cancellable_cancel (cancellable);
+      else
+        g_signal_connect_object (self->cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel), cancellable,
+                                 G_CONNECT_SWAPPED);
+    }
+  return cancellable;
+}
+
 static void
 resolve (const OfShare         *share,
          GVariant              *choices,
@@ -323,6 +349,7 @@ resolve (const OfShare         *share,
       item->how = g_strdup (how);
       g_ptr_array_add (resolution->items, item);
     }
+  resolution->cancellable = g_object_ref (share_cancellable (self, share->name));
   self->running++;
   if (g_hash_table_contains (self->busy, share->name))
     {
@@ -365,7 +392,24 @@ sync_share (const OfShare         *share,
   of_sync_manager_sync_share_async (self->manager, share->name, on_share_sync_started, invocation);
 }
 
-static const OfShareActions actions = { sync_share, resolve };
+/* RemoveShare: the running resolution of @name and those waiting for it
+ * end as "failed: cancelled"; a later one (a new share of that name)
+ * starts afresh. */
+static void
+withdraw (const char *name,
+          gpointer    user_data)
+{
+  OfResolver *self = user_data;
+  GCancellable *cancellable = g_hash_table_lookup (self->cancels, name);
+
+  if (cancellable == NULL)
+    return;
+  g_debug ("Resolutions of share %s withdrawn", name);
+  g_cancellable_cancel (cancellable);
+  g_hash_table_remove (self->cancels, name);
+}
+
+static const OfShareActions actions = { sync_share, resolve, withdraw };
 
 const OfShareActions *
 of_resolver_actions (void)
@@ -388,6 +432,7 @@ of_resolver_new (OfSyncManager          *manager,
   self->kill_grace_usec = options->kill_grace_usec;
   self->cancellable = g_cancellable_new ();
   self->busy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_queue_free);
+  self->cancels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   return self;
 }
 
@@ -400,6 +445,7 @@ of_resolver_free (OfResolver *self)
   g_clear_object (&self->cancellable);
   /* Stopped and waited for by the daemon: nothing is queued any more. */
   g_hash_table_unref (self->busy);
+  g_hash_table_unref (self->cancels);
   g_free (self->engine_path);
   g_free (self->archive_root);
   g_free (self);

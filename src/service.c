@@ -14,6 +14,7 @@ struct _OfService {
   OfConfigStore *store;   /* borrowed; owns the settings */
   OfAuth        *auth;    /* borrowed */
   OfSyncManager *manager; /* borrowed */
+  OfShareAdmin  *share_admin; /* borrowed; NULL: AddShare and RemoveShare fail */
 
   GQueue         authorized_writes;  /* of WriteRequest, applied in order */
   gboolean       writing;
@@ -431,6 +432,39 @@ handle_preview_schedule (OfDBusBackgroundSync  *object,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+static gboolean
+handle_add_share (OfDBusBackgroundSync  *object,
+                  GDBusMethodInvocation *invocation,
+                  const char            *name,
+                  const char            *local_path,
+                  const char            *remote_path,
+                  GVariant              *options)
+{
+  OfService *self = OF_SERVICE (object);
+
+  if (self->share_admin == NULL)
+    g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_NOT_SUPPORTED,
+                                           "Shares cannot be added here");
+  else
+    of_share_admin_add (self->share_admin, invocation, name, local_path, remote_path, options);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_remove_share (OfDBusBackgroundSync  *object,
+                     GDBusMethodInvocation *invocation,
+                     const char            *name)
+{
+  OfService *self = OF_SERVICE (object);
+
+  if (self->share_admin == NULL)
+    g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_NOT_SUPPORTED,
+                                           "Shares cannot be removed here");
+  else
+    of_share_admin_remove (self->share_admin, invocation, name);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 static void
 publish_status (OfService *self)
 {
@@ -571,6 +605,8 @@ of_service_iface_init (OfDBusBackgroundSyncIface *iface)
   iface->handle_sync_now = handle_sync_now;
   iface->handle_cancel = handle_cancel;
   iface->handle_preview_schedule = handle_preview_schedule;
+  iface->handle_add_share = handle_add_share;
+  iface->handle_remove_share = handle_remove_share;
 }
 
 static void
@@ -601,4 +637,11 @@ of_service_new (OfConfigStore *store,
   g_signal_connect_object (manager, "sync-progress", G_CALLBACK (on_sync_progress), self, 0);
   g_signal_connect_object (manager, "sync-finished", G_CALLBACK (on_sync_finished), self, 0);
   return self;
+}
+
+void
+of_service_set_share_admin (OfService    *self,
+                            OfShareAdmin *share_admin)
+{
+  self->share_admin = share_admin;
 }

@@ -17,6 +17,7 @@
 #include "names.h"
 #include "offlinefiles-dbus.h"
 #include "settings.h"
+#include "share-admin.h"
 #include "sync-manager.h"
 
 G_BEGIN_DECLS
@@ -30,5 +31,9 @@ G_DECLARE_FINAL_TYPE (OfService, of_service, OF, SERVICE, OfDBusBackgroundSyncSk
 OfService        *of_service_new          (OfConfigStore *store,
                                            OfAuth        *auth,
                                            OfSyncManager *manager);
+/* AddShare and RemoveShare go to @share_admin (borrowed, must outlive
+ * the service). */
+void              of_service_set_share_admin (OfService    *service,
+                                              OfShareAdmin *share_admin);
 
 G_END_DECLS

@@ -592,6 +592,83 @@ of_share_registry_reload (OfShareRegistry *self)
     }
 }
 
+char *
+of_share_registry_insert (OfShareRegistry *self,
+                          OfShare         *config)
+{
+  Entry *entry = g_hash_table_lookup (self->shares, config->name);
+  char *path = of_share_object_path (self->manager_path, config->name);
+
+  if (entry == NULL)
+    {
+      g_info ("Share %s added (user %s)", config->name, config->user);
+      add_share (self, config);
+    }
+  else if (!same_config (entry->config, config))
+    {
+      /* A reload got there first with a different file: the file wins,
+       * as it would on the next reload. */
+      g_info ("Share %s changed", config->name);
+      of_share_free (entry->config);
+      entry->config = config;
+      publish (self, entry);
+    }
+  else
+    of_share_free (config);
+  return path;
+}
+
+gboolean
+of_share_registry_remove (OfShareRegistry *self,
+                          const char      *name)
+{
+  Entry *entry = g_hash_table_lookup (self->shares, name);
+
+  if (entry == NULL)
+    return FALSE;
+  g_info ("Share %s removed", name);
+  changing (self);
+  /* Emits InterfacesRemoved. */
+  g_dbus_object_manager_server_unexport (self->manager,
+                                         g_dbus_object_get_object_path (G_DBUS_OBJECT (entry->object)));
+  g_hash_table_remove (self->shares, name);
+  return TRUE;
+}
+
+void
+of_share_registry_forget (OfShareRegistry *self,
+                          const char      *name)
+{
+  if (self->conflicts != NULL)
+    of_conflict_store_delete_for_share (self->conflicts, name);
+  if (self->actions.withdraw != NULL)
+    self->actions.withdraw (name, self->actions_data);
+}
+
+const OfShare *
+of_share_registry_lookup (OfShareRegistry *self,
+                          const char      *name)
+{
+  Entry *entry = g_hash_table_lookup (self->shares, name);
+
+  return entry ? entry->config : NULL;
+}
+
+guint
+of_share_registry_count_for_uid (OfShareRegistry *self,
+                                 uid_t            uid)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint count = 0;
+
+  g_hash_table_iter_init (&iter, self->shares);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (((Entry *) value)->config->uid == uid)
+      count++;
+  return count;
+}
+
 GPtrArray *
 of_share_registry_get_included (OfShareRegistry *self,
                                 gboolean         with_work_offline)
@@ -644,9 +721,15 @@ of_share_registry_record_result (OfShareRegistry *self,
                                  const char      *message,
                                  GPtrArray       *problems)
 {
-  OfShareState *state = of_state_get_share (of_state_store_get (self->state_store), name);
+  OfShareState *state;
   Entry *entry = g_hash_table_lookup (self->shares, name);
-  GStrvBuilder *builder = g_strv_builder_new ();
+  GStrvBuilder *builder;
+
+  /* Removed while it synced: its state is gone and stays gone. */
+  if (entry == NULL)
+    return;
+  state = of_state_get_share (of_state_store_get (self->state_store), name);
+  builder = g_strv_builder_new ();
 
   state->last_sync_time = when;
   if (g_str_equal (result, of_share_result_to_string (OF_SHARE_RESULT_SUCCESS)))
@@ -665,8 +748,7 @@ of_share_registry_record_result (OfShareRegistry *self,
   g_strfreev (state->problems);
   state->problems = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);
-  if (entry)
-    publish (self, entry);
+  publish (self, entry);
   /* Written with the sync's own state save at its end. */
 }
 
@@ -715,12 +797,14 @@ of_share_registry_conflicts_resolved (OfShareRegistry *self,
                                       GPtrArray       *paths)
 {
   Entry *entry = g_hash_table_lookup (self->shares, name);
-  OfShareState *state = of_state_get_share (of_state_store_get (self->state_store), name);
+  OfShareState *state;
   g_autoptr(GHashTable) settled = g_hash_table_new (g_str_hash, g_str_equal);
   GStrvBuilder *builder;
 
-  if (self->conflicts == NULL || paths->len == 0)
+  /* Removed meanwhile (RemoveShare): nothing of it is kept. */
+  if (entry == NULL || self->conflicts == NULL || paths->len == 0)
     return;
+  state = of_state_get_share (of_state_store_get (self->state_store), name);
   for (guint i = 0; i < paths->len; i++)
     {
       of_conflict_store_remove (self->conflicts, name, paths->pdata[i]);
@@ -746,8 +830,7 @@ of_share_registry_conflicts_resolved (OfShareRegistry *self,
       state->last_message = g_strdup ("conflicts resolved");
     }
   of_state_store_save_async (self->state_store, resolved_state_saved, self->state_store);
-  if (entry)
-    publish (self, entry);
+  publish (self, entry);
 }
 
 GPtrArray *

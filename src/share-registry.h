@@ -38,6 +38,26 @@ GPtrArray       *of_share_registry_get_included (OfShareRegistry *registry,
 guint            of_share_registry_get_count    (OfShareRegistry *registry);
 /* Every configured share's name (enabled or not), in name order. */
 GStrv            of_share_registry_get_names    (OfShareRegistry *registry);
+/* A share whose file was just written (AddShare): exported at once, so
+ * that the file monitor's later reload finds it unchanged.  Takes
+ * @config (loaded: uid set).  Returns its object path. */
+char            *of_share_registry_insert       (OfShareRegistry *registry,
+                                                 OfShare         *config);
+/* Unexports share @name (InterfacesRemoved); FALSE if there is none.
+ * Its state is the caller's to drop. */
+gboolean         of_share_registry_remove       (OfShareRegistry *registry,
+                                                 const char      *name);
+/* RemoveShare, after of_share_registry_remove(): the share is gone for
+ * good, so its conflict store is deleted and a resolution of it stops.
+ * (A share file removed by hand only leaves the bus: it may come back.) */
+void             of_share_registry_forget       (OfShareRegistry *registry,
+                                                 const char      *name);
+/* The share's configuration, or NULL; valid until the next change. */
+const OfShare   *of_share_registry_lookup       (OfShareRegistry *registry,
+                                                 const char      *name);
+/* How many shares sync as @uid. */
+guint            of_share_registry_count_for_uid (OfShareRegistry *registry,
+                                                  uid_t            uid);
 /* @message is public (counts only); @problems (OfEngineProblem*, may be
  * NULL) are kept for Share.GetLastProblems. */
 void             of_share_registry_record_result (OfShareRegistry *registry,
@@ -81,6 +101,9 @@ typedef struct {
   void (*resolve)    (const OfShare         *share,
                       GVariant              *choices,
                       GDBusMethodInvocation *invocation,
+                      gpointer               user_data);
+  /* The share is gone for good: what still runs for it stops. */
+  void (*withdraw)   (const char            *name,
                       gpointer               user_data);
 } OfShareActions;
 

@@ -38,8 +38,8 @@ has_control_chars (const char *s)
 /* Absolute and already in canonical form, so that two spellings of one
  * folder cannot slip past the nesting check and the engine sees exactly
  * what the administrator wrote. */
-static gboolean
-path_is_normalized (const char *path)
+gboolean
+of_share_path_is_normalized (const char *path)
 {
   const char *p;
 
@@ -190,7 +190,7 @@ get_path (GKeyFile   *key_file,
 
   if (value == NULL)
     return NULL;
-  if (!path_is_normalized (value))
+  if (!of_share_path_is_normalized (value))
     {
       g_autofree char *shown = g_strescape (value, NULL);
 

@@ -43,6 +43,10 @@ typedef struct {
 /* [A-Za-z0-9._-]+, not starting with '.', at most OF_SHARE_NAME_MAX bytes. */
 gboolean  of_share_name_is_valid (const char *name);
 
+/* Absolute, no "." or ".." or empty component, no trailing "/", no
+ * control character: one spelling per folder. */
+gboolean  of_share_path_is_normalized (const char *path);
+
 /* Pure: parses and validates @data (a key file) as share @name.  Does not
  * look the user up.  Errors are G_KEY_FILE_ERROR for syntax and
  * G_IO_ERROR_INVALID_ARGUMENT for values, with a message naming the key

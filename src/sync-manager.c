@@ -38,6 +38,7 @@ struct _OfSyncManager {
   OfSyncReason       current_reason;
   gint64             share_started; /* monotonic µs: when the running share's turn began */
   GCancellable      *cancellable;
+  OfSyncRunControl  *control;       /* of the running sync; NULL when idle */
   gboolean           pending;       /* a sync came due while one ran */
   OfSyncReason       pending_reason;
   guint              saves_in_flight;
@@ -260,6 +261,7 @@ sync_done (GObject      *source,
   self->current_id = 0;
   self->announced = FALSE;
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->control, of_sync_run_control_unref);
   /* Status first: a client that hears SyncFinished reads the new history. */
   g_signal_emit (self, signals[SIGNAL_STATUS_CHANGED], 0);
   of_journal_sync_finished (id, sync_result, message);
@@ -295,7 +297,8 @@ id_saved (GObject      *source,
   g_autoptr(OfSyncManager) self = user_data;
   g_autoptr(GError) error = NULL;
   OfSyncRunOptions options = {
-    self->launcher, self->engine_path, self->archive_root, self->kill_grace_usec, self->current_id
+    self->launcher, self->engine_path, self->archive_root, self->kill_grace_usec, self->current_id,
+    self->control
   };
   GPtrArray *shares;
 
@@ -369,6 +372,7 @@ start_sync (OfSyncManager *self,
     state->last_start = g_get_real_time ();
   self->current_reason = reason;
   self->cancellable = g_cancellable_new ();
+  self->control = of_sync_run_control_new ();
   of_wallclock_timer_disarm (self->timer);
   /* Nothing is announced (not even CurrentSyncId) before the id is on
    * disk: a crash in between must not hand the same id out again. */
@@ -506,6 +510,34 @@ of_sync_manager_cancel (OfSyncManager *self)
       g_debug ("Cancelling sync %" G_GUINT64_FORMAT, self->current_id);
       g_cancellable_cancel (self->cancellable);
     }
+}
+
+void
+of_sync_manager_withdraw_share_async (OfSyncManager      *self,
+                                      const char         *name,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data)
+{
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+
+  /* Between start_sync() and the run's start too: the control is made
+   * with the id, and the runner consults it before each share. */
+  if (self->control == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  of_sync_run_control_withdraw (self->control, name, task);
+}
+
+gboolean
+of_sync_manager_withdraw_share_finish (OfSyncManager *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 void
@@ -695,6 +727,7 @@ of_sync_manager_finalize (GObject *object)
   g_clear_pointer (&self->tz_monitor, of_timezone_monitor_free);
   g_clear_pointer (&self->tz, g_time_zone_unref);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->control, of_sync_run_control_unref);
   of_planned_sync_clear (&self->plan);
   g_free (self->machine_id);
   g_clear_object (&self->launcher);

@@ -78,6 +78,15 @@ gboolean       of_sync_manager_hold_finish    (OfSyncManager      *manager,
                                                GError            **error);
 void           of_sync_manager_release        (OfSyncManager      *manager);
 void           of_sync_manager_cancel         (OfSyncManager    *manager);
+/* Takes share @name out of the running sync, if any (see
+ * of_sync_run_control_withdraw()): done once no engine of it runs. */
+void           of_sync_manager_withdraw_share_async  (OfSyncManager      *manager,
+                                                      const char         *name,
+                                                      GAsyncReadyCallback callback,
+                                                      gpointer            user_data);
+gboolean       of_sync_manager_withdraw_share_finish (OfSyncManager      *manager,
+                                                      GAsyncResult       *result,
+                                                      GError            **error);
 /* a(tss): start µs UTC, reason, note; a full reference (not floating). */
 GVariant      *of_sync_manager_preview        (OfSyncManager    *manager,
                                                guint             count);

@@ -2,6 +2,77 @@
 /* sync-runner.c — see sync-runner.h. */
 #include "sync-runner.h"
 
+struct _OfSyncRunControl {
+  gint          ref_count;
+  GHashTable   *withdrawn;     /* share names */
+  char         *running;       /* the share whose engine runs now, or NULL */
+  GCancellable *running_cancellable;
+  GList        *waiters;       /* GTasks waiting for that engine to end */
+};
+
+OfSyncRunControl *
+of_sync_run_control_new (void)
+{
+  OfSyncRunControl *control = g_new0 (OfSyncRunControl, 1);
+
+  control->ref_count = 1;
+  control->withdrawn = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return control;
+}
+
+OfSyncRunControl *
+of_sync_run_control_ref (OfSyncRunControl *control)
+{
+  control->ref_count++;
+  return control;
+}
+
+static void
+release_waiters (OfSyncRunControl *control)
+{
+  GList *waiters = g_steal_pointer (&control->waiters);
+
+  for (GList *l = waiters; l; l = l->next)
+    g_task_return_boolean (l->data, TRUE);
+  g_list_free_full (waiters, g_object_unref);
+}
+
+void
+of_sync_run_control_unref (OfSyncRunControl *control)
+{
+  if (--control->ref_count > 0)
+    return;
+  release_waiters (control);
+  g_hash_table_unref (control->withdrawn);
+  g_free (control->running);
+  g_clear_object (&control->running_cancellable);
+  g_free (control);
+}
+
+void
+of_sync_run_control_withdraw (OfSyncRunControl *control,
+                              const char       *name,
+                              GTask            *task)
+{
+  g_hash_table_add (control->withdrawn, g_strdup (name));
+  if (control->running == NULL || !g_str_equal (control->running, name))
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  g_debug ("Share %s withdrawn from the running sync: stopping its engine", name);
+  control->waiters = g_list_append (control->waiters, task);
+  g_cancellable_cancel (control->running_cancellable);
+}
+
+static gboolean
+is_withdrawn (OfSyncRunControl *control,
+              const char       *name)
+{
+  return control != NULL && g_hash_table_contains (control->withdrawn, name);
+}
+
 typedef struct {
   GPtrArray       *shares;     /* of OfShare */
   OfLauncher      *launcher;
@@ -14,6 +85,9 @@ typedef struct {
   GPtrArray       *outcomes;   /* of OfEngineOutcome, in step with names */
   OfShareDoneFunc  share_done;
   gpointer         share_done_data;
+  OfSyncRunControl *control;   /* may be NULL */
+  GCancellable    *share_cancellable;  /* the running engine's; follows the sync's */
+  gulong           share_cancel_handler;
 } SyncRun;
 
 static void
@@ -25,6 +99,8 @@ sync_run_free (SyncRun *run)
   g_clear_object (&run->launcher);
   g_free (run->engine_path);
   g_free (run->archive_root);
+  g_clear_pointer (&run->control, of_sync_run_control_unref);
+  g_clear_object (&run->share_cancellable);
   g_free (run);
 }
 
@@ -109,6 +185,14 @@ finish (GTask *task)
 }
 
 static void
+cancel_share (GCancellable *sync_cancellable,
+              gpointer      user_data)
+{
+  (void) sync_cancellable;
+  g_cancellable_cancel (user_data);
+}
+
+static void
 share_done (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
@@ -120,6 +204,26 @@ share_done (GObject      *source,
   OfEngineOutcome *outcome;
 
   (void) source;
+  g_cancellable_disconnect (g_task_get_cancellable (task), run->share_cancel_handler);
+  run->share_cancel_handler = 0;
+  g_clear_object (&run->share_cancellable);
+  if (run->control != NULL)
+    {
+      g_clear_pointer (&run->control->running, g_free);
+      g_clear_object (&run->control->running_cancellable);
+    }
+  if (is_withdrawn (run->control, share->name))
+    {
+      /* Removed while it ran: it counts nowhere, not even as cancelled. */
+      OfEngineOutcome *dropped = of_engine_run_finish (result, NULL);
+
+      g_clear_pointer (&dropped, of_engine_outcome_free);
+      g_debug ("Share %s left the sync", share->name);
+      g_ptr_array_remove_index (run->shares, run->next);
+      release_waiters (run->control);
+      run_next_share (g_steal_pointer (&task));
+      return;
+    }
   outcome = of_engine_run_finish (result, &error);
   if (outcome == NULL)
     {
@@ -145,6 +249,10 @@ run_next_share (GTask *task)
   const OfShare *share;
   g_autofree char *run_name = NULL;
 
+  /* Withdrawn before their turn: as if they had never been included. */
+  while (run->next < run->shares->len &&
+         is_withdrawn (run->control, ((const OfShare *) run->shares->pdata[run->next])->name))
+    g_ptr_array_remove_index (run->shares, run->next);
   if (run->next >= run->shares->len || g_cancellable_is_cancelled (cancellable))
     {
       finish (task);
@@ -153,8 +261,17 @@ run_next_share (GTask *task)
     }
   share = run->shares->pdata[run->next];
   run_name = of_engine_run_name (share->name, run->sync_id);
+  /* Its own cancellable, so that one share can be stopped alone. */
+  run->share_cancellable = g_cancellable_new ();
+  run->share_cancel_handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_share),
+                                                     run->share_cancellable, NULL);
+  if (run->control != NULL)
+    {
+      run->control->running = g_strdup (share->name);
+      run->control->running_cancellable = g_object_ref (run->share_cancellable);
+    }
   of_engine_run_async (run->launcher, run->engine_path, share, run->archive_root, run_name,
-                       run->kill_grace_usec, cancellable, share_done, task);
+                       run->kill_grace_usec, run->share_cancellable, share_done, task);
 }
 
 static gboolean
@@ -187,6 +304,7 @@ of_sync_run_async (GPtrArray              *shares,
   run->outcomes = g_ptr_array_new_with_free_func ((GDestroyNotify) of_engine_outcome_free);
   run->share_done = share_done_func;
   run->share_done_data = share_done_data;
+  run->control = options->control ? of_sync_run_control_ref (options->control) : NULL;
   g_task_set_task_data (task, run, (GDestroyNotify) sync_run_free);
   /* A cancelled sync still has a result to report. */
   g_task_set_check_cancellable (task, FALSE);

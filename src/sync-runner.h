@@ -22,12 +22,31 @@ typedef void (*OfShareDoneFunc) (const OfShare         *share,
                                  guint                  shares_total,
                                  gpointer               user_data);
 
+/* Lets a share be taken out of a running sync (RemoveShare): shared by
+ * the runner and whoever withdraws, reference-counted, main context only. */
+typedef struct _OfSyncRunControl OfSyncRunControl;
+
+OfSyncRunControl *of_sync_run_control_new      (void);
+OfSyncRunControl *of_sync_run_control_ref      (OfSyncRunControl *control);
+void              of_sync_run_control_unref    (OfSyncRunControl *control);
+/* Leaves share @name out of the sync: it does not start if it has not
+ * yet, its engine is stopped if it runs, and it counts nowhere (no
+ * share-done call, not in the result).  @task (taken) returns TRUE once
+ * no engine of the share runs any more: at once, or when the stopped
+ * one has ended. */
+void              of_sync_run_control_withdraw (OfSyncRunControl *control,
+                                                const char       *name,
+                                                GTask            *task);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OfSyncRunControl, of_sync_run_control_unref)
+
 typedef struct {
   OfLauncher *launcher;         /* how engines run; borrowed (referenced while a sync runs) */
   const char *engine_path;      /* "unison", or --engine */
   const char *archive_root;     /* <state dir>/unison */
   gint64      kill_grace_usec;  /* SIGTERM → SIGKILL */
   guint64     sync_id;          /* names the engine runs (their units) */
+  OfSyncRunControl *control;    /* NULL, or referenced while the sync runs */
 } OfSyncRunOptions;
 
 /* @shares: of OfShare, in order; taken (may be empty). */

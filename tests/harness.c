@@ -162,7 +162,8 @@ install_file (OfHarness  *harness,
 }
 
 static void
-start_polkitd (OfHarness *harness)
+start_polkitd (OfHarness  *harness,
+               const char *extra_rules)
 {
   g_autofree char *policy = NULL;
   g_autofree char *policy_path = NULL;
@@ -183,6 +184,14 @@ start_polkitd (OfHarness *harness)
   g_mkdir_with_parents (POLKIT_RULES_DIR, 0755);
   rules_path = g_strdup_printf (POLKIT_RULES_DIR "/10-offlinefiles-test-%d.rules", (int) getpid ());
   install_file (harness, rules_path, polkit_rules);
+  if (extra_rules != NULL)
+    {
+      /* Sorted before the common rules, so they are asked first. */
+      g_autofree char *extra_path = g_strdup_printf (POLKIT_RULES_DIR "/09-offlinefiles-test-extra-%d.rules",
+                                                     (int) getpid ());
+
+      install_file (harness, extra_path, extra_rules);
+    }
 
   log = g_build_filename (harness->dir, "polkitd.log", NULL);
   harness->polkitd = spawn (argv, log);
@@ -219,8 +228,9 @@ of_harness_mock_polkit (OfHarness  *harness,
   g_assert_no_error (error);
 }
 
-OfHarness *
-of_harness_new (gboolean with_polkit)
+static OfHarness *
+harness_new (gboolean    with_polkit,
+             const char *extra_rules)
 {
   OfHarness *harness = g_new0 (OfHarness, 1);
   g_autoptr(GError) error = NULL;
@@ -283,8 +293,20 @@ of_harness_new (gboolean with_polkit)
   harness->daemon_log = g_build_filename (harness->dir, "daemon.log", NULL);
 
   if (with_polkit)
-    start_polkitd (harness);
+    start_polkitd (harness, extra_rules);
   return harness;
+}
+
+OfHarness *
+of_harness_new (gboolean with_polkit)
+{
+  return harness_new (with_polkit, NULL);
+}
+
+OfHarness *
+of_harness_new_with_rules (const char *extra_rules)
+{
+  return harness_new (TRUE, extra_rules);
 }
 
 static void

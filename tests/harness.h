@@ -47,6 +47,10 @@ typedef struct {
 
 /* Starts the bus, and polkitd if @with_polkit.  Fails the test on error. */
 OfHarness *of_harness_new            (gboolean with_polkit);
+/* The same with polkitd, and @extra_rules (JavaScript) as a rules file
+ * consulted before the common ones: polkitd reads it at its start, so
+ * no test races its reload. */
+OfHarness *of_harness_new_with_rules (const char *extra_rules);
 void       of_harness_free           (OfHarness *harness);
 /* python-dbusmock's polkitd in place of the real one (for a harness made
  * without polkit): it answers by action only, and can hold checks open.

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "harness.h"
+#include "names.h"
 
 #define IFACE "org.offlinefiles.BackgroundSync"
 #define SHARE_IFACE "org.offlinefiles.Share"
@@ -582,6 +583,25 @@ test_by_hand_and_restart (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (g_hash_table_size (after_sync), ==, 1);
   g_assert_false (g_hash_table_contains (after_sync, "by-hand"));
   g_assert_cmpuint (detail_u64 (after_sync, "stays", "Detected"), ==, detected);
+
+  /* RemoveShare takes the conflict store with it, never a file of the
+   * share's folders. */
+  {
+    g_autofree char *file = g_build_filename (fixture->harness->state_dir, "conflicts", "home", NULL);
+    g_autofree char *mine = g_build_filename (fixture->local, "stays", NULL);
+    g_autofree char *theirs = g_build_filename (fixture->remote, "stays", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVariant) reply =
+      g_dbus_connection_call_sync (fixture->harness->conn, IFACE, OF_OBJECT_PATH, OF_INTERFACE_BACKGROUND_SYNC,
+                                   "RemoveShare", g_variant_new ("(s)", "home"), NULL, G_DBUS_CALL_FLAGS_NONE, -1,
+                                   NULL, &error);
+
+    g_assert_no_error (error);
+    of_harness_settle (fixture->harness);
+    g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+    g_assert_true (g_file_test (mine, G_FILE_TEST_IS_REGULAR));
+    g_assert_true (g_file_test (theirs, G_FILE_TEST_IS_REGULAR));
+  }
 }
 
 /* Another user can neither list nor resolve; nothing changes. */

@@ -234,6 +234,39 @@ test_set_arguments (void)
 }
 
 static void
+test_add_share_arguments (void)
+{
+  char *args[] = { "docs", "Documents/./x/", "/mnt/server/../server/docs", NULL };
+  char *plain[] = { "docs", "/a", "/b", NULL };
+  g_autoptr(GVariant) built = NULL;
+  g_autoptr(GVariant) bare = NULL;
+  g_autofree char *printed = NULL;
+  g_autofree char *printed_bare = NULL;
+  GError *error = NULL;
+
+  /* Folders as a person types them, from the current directory. */
+  built = g_variant_ref_sink (of_add_share_build_args (args, "30", "mnt", "alice", "/home/alice", &error));
+  g_assert_no_error (error);
+  printed = g_variant_print (built, FALSE);
+  g_assert_cmpstr (printed, ==, "('docs', '/home/alice/Documents/x', '/mnt/server/docs', "
+                                "{'Timeout': <uint32 30>, 'MountPoint': <'/home/alice/mnt'>, 'User': <'alice'>})");
+
+  bare = g_variant_ref_sink (of_add_share_build_args (plain, NULL, NULL, NULL, "/", &error));
+  printed_bare = g_variant_print (bare, TRUE);
+  g_assert_cmpstr (printed_bare, ==, "('docs', '/a', '/b', @a{sv} {})");
+
+  for (gsize i = 0; i < 4; i++)
+    {
+      const char *bad[] = { "0", "10081", "soon", "-5" };
+
+      g_assert_null (of_add_share_build_args (plain, bad[i], NULL, NULL, "/", &error));
+      g_assert_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE);
+      g_assert_nonnull (strstr (error->message, "expected minutes, 1 to 10080"));
+      g_clear_error (&error);
+    }
+}
+
+static void
 assert_human (OfSettingId id, GVariant *value, const char *expected)
 {
   g_autoptr(GVariant) owned = g_variant_ref_sink (value);
@@ -586,6 +619,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/client-helpers/parse-values", test_parse_values);
   g_test_add_func ("/client-helpers/parse-escapes-value", test_parse_escapes_value);
   g_test_add_func ("/client-helpers/set-arguments", test_set_arguments);
+  g_test_add_func ("/client-helpers/add-share-arguments", test_add_share_arguments);
   g_test_add_func ("/client-helpers/format-values", test_format_values);
   g_test_add_func ("/client-helpers/time-format", test_time_format);
   g_test_add_func ("/client-helpers/json/status", test_json_status);

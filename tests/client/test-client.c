@@ -6,6 +6,7 @@
  * the interactive path in a pseudo-terminal. */
 #include <errno.h>
 #include <poll.h>
+#include <pwd.h>
 #include <pty.h>
 #include <signal.h>
 #include <string.h>
@@ -635,6 +636,93 @@ test_shares_configured (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* A user keeps two of their folders offline, syncs them and lets them
+ * go again, all through offlinefilesctl; and the refusals read well. */
+static void
+test_add_remove_share (Fixture *fixture, gconstpointer data)
+{
+  struct passwd *pw;
+  uid_t uid;
+  gid_t gid;
+  g_autofree char *local = g_build_filename (fixture->harness->dir, "docs-local", NULL);
+  g_autofree char *remote = g_build_filename (fixture->harness->dir, "docs-remote", NULL);
+  g_autofree char *note = g_build_filename (local, "note.txt", NULL);
+  g_autofree char *arrived = g_build_filename (remote, "note.txt", NULL);
+
+  (void) data;
+  REQUIRE_POLKIT (fixture);
+  /* After the harness's own look-ups: getpwnam() has one static buffer. */
+  pw = getpwnam (OF_TEST_USER_ALLOW);
+  if (pw == NULL)
+    {
+      g_test_skip ("test user " OF_TEST_USER_ALLOW " does not exist (tools/install-deps.sh creates it)");
+      return;
+    }
+  uid = pw->pw_uid;
+  gid = pw->pw_gid;
+  g_assert_cmpint (g_mkdir (local, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (remote, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (note, "hello", -1, NULL));
+  g_assert_cmpint (chown (local, uid, gid), ==, 0);
+  g_assert_cmpint (chown (remote, uid, gid), ==, 0);
+  g_assert_cmpint (chown (note, uid, gid), ==, 0);
+  {
+    /* Options before the command, their values apart: still the command. */
+    g_auto(Result) r = run_ctl (OF_TEST_USER_ALLOW, "--timeout", "5", "add-share", "docs", local, remote, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_cmpstr (r.out, ==, "Share docs added; it is synchronized with the next synchronization.\n");
+  }
+  {
+    g_auto(Result) r = run_ctl (OF_TEST_USER_ALLOW, "shares", "--json", NULL);
+    assert_json (r.out, "[(s['name'], s['user']) for s in d]", "[[\"docs\", \"" OF_TEST_USER_ALLOW "\"]]");
+  }
+  {
+    g_auto(Result) r = run_ctl (OF_TEST_USER_ALLOW, "sync-now", "--wait", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_true (g_file_test (arrived, G_FILE_TEST_IS_REGULAR));
+  }
+  {
+    g_auto(Result) r = run_ctl (OF_TEST_USER_ALLOW, "add-share", "docs", local, remote, NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    assert_one_error_line (&r, "Could not add share docs: A share named docs exists already");
+  }
+  {
+    g_auto(Result) r = run_ctl (OF_TEST_USER_ALLOW, "add-share", ".dot", local, remote, NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    assert_one_error_line (&r, "Could not add share .dot: Share name \".dot\" is invalid");
+  }
+  {
+    g_auto(Result) r = run_ctl (OF_TEST_USER_ALLOW, "add-share", "x", local, remote, "--timeout", "soon", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    assert_one_error_line (&r, "Invalid timeout “soon”");
+  }
+  {
+    g_auto(Result) r = run_ctl (OF_TEST_USER_ALLOW, "add-share", "x", local, NULL);
+    g_assert_cmpint (r.status, ==, 2);
+  }
+  {
+    g_auto(Result) r = run_ctl (OF_TEST_USER_DENY, "remove-share", "docs", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    assert_one_error_line (&r, "Could not remove share docs: ");
+  }
+  {
+    g_auto(Result) r = run_ctl (OF_TEST_USER_ALLOW, "remove-share", "docs", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_cmpstr (r.out, ==, "Share docs removed; its folders are left as they are.\n");
+  }
+  {
+    g_auto(Result) r = run_ctl (OF_TEST_USER_ALLOW, "shares", "--names", NULL);
+    g_assert_cmpstr (r.out, ==, "");
+    g_assert_true (g_file_test (note, G_FILE_TEST_IS_REGULAR));
+    g_assert_true (g_file_test (arrived, G_FILE_TEST_IS_REGULAR));
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "remove-share", "docs", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    assert_one_error_line (&r, "Could not remove share docs: There is no share named \"docs\"");
+  }
+}
+
 static void
 put_file (Fixture *fixture, const char *side, const char *name, const char *contents)
 {
@@ -1092,6 +1180,7 @@ main (int argc, char *argv[])
   ADD ("shares", test_shares);
   g_test_add ("/client/shares-configured", Fixture, NULL, setup_with_share, test_shares_configured, teardown);
   g_test_add ("/client/conflicts", Fixture, NULL, setup_with_share, test_conflicts, teardown);
+  ADD ("add-remove-share", test_add_remove_share);
   ADD ("usage", test_usage);
   ADD ("no-daemon", test_no_daemon);
   ADD ("monitor", test_monitor);

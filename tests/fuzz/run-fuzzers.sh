@@ -17,7 +17,7 @@ set -uo pipefail
 seconds=${1:-60}
 build=${2:-build-fuzz}
 here=$(cd "$(dirname "$0")" && pwd)
-targets=${FUZZ_TARGETS:-settings-file dropins state-file share-file configure-args engine-output value}
+targets=${FUZZ_TARGETS:-settings-file dropins state-file share-file share-request configure-args engine-output value}
 
 case $seconds in
   ''|*[!0-9]*|0) echo "usage: $0 [SECONDS [BUILDDIR]] (SECONDS: a positive number)" >&2; exit 2 ;;

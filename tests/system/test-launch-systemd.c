@@ -239,6 +239,44 @@ test_exit_output_sandbox (Fixture *fixture, gconstpointer data)
   assert_unit_gone (unit);
 }
 
+/* Arguments reach the process as given: systemd's "$NAME", "${NAME}"
+ * and "$$" expansion is off (a share's folder may be named so, and the
+ * helpers pass shell scripts). */
+static void
+test_no_env_expansion (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(OfLauncher) launcher = of_launch_systemd_new (bus);
+  g_autofree char *name = g_strdup_printf ("offlinefiles-engine-expand-%u-%u", (guint) getpid (), ++unit_counter);
+  const char * const argv[] = { "/bin/sh", "-c", "printf '%s|%s\\n' \"$1\" \"${2}\"", "sh",
+                                "a$$b${OF_PROBE}c", "$OF_PROBE", NULL };
+  const char * const envp[] = { "PATH=/usr/bin:/bin", "OF_PROBE=1", NULL };
+  const char * const rw[] = { fixture->dir, NULL };
+  OfLaunchSpec spec = {
+    .unit_name = name,
+    .description = "offlinefiles launcher test",
+    .argv = argv,
+    .envp = envp,
+    .working_directory = fixture->dir,
+    .user_name = TEST_USER,
+    .uid = fixture->uid,
+    .gid = fixture->gid,
+    .read_write_paths = rw,
+    .timeout_usec = 60 * G_USEC_PER_SEC,
+    .kill_grace_usec = 500 * 1000,
+  };
+  Waiter waiter = { FALSE, NULL };
+  g_autoptr(OfLaunchResult) result = NULL;
+
+  (void) data;
+  of_launcher_run_async (launcher, &spec, NULL, on_done, &waiter);
+  wait_until (&waiter.done, NULL);
+  result = waiter.result;
+  g_assert_cmpint (result->end, ==, OF_LAUNCH_EXITED);
+  g_assert_cmpint (result->exit_status, ==, 0);
+  g_assert_cmpstr (result->stdout_tail, ==, "a$$b${OF_PROBE}c|$OF_PROBE\n");
+  assert_unit_gone (name);
+}
+
 static void
 test_crash (Fixture *fixture, gconstpointer data)
 {
@@ -472,6 +510,7 @@ main (int argc, char **argv)
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, setup, func, teardown)
   ADD ("/launch-systemd/exit-output-sandbox", test_exit_output_sandbox);
+  ADD ("/launch-systemd/no-env-expansion", test_no_env_expansion);
   ADD ("/launch-systemd/crash", test_crash);
   ADD ("/launch-systemd/cancel-escaped", test_cancel_escaped);
   ADD ("/launch-systemd/timeout", test_timeout);

@@ -5,7 +5,8 @@
 # that user; a big sync's engine in a transient unit of its own with the
 # share's user and background priorities, stopped whole by Cancel; and a
 # daemon killed during a sync: restarted, the interrupted sync finished
-# as "failed"/"interrupted", its engine gone, the next sync working.  TAP.
+# as "failed"/"interrupted", its engine gone, the next sync working; a
+# user adding, syncing and removing a share of their own folders.  TAP.
 set -u
 . "$(dirname "$0")/common.sh"
 boot_and_install
@@ -241,6 +242,63 @@ if [ "$resolve_status" -eq 0 ] && [ "$resolved" = "c.txt: resolved: keep-remote"
 else
   not_ok "resolve keep-remote under systemd: the server's version on both sides, nothing else moved"
   diag "offlinefilesctl resolve: exit $resolve_status: $resolved; local c.txt: $here_c; later.txt synced: $later_there"
+  daemon_journal
+fi
+
+# --- 10. A user keeps their own folders offline with offlinefilesctl:
+# checked as the user in a unit of their own, written by the shipped
+# unit as root, synced, then removed with its archives, never a file of
+# its folders.  polkit: a rule grants the user manage-own-shares (there is
+# no active session here for the .policy's allow_active).
+in_system sh -c 'cat >/etc/polkit-1/rules.d/50-offlinefiles-test-own.rules' <<RULES
+polkit.addRule(function(action, subject) {
+  if (subject.user == "$USER_NAME" && action.id == "org.offlinefiles.backgroundsync.manage-own-shares")
+    return polkit.Result.YES;
+  return polkit.Result.NOT_HANDLED;
+});
+RULES
+own_local=/srv/offline/w
+own_remote=/srv/server/w
+in_system install -d -o "$USER_NAME" -g "$USER_NAME" -m 700 "$own_local" "$own_remote"
+as_user "$USER_NAME" sh -c "echo mine >$own_local/mine.txt"
+uid=$(in_system id -u "$USER_NAME")
+add_out=$(as_user "$USER_NAME" offlinefilesctl --no-ask-password add-share w "$own_local" "$own_remote" 2>&1); add_status=$?
+file_stat=$(in_system stat -c '%U %a' /etc/offlinefiles/shares.d/w.conf 2>&1)
+mark=$(in_system head -n 1 /etc/offlinefiles/shares.d/w.conf 2>&1)
+if [ "$add_status" -eq 0 ] && [ "$file_stat" = "root 644" ] &&
+   [[ $mark == "# Added by $USER_NAME (uid $uid) through AddShare at "* ]] &&
+   in_system offlinefilesctl shares --names | grep -qx w; then
+  ok "$USER_NAME adds a share of their own folders: w.conf written by the shipped unit ($file_stat), on the bus at once"
+else
+  not_ok "$USER_NAME adds a share of their own folders with offlinefilesctl add-share"
+  diag "add-share: exit $add_status: $add_out"
+  diag "w.conf: $file_stat; first line: $mark"
+  daemon_journal
+fi
+
+OF_SYS_TIMEOUT=180 in_system offlinefilesctl sync-now --wait >/dev/null 2>&1
+w_result=$(in_system busctl --system get-property "$DEST" "$OBJ/share/w" org.offlinefiles.Share LastResult |
+           cut -d' ' -f2- | sed 's/^"\(.*\)"$/\1/')
+w_arrived=$(in_system cat "$own_remote/mine.txt" 2>&1)
+w_archives () { in_system sh -c "grep -l 'synchronizing roots .*//offlinefiles/$own_local' /var/lib/offlinefiles/unison/$uid/ar* 2>/dev/null | wc -l"; }
+archives_before=$(w_archives)
+if [ "$w_result" = success ] && [ "$w_arrived" = mine ] && owned_by_user "$own_remote" && [ "$archives_before" = 2 ]; then
+  ok "the share w syncs as $USER_NAME (its 2 archives in /var/lib/offlinefiles/unison/$uid)"
+else
+  not_ok "the share w syncs as $USER_NAME"
+  diag "LastResult of w: $w_result; server copy: $w_arrived; archives of w: $archives_before"
+  daemon_journal
+fi
+
+rm_out=$(as_user "$USER_NAME" offlinefilesctl --no-ask-password remove-share w 2>&1); rm_status=$?
+if [ "$rm_status" -eq 0 ] && ! in_system test -e /etc/offlinefiles/shares.d/w.conf &&
+   ! in_system offlinefilesctl shares --names | grep -qx w && [ "$(w_archives)" = 0 ] &&
+   [ "$(in_system cat "$own_local/mine.txt")" = mine ] && [ "$(in_system cat "$own_remote/mine.txt")" = mine ]; then
+  ok "$USER_NAME removes the share w: file, object and archives gone (as the user), its folders untouched"
+else
+  not_ok "$USER_NAME removes the share w with offlinefilesctl remove-share"
+  diag "remove-share: exit $rm_status: $rm_out; archives of w left: $(w_archives)"
+  in_system ls -la /etc/offlinefiles/shares.d "$own_local" "$own_remote" | diag
   daemon_journal
 fi
 
