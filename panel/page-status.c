@@ -30,6 +30,8 @@ struct _OfStatusPage
   OfPanelModel        *model;
   GCancellable        *cancellable;   /* the PreviewSchedule in flight */
   GPtrArray           *plan_rows;
+  GVariant            *plan;          /* PreviewSchedule's last answer */
+  guint                clock_id;      /* redraws "in 5min" while shown */
   guint64              plan_for;      /* the NextSyncTime the plan was read for */
   gboolean             plan_stale;
 };
@@ -96,28 +98,17 @@ clear_plan (OfStatusPage *self)
 }
 
 static void
-on_plan (GObject *source, GAsyncResult *result, gpointer user_data)
+show_plan (OfStatusPage *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) plan = NULL;
-  OfStatusPage *self;
   GVariantIter iter;
   guint64 start;
   const char *reason;
   const char *note;
 
-  if (!of_dbus_background_sync_call_preview_schedule_finish (OF_DBUS_BACKGROUND_SYNC (source),
-                                                             &plan, result, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      g_debug ("PreviewSchedule failed: %s", error->message);
-    }
-  self = OF_STATUS_PAGE (user_data);
   clear_plan (self);
-  if (plan == NULL)
+  if (self->plan == NULL)
     return;
-  g_variant_iter_init (&iter, plan);
+  g_variant_iter_init (&iter, self->plan);
   while (g_variant_iter_next (&iter, "(t&s&s)", &start, &reason, &note))
     {
       GtkWidget *row = adw_action_row_new ();
@@ -135,6 +126,26 @@ on_plan (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+on_plan (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) plan = NULL;
+  OfStatusPage *self;
+
+  if (!of_dbus_background_sync_call_preview_schedule_finish (OF_DBUS_BACKGROUND_SYNC (source),
+                                                             &plan, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_debug ("PreviewSchedule failed: %s", error->message);
+    }
+  self = OF_STATUS_PAGE (user_data);
+  g_clear_pointer (&self->plan, g_variant_unref);
+  self->plan = g_steal_pointer (&plan);
+  show_plan (self);
+}
+
+static void
 read_plan (OfStatusPage *self)
 {
   OfDBusBackgroundSync *proxy = of_panel_model_get_proxy (self->model);
@@ -143,6 +154,7 @@ read_plan (OfStatusPage *self)
   g_clear_object (&self->cancellable);
   if (proxy == NULL || !of_panel_model_get_running (self->model))
     {
+      g_clear_pointer (&self->plan, g_variant_unref);
       clear_plan (self);
       return;
     }
@@ -168,6 +180,7 @@ refresh (OfStatusPage *self)
     {
       gtk_label_set_text (self->state_label, _("Not running"));
       self->plan_for = 0;
+      g_clear_pointer (&self->plan, g_variant_unref);
       clear_plan (self);
       return;
     }
@@ -274,6 +287,34 @@ on_cancel_clicked (OfStatusPage *self)
   of_panel_model_call (self->model, "Cancel", NULL, NULL, on_called, g_object_ref (self));
 }
 
+/* Relative times ("in 5min") age: redraw them twice a minute, only while
+ * the page is on screen. */
+static gboolean
+on_clock (gpointer user_data)
+{
+  OfStatusPage *self = user_data;
+
+  if (self->model == NULL)
+    return G_SOURCE_CONTINUE;
+  refresh (self);
+  show_plan (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_map (OfStatusPage *self)
+{
+  if (self->clock_id == 0)
+    self->clock_id = g_timeout_add_seconds (30, on_clock, self);
+  on_clock (self);
+}
+
+static void
+on_unmap (OfStatusPage *self)
+{
+  g_clear_handle_id (&self->clock_id, g_source_remove);
+}
+
 static void
 on_running (OfStatusPage *self)
 {
@@ -303,6 +344,8 @@ of_status_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->clock_id, g_source_remove);
+  g_clear_pointer (&self->plan, g_variant_unref);
   g_clear_object (&self->model);
   G_OBJECT_CLASS (of_status_page_parent_class)->dispose (object);
 }
@@ -346,4 +389,6 @@ of_status_page_init (OfStatusPage *self)
    * page's name too, so tests and the GTK inspector find the page by it. */
   gtk_widget_set_name (GTK_WIDGET (self), adw_preferences_page_get_name (ADW_PREFERENCES_PAGE (self)));
   self->plan_rows = g_ptr_array_new ();
+  g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
+  g_signal_connect (self, "unmap", G_CALLBACK (on_unmap), NULL);
 }

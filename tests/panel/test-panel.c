@@ -25,8 +25,9 @@
 #define IFACE "org.offlinefiles.BackgroundSync"
 #define SHARE_IFACE "org.offlinefiles.Share"
 #define USER OF_TEST_USER_ALLOW
-/* "Within a second" (SPEC 15), with room for a loaded CI machine under ASan. */
-#define LIVE_MS 1000
+/* "Within a second" (SPEC 15); ten when the daemon runs under valgrind
+ * (meson test --setup=valgrind), where the promise is not measured. */
+#define LIVE_MS (g_getenv ("OF_DAEMON_WRAPPER") && *g_getenv ("OF_DAEMON_WRAPPER") ? 10000 : 1000)
 
 typedef struct {
   OfHarness     *harness;
