@@ -176,9 +176,12 @@ refresh (OfStatusPage *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->state_group), running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->sync_group), running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->plan_group), running);
+  /* The buttons' own sensitivity too, for assistive technology. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sync_button), running);
   if (proxy == NULL || !running)
     {
       gtk_label_set_text (self->state_label, _("Not running"));
+      gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), FALSE);
       self->plan_for = 0;
       g_clear_pointer (&self->plan, g_variant_unref);
       clear_plan (self);
@@ -203,6 +206,15 @@ refresh (OfStatusPage *self)
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button),
                             of_dbus_background_sync_get_current_sync_id (proxy) != 0);
+  /* A sync that ran before the window opened: its next SyncProgress
+   * moves the bar. */
+  if (of_dbus_background_sync_get_current_sync_id (proxy) != 0
+      && !gtk_widget_get_visible (GTK_WIDGET (self->progress)))
+    {
+      gtk_progress_bar_set_fraction (self->progress, 0.0);
+      gtk_progress_bar_set_text (self->progress, _("Synchronizing…"));
+      gtk_widget_set_visible (GTK_WIDGET (self->progress), TRUE);
+    }
 
   /* The plan follows the settings and the last sync, all of which move
    * NextSyncTime; read it again only then (or after the daemon came back). */
@@ -228,6 +240,7 @@ on_sync_signal (OfStatusPage *self, const char *name, GVariant *parameters)
       why = show_word (reason);
       gtk_progress_bar_set_fraction (self->progress, 0.0);
       gtk_progress_bar_set_text (self->progress, why);
+      gtk_widget_set_visible (GTK_WIDGET (self->progress), TRUE);
       adw_action_row_set_subtitle (self->sync_row, _("Synchronizing…"));
     }
   else if (g_str_equal (name, "SyncProgress") && g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(tuus)")))

@@ -114,14 +114,17 @@ void
 of_setting_row_refresh (OfSettingRow *self)
 {
   gboolean locked = is_locked (self);
+  /* The controls' own sensitivity, not only their page's: assistive
+   * technology reads each widget's own state. */
+  gboolean editable = !locked && of_panel_model_get_running (self->model);
   gboolean known;
   guint32 value;
 
   g_return_if_fail (OF_IS_SETTING_ROW (self));
   gtk_widget_set_visible (self->lock, locked);
-  gtk_widget_set_sensitive (self->spin ? self->spin : self->toggle, !locked);
+  gtk_widget_set_sensitive (self->spin ? self->spin : self->toggle, editable);
   if (self->minutes)
-    gtk_widget_set_sensitive (self->minutes, !locked);
+    gtk_widget_set_sensitive (self->minutes, editable);
   if (locked)
     {
       /* TODO(LockedBy, SPEC 3.3): name the drop-in once the daemon

@@ -14,11 +14,13 @@ apt-get install -y -q --no-install-recommends \
   scdoc bash-completion libclang-rt-14-dev \
   python3-fusepy fuse3 dbus-bin passwd gnuplot-nox \
   libgtk-4-dev libadwaita-1-dev xvfb xauth adwaita-icon-theme fonts-cantarell \
-  desktop-file-utils appstream
+  desktop-file-utils appstream python3-pyatspi at-spi2-core imagemagick
 # (fusepy, fuse3: a file server that hangs; dbus-bin: dbus-monitor, passwd:
 # useradd, both used inside the systemd the system suite boots; gnuplot:
 # the fleet benchmark's plot; GTK 4, libadwaita, Xvfb, the icon theme and
-# font: the settings panel and its tests under Xvfb; desktop-file-utils,
+# font: the settings panel and its tests under Xvfb, pyatspi and at-spi2-core
+# to drive the program from outside, imagemagick to photograph the screen;
+# desktop-file-utils,
 # appstream: its desktop entry and metainfo checked.)
 
 # The Debian package (tools/build-deb.sh installs debian/control's

@@ -432,7 +432,7 @@ test_sync_now (Fixture *fixture, gconstpointer data)
   of_harness_start_daemon (fixture->harness, NULL);
   open_panel (fixture);
   progress = GTK_PROGRESS_BAR (widget (fixture, NULL, "progress"));
-  g_assert_cmpfloat (gtk_progress_bar_get_fraction (progress), ==, 0.0);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (progress)));
   g_assert_false (gtk_widget_get_sensitive (widget (fixture, NULL, "cancel")));
 
   gtk_widget_activate (widget (fixture, NULL, "sync-now"));
@@ -440,6 +440,7 @@ test_sync_now (Fixture *fixture, gconstpointer data)
               && g_strcmp0 (gtk_progress_bar_get_text (progress), "Succeeded") == 0, 60000);
   g_assert_cmpfloat (gtk_progress_bar_get_fraction (progress), ==, 1.0);
   g_assert_cmpstr (gtk_progress_bar_get_text (progress), ==, "Succeeded");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (progress)));
   copied = g_build_filename (fixture->harness->dir, "local", "report.txt", NULL);
   g_assert_true (g_file_test (copied, G_FILE_TEST_IS_REGULAR));
   WAIT_UNTIL (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (widget (fixture, NULL, "projects"))),
