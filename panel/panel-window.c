@@ -66,5 +66,8 @@ of_panel_window_toast (GtkWidget  *widget,
   markup = g_markup_escape_text (safe, -1);
   toast = adw_toast_new (markup);
   adw_toast_set_timeout (toast, 10);
+  /* The latest refusal is the one the person is looking for: show it now,
+   * not after the toasts before it. */
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (root), toast);
 }

@@ -371,6 +371,8 @@ test_refused (Fixture *fixture, gconstpointer data)
 
   if (!of_harness_require_root ("run python-dbusmock's polkitd as polkitd"))
     return;
+  if (!add_share (fixture, "projects"))
+    return;
   of_harness_start_mock_polkit (fixture->harness);
   of_harness_start_daemon (fixture->harness, NULL);
   g_assert_false (of_harness_set (fixture->harness, "SyncInterval", g_variant_new_uint16 (100), &error));
@@ -389,6 +391,29 @@ test_refused (Fixture *fixture, gconstpointer data)
   after = config_file (fixture);
   g_assert_cmpstr (before, ==, after);
   screenshot (fixture, "schedule", "refused-write");
+
+  /* The same for a share's work-offline switch (polkit action work-offline). */
+  {
+    GtkSwitch *toggle;
+    g_autoptr(GError) share_error = NULL;
+    g_autoptr(GVariant) reply = NULL;
+    g_autofree char *share_expected = NULL;
+
+    reply = g_dbus_connection_call_sync (fixture->harness->conn, "org.offlinefiles.BackgroundSync",
+                                         "/org/offlinefiles/BackgroundSync/share/projects",
+                                         "org.freedesktop.DBus.Properties", "Set",
+                                         g_variant_new ("(ssv)", SHARE_IFACE, "WorkOffline",
+                                                        g_variant_new_boolean (TRUE)),
+                                         NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &share_error);
+    g_assert_null (reply);
+    share_expected = of_panel_error_message (share_error);
+    show_page (fixture, "shares");
+    toggle = GTK_SWITCH (widget (fixture, "projects", "work-offline"));
+    gtk_switch_set_active (toggle, TRUE);
+    WAIT_UNTIL (!gtk_switch_get_active (toggle) && label_shows (GTK_WIDGET (fixture->window), share_expected), 5000);
+    g_assert_false (gtk_switch_get_active (toggle));
+    g_assert_true (label_shows (GTK_WIDGET (fixture->window), share_expected));
+  }
 }
 
 /* A drop-in fixes a setting: its field turns insensitive with a lock. */
