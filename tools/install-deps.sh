@@ -12,11 +12,17 @@ apt-get install -y -q --no-install-recommends \
   gir1.2-polkit-1.0 libsystemd-dev gettext systemd tzdata faketime libfaketime \
   valgrind util-linux strace procps ca-certificates \
   scdoc bash-completion libclang-rt-14-dev \
-  python3-fusepy fuse3 dbus-bin passwd gnuplot-nox prometheus-node-exporter
+  python3-fusepy fuse3 dbus-bin passwd gnuplot-nox prometheus-node-exporter \
+  libgtk-4-dev libadwaita-1-dev xvfb xauth adwaita-icon-theme fonts-cantarell \
+  desktop-file-utils appstream python3-pyatspi at-spi2-core imagemagick
 # (fusepy, fuse3: a file server that hangs; dbus-bin: dbus-monitor, passwd:
 # useradd, both used inside the systemd the system suite boots; gnuplot:
 # the fleet benchmark's plot; prometheus-node-exporter: the metrics file
-# as Prometheus reads it, test-metrics-file.)
+# as Prometheus reads it, test-metrics-file; GTK 4, libadwaita, Xvfb, the
+# icon theme and font: the settings panel and its tests under Xvfb,
+# pyatspi and at-spi2-core to drive the program from outside, imagemagick
+# to photograph the screen; desktop-file-utils, appstream: its desktop
+# entry and metainfo checked.)
 
 # The Debian package (tools/build-deb.sh installs debian/control's
 # Build-Depends itself; these are the packaging tools and the checker).

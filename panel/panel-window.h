@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* panel-window.h — the settings panel's window: an AdwPreferencesWindow
+ * with one page per concern (Status, Schedule, Shares), all fed by one
+ * OfPanelModel, and the toasts that carry the daemon's messages.
+ *
+ * Pages still to come, each one more page file and one more child in
+ * panel-window.ui: Network and power (SPEC 12.2, the MachineConfiguration
+ * interface).
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "panel-model.h"
+
+G_BEGIN_DECLS
+
+#define OF_TYPE_PANEL_WINDOW (of_panel_window_get_type ())
+G_DECLARE_FINAL_TYPE (OfPanelWindow, of_panel_window, OF, PANEL_WINDOW, AdwPreferencesWindow)
+
+OfPanelWindow *of_panel_window_new   (GtkApplication *application,
+                                      OfPanelModel   *model);
+
+/* Shows @message in a toast of the window @widget is in. */
+void           of_panel_window_toast (GtkWidget  *widget,
+                                      const char *message);
+
+G_END_DECLS

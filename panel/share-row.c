@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* share-row.c — see share-row.h. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "escape.h"
+#include "names.h"
+#include "panel-window.h"
+#include "share-row.h"
+#include "time-format.h"
+
+struct _OfShareRow
+{
+  AdwActionRow  parent_instance;
+  GtkSwitch    *work_offline;
+  OfPanelModel *model;
+  OfDBusShare  *share;
+  guint         in_flight;
+  guint         refreshing;
+};
+
+G_DEFINE_TYPE (OfShareRow, of_share_row, ADW_TYPE_ACTION_ROW)
+
+static const char *
+or_empty (const char *text)
+{
+  return text ? text : "";
+}
+
+static const char *
+describe_result (const char *result)
+{
+  if (g_strcmp0 (result, "success") == 0)
+    return _("Synchronized");
+  if (g_strcmp0 (result, "partial") == 0)
+    return _("Partly synchronized");
+  if (g_strcmp0 (result, "failed") == 0)
+    return _("Failed");
+  if (g_strcmp0 (result, "cancelled") == 0)
+    return _("Cancelled");
+  if (g_strcmp0 (result, "skipped") == 0)
+    return _("Skipped");
+  return NULL;
+}
+
+static void
+refresh (OfShareRow *self)
+{
+  g_autofree char *name = of_escape_text (or_empty (of_dbus_share_get_name (self->share)));
+  g_autofree char *user = of_escape_text (or_empty (of_dbus_share_get_user (self->share)));
+  g_autofree char *message = of_escape_text (or_empty (of_dbus_share_get_last_message (self->share)));
+  const char *result = of_dbus_share_get_last_result (self->share);
+  guint64 last = of_dbus_share_get_last_sync_time (self->share);
+  g_autoptr(GString) subtitle = g_string_new (NULL);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), name);
+  g_string_append_printf (subtitle, _("User %s"), user);
+  if (!of_dbus_share_get_enabled (self->share))
+    g_string_append_printf (subtitle, " · %s", _("Disabled"));
+  /* TODO(#15): the connection state (ConnectState, OfflineReason) here. */
+  if (last != 0)
+    {
+      g_autofree char *when = of_format_local_time (last);
+      const char *word = describe_result (result);
+      g_autofree char *safe_result = word ? NULL : of_escape_text (or_empty (result));
+      g_string_append_printf (subtitle, " · %s, %s", word ? word : safe_result, when);
+    }
+  else
+    g_string_append_printf (subtitle, " · %s", _("Never synchronized"));
+  /* TODO(#14): the conflict count and a button for the conflicts dialog. */
+  if (*message)
+    g_string_append_printf (subtitle, "\n%s", message);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle->str);
+
+  if (self->in_flight == 0)
+    {
+      self->refreshing++;
+      gtk_switch_set_active (self->work_offline, of_dbus_share_get_work_offline (self->share));
+      self->refreshing--;
+    }
+}
+
+static void
+on_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(OfShareRow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = of_panel_model_call_finish (self->model, result, &error);
+
+  self->in_flight--;
+  if (reply == NULL)
+    {
+      g_autofree char *message = of_panel_error_message (error);
+      of_panel_window_toast (GTK_WIDGET (self), message);
+    }
+  refresh (self);
+}
+
+static void
+on_work_offline (OfShareRow *self)
+{
+  gboolean active = gtk_switch_get_active (self->work_offline);
+
+  if (self->refreshing > 0 || active == of_dbus_share_get_work_offline (self->share))
+    return;
+  self->in_flight++;
+  of_panel_model_set_property (self->model, g_dbus_proxy_get_object_path (G_DBUS_PROXY (self->share)),
+                               OF_INTERFACE_SHARE, "WorkOffline", g_variant_new_boolean (active),
+                               NULL, on_written, g_object_ref (self));
+}
+
+static void
+of_share_row_dispose (GObject *object)
+{
+  OfShareRow *self = OF_SHARE_ROW (object);
+
+  g_clear_object (&self->share);
+  g_clear_object (&self->model);
+  G_OBJECT_CLASS (of_share_row_parent_class)->dispose (object);
+}
+
+static void
+of_share_row_class_init (OfShareRowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = of_share_row_dispose;
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/offlinefiles/Settings/share-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, OfShareRow, work_offline);
+  gtk_widget_class_bind_template_callback (widget_class, on_work_offline);
+}
+
+static void
+of_share_row_init (OfShareRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+of_share_row_new (OfPanelModel *model,
+                  OfDBusObject *object)
+{
+  OfShareRow *self = g_object_new (OF_TYPE_SHARE_ROW, NULL);
+  g_autofree char *accessible = NULL;
+
+  self->model = g_object_ref (model);
+  self->share = of_dbus_object_get_share (object);
+  g_return_val_if_fail (self->share != NULL, GTK_WIDGET (self));
+  /* Tests and assistive technology find a share's row by its name. */
+  gtk_widget_set_name (GTK_WIDGET (self), of_dbus_share_get_name (self->share));
+  accessible = g_strdup_printf (_("Work offline: %s"), of_dbus_share_get_name (self->share));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->work_offline), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible, -1);
+  /* After the generated class handler, as in panel-model.c. */
+  g_signal_connect_object (self->share, "g-properties-changed", G_CALLBACK (refresh), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  refresh (self);
+  return GTK_WIDGET (self);
+}
