@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "auth.h"
+#include "conditions.h"
 #include "config-store.h"
 #include "config-watch.h"
 #include "engine.h"
@@ -43,6 +44,7 @@ struct _OfDaemon {
   gboolean         state_is_fresh;
   GDBusConnection *bus;
   OfAuth          *auth;
+  OfConditions    *conditions;
   OfShareRegistry *shares;
   OfLauncher      *launcher;
   OfSyncManager   *manager;
@@ -255,8 +257,16 @@ of_daemon_start (OfDaemon *self,
       return FALSE;
     }
 
+  /* Watched from now on, so that NetworkManager's and UPower's first
+   * word is usually in before the name is owned; no due sync starts
+   * before it is (docs/behaviour.md §12). */
+  self->conditions = of_conditions_new (self->bus);
+  of_sync_manager_set_conditions (self->manager, self->conditions);
+
   self->service = of_service_new (self->store, self->auth, self->manager);
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->service), self->bus,
+                                         OF_OBJECT_PATH, error) ||
+      !g_dbus_interface_skeleton_export (of_service_get_machine_configuration (self->service), self->bus,
                                          OF_OBJECT_PATH, error))
     {
       g_prefix_error (error, "cannot export %s: ", OF_OBJECT_PATH);
@@ -313,7 +323,10 @@ of_daemon_stop (OfDaemon *self)
   g_clear_pointer (&self->fast_objects, of_fast_objects_free);
   g_clear_pointer (&self->trimmer, of_memory_trimmer_free);
   if (self->service != NULL)
-    g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->service));
+    {
+      g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->service));
+      g_dbus_interface_skeleton_unexport (of_service_get_machine_configuration (self->service));
+    }
   /* Let pending replies and signals go out before the connection closes. */
   g_dbus_connection_flush_sync (self->bus, NULL, NULL);
 }
@@ -332,6 +345,7 @@ of_daemon_dispose (GObject *object)
   g_clear_pointer (&self->trimmer, of_memory_trimmer_free);
   g_clear_object (&self->service);
   g_clear_object (&self->manager);
+  g_clear_object (&self->conditions);
   g_clear_object (&self->launcher);
   g_clear_object (&self->shares);
   g_clear_pointer (&self->auth, of_auth_free);

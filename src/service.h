@@ -30,5 +30,8 @@ G_DECLARE_FINAL_TYPE (OfService, of_service, OF, SERVICE, OfDBusBackgroundSyncSk
 OfService        *of_service_new          (OfConfigStore *store,
                                            OfAuth        *auth,
                                            OfSyncManager *manager);
+/* org.offlinefiles.MachineConfiguration, to be exported on the same
+ * object path; owned by the service, which writes its settings. */
+GDBusInterfaceSkeleton *of_service_get_machine_configuration (OfService *service);
 
 G_END_DECLS

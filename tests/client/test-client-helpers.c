@@ -462,7 +462,9 @@ test_json_status_missing (void)
   g_assert_nonnull (strstr (partial_text,
                             "\"settings\":{\"SyncInterval\":null,\"SyncVariance\":null,"
                             "\"MaxTimeBetweenSyncs\":null,\"BlockOutStartTimeHoursMinutes\":null,"
-                            "\"BlockOutDurationMin\":null,\"BackgroundSyncWorkOfflineSharesEnabled\":null}"));
+                            "\"BlockOutDurationMin\":null,\"BackgroundSyncWorkOfflineSharesEnabled\":null,"
+                            "\"SyncOnCostedNetworkEnabled\":null,\"SyncOnBatteryEnabled\":null,"
+                            "\"SlowLinkProbeTimeoutSec\":null,\"UserSharesEnabled\":null}"));
   g_assert_true (g_str_has_suffix (partial_text, ",\"locked_properties\":[\"SyncVariance\"],\"shares\":[]}"));
   /* Nothing at all: empty strings, zeros and nulls, never a crash. */
   g_assert_true (g_str_has_prefix (bare_text,
