@@ -133,6 +133,12 @@ on_name_acquired (GDBusConnection *connection,
 }
 
 static void
+on_network_changed (OfDaemon *self)
+{
+  of_share_registry_probe_all (self->shares, "the network changed");
+}
+
+static void
 on_name_lost (GDBusConnection *connection,
               const char      *name,
               gpointer         user_data)
@@ -245,6 +251,7 @@ of_daemon_start (OfDaemon *self,
   self->shares = of_share_registry_new (shares_dir, OF_OBJECT_PATH, self->state_store, self->auth);
   /* Once, for every run: the choice depends on the machine, not the share. */
   self->launcher = of_launcher_new_default (self->bus);
+  of_share_registry_set_prober (self->shares, self->launcher, self->store);
   run_options.launcher = self->launcher;
   run_options.engine_path = self->engine;
   run_options.archive_root = archive_root;
@@ -262,6 +269,8 @@ of_daemon_start (OfDaemon *self,
    * before it is (docs/behaviour.md §12). */
   self->conditions = of_conditions_new (self->bus);
   of_sync_manager_set_conditions (self->manager, self->conditions);
+  /* NetworkManager's State or Connectivity changed: are the servers there? */
+  g_signal_connect_swapped (self->conditions, "network-changed", G_CALLBACK (on_network_changed), self);
 
   self->service = of_service_new (self->store, self->auth, self->manager);
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->service), self->bus,
@@ -345,6 +354,8 @@ of_daemon_dispose (GObject *object)
   g_clear_pointer (&self->trimmer, of_memory_trimmer_free);
   g_clear_object (&self->service);
   g_clear_object (&self->manager);
+  if (self->conditions != NULL)
+    g_signal_handlers_disconnect_by_data (self->conditions, self);
   g_clear_object (&self->conditions);
   g_clear_object (&self->launcher);
   g_clear_object (&self->shares);

@@ -18,6 +18,7 @@
 
 #include "archive.h"
 #include "folder-check.h"
+#include "user-lookup.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -155,57 +156,15 @@ static gboolean
 lookup_user (Prep  *prep,
              char **error_message)
 {
-  struct passwd pwd, *found = NULL;
-  long size = sysconf (_SC_GETPW_R_SIZE_MAX);
-  g_autofree char *buffer = NULL;
-  struct stat st;
-  int err;
+  OfUser user = { 0 };
 
-  if (size <= 0)
-    size = 16384;
-  for (;;)
-    {
-      buffer = g_realloc (buffer, (gsize) size);
-      err = getpwnam_r (prep->user, &pwd, buffer, (gsize) size, &found);
-      if (err != ERANGE || size > 1024 * 1024)
-        break;
-      size *= 2;
-    }
-  if (found == NULL)
-    {
-      *error_message = err != 0
-        ? g_strdup_printf ("cannot look up user %s: %s", prep->user, g_strerror (err))
-        : g_strdup_printf ("user %s does not exist", prep->user);
-      return FALSE;
-    }
-  prep->uid = pwd.pw_uid;
-  prep->gid = pwd.pw_gid;
-  /* A system user's home often does not exist; unison then needs some HOME. */
-  if (pwd.pw_dir != NULL && pwd.pw_dir[0] == '/' && stat (pwd.pw_dir, &st) == 0 && S_ISDIR (st.st_mode))
-    prep->home = g_strdup (pwd.pw_dir);
-
-  /* initgroups() would change the daemon's own groups: compute the list
-   * here, set it in the child. */
-  prep->n_groups = 32;
-  for (;;)
-    {
-      int n = prep->n_groups;
-
-      prep->groups = g_renew (gid_t, prep->groups, (gsize) n);
-      if (getgrouplist (prep->user, prep->gid, prep->groups, &n) >= 0)
-        {
-          prep->n_groups = n;
-          break;
-        }
-      if (n <= prep->n_groups || n > 65536)
-        {
-          /* The user's own group at least. */
-          prep->groups[0] = prep->gid;
-          prep->n_groups = 1;
-          break;
-        }
-      prep->n_groups = n;
-    }
+  if (!of_user_lookup (prep->user, &user, error_message))
+    return FALSE;
+  prep->uid = user.uid;
+  prep->gid = user.gid;
+  prep->home = g_steal_pointer (&user.home);
+  prep->groups = g_steal_pointer (&user.groups);
+  prep->n_groups = user.n_groups;
   return TRUE;
 }
 

@@ -349,7 +349,8 @@ id_saved (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *id_string = NULL;
   OfSyncRunOptions options = {
-    self->launcher, self->engine_path, self->archive_root, self->kill_grace_usec, self->current_id
+    self->launcher, self->engine_path, self->archive_root, self->kill_grace_usec, self->current_id,
+    self->shares
   };
   GPtrArray *shares;
 

@@ -14,6 +14,7 @@ typedef struct {
   GPtrArray       *outcomes;   /* of OfEngineOutcome, in step with names */
   OfShareDoneFunc  share_done;
   gpointer         share_done_data;
+  OfShareRegistry *registry;   /* probes each share first; may be NULL */
 } SyncRun;
 
 static void
@@ -23,6 +24,7 @@ sync_run_free (SyncRun *run)
   g_ptr_array_unref (run->names);
   g_ptr_array_unref (run->outcomes);
   g_clear_object (&run->launcher);
+  g_clear_object (&run->registry);
   g_free (run->engine_path);
   g_free (run->archive_root);
   g_free (run);
@@ -81,6 +83,9 @@ of_sync_summarize (GPtrArray  *names,
 }
 
 static void run_next_share (GTask *task);
+static void run_engine (GTask *task);
+static void share_probed (GObject *source, GAsyncResult *result, gpointer user_data);
+static void record_share (GTask *task, const OfShare *share, OfEngineOutcome *outcome, const GError *error);
 
 /* What the task returns: the sync's result and its line, together. */
 typedef struct {
@@ -121,6 +126,18 @@ share_done (GObject      *source,
 
   (void) source;
   outcome = of_engine_run_finish (result, &error);
+  record_share (g_steal_pointer (&task), share, outcome, error);
+}
+
+/* @outcome taken; NULL: @error says why the run could not even be set up. */
+static void
+record_share (GTask           *task,
+              const OfShare   *share,
+              OfEngineOutcome *outcome,
+              const GError    *error)
+{
+  SyncRun *run = g_task_get_task_data (task);
+
   if (outcome == NULL)
     {
       /* Not the engine's doing (the run could not even be set up): still
@@ -134,7 +151,7 @@ share_done (GObject      *source,
   run->next++;
   if (run->share_done)
     run->share_done (share, outcome, run->next, run->shares->len, run->share_done_data);
-  run_next_share (g_steal_pointer (&task));
+  run_next_share (task);
 }
 
 static void
@@ -143,7 +160,6 @@ run_next_share (GTask *task)
   SyncRun *run = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
   const OfShare *share;
-  g_autofree char *run_name = NULL;
 
   if (run->next >= run->shares->len || g_cancellable_is_cancelled (cancellable))
     {
@@ -152,9 +168,57 @@ run_next_share (GTask *task)
       return;
     }
   share = run->shares->pdata[run->next];
-  run_name = of_engine_run_name (share->name, run->sync_id);
+  if (run->registry != NULL)
+    {
+      /* docs/behaviour.md §12: each sync of a share establishes its
+       * connection state; an offline share is skipped with its reason. */
+      of_share_registry_probe_async (run->registry, share->name, TRUE, share_probed, task);
+      return;
+    }
+  run_engine (task);
+}
+
+static void
+run_engine (GTask *task)
+{
+  SyncRun *run = g_task_get_task_data (task);
+  const OfShare *share = run->shares->pdata[run->next];
+  g_autofree char *run_name = of_engine_run_name (share->name, run->sync_id);
+
   of_engine_run_async (run->launcher, run->engine_path, share, run->archive_root, run_name,
-                       run->kill_grace_usec, cancellable, share_done, task);
+                       run->kill_grace_usec, g_task_get_cancellable (task), share_done, task);
+}
+
+static void
+share_probed (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  SyncRun *run = g_task_get_task_data (task);
+  const OfShare *share = run->shares->pdata[run->next];
+  g_autoptr(GError) error = NULL;
+  guint state = OF_CONNECT_UNKNOWN, reason = OF_OFFLINE_UNKNOWN;
+
+  /* A share removed meanwhile: the engine's own checks decide. */
+  of_share_registry_probe_finish (OF_SHARE_REGISTRY (source), result, &state, &reason, &error);
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      record_share (task, share, of_engine_outcome_new_message (OF_SHARE_RESULT_CANCELLED, "cancelled"), NULL);
+      return;
+    }
+  /* Work-offline mode is offline by choice: such a share is here only
+   * because BackgroundSyncWorkOfflineSharesEnabled asked for it.  An
+   * unknown state (the probe could not run) is left to the engine. */
+  if (state == OF_CONNECT_OFFLINE && reason != OF_OFFLINE_WORKING_OFFLINE)
+    {
+      record_share (task, share,
+                    of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "offline: %s",
+                                                   of_offline_reason_to_string (reason)),
+                    NULL);
+      return;
+    }
+  run_engine (task);
 }
 
 static gboolean
@@ -183,6 +247,7 @@ of_sync_run_async (GPtrArray              *shares,
   run->engine_path = g_strdup (options->engine_path);
   run->archive_root = g_strdup (options->archive_root);
   run->kill_grace_usec = options->kill_grace_usec;
+  run->registry = options->registry ? g_object_ref (options->registry) : NULL;
   run->names = g_ptr_array_new_with_free_func (g_free);
   run->outcomes = g_ptr_array_new_with_free_func ((GDestroyNotify) of_engine_outcome_free);
   run->share_done = share_done_func;

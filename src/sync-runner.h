@@ -12,6 +12,7 @@
 
 #include "engine.h"
 #include "share.h"
+#include "share-registry.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +29,10 @@ typedef struct {
   const char *archive_root;     /* <state dir>/unison */
   gint64      kill_grace_usec;  /* SIGTERM → SIGKILL */
   guint64     sync_id;          /* names the engine runs (their units) */
+  /* Probes each share before its engine runs; an offline share is
+   * skipped, failed, with the reason (docs/behaviour.md §12).  NULL: no
+   * probe.  Borrowed (referenced while a sync runs). */
+  OfShareRegistry *registry;
 } OfSyncRunOptions;
 
 /* @shares: of OfShare, in order; taken (may be empty). */
