@@ -255,6 +255,7 @@ of_client_word_color (const OfClient *client, const char *word)
       case OF_SYNC_STATE_SYNCING:
         return of_client_ansi (client, OF_ANSI_BLUE);
       case OF_SYNC_STATE_BLOCKED_OUT:
+      case OF_SYNC_STATE_DEFERRED:
         return of_client_ansi (client, OF_ANSI_YELLOW);
       case OF_SYNC_STATE_DISABLED:
       default:
