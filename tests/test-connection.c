@@ -593,6 +593,13 @@ test_probe_states (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (of_harness_gdbus_as (fixture->harness, USER, &out, &err, "--dest", "org.offlinefiles.BackgroundSync",
                                         "--object-path", path, "--method", SHARE_IFACE ".Probe", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "(uint32 2, uint32 1)"));
+  /* Anyone else needs manage-shares: refused, and nothing is probed for them. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (of_harness_gdbus_as (fixture->harness, OF_TEST_USER_DENY, &out, &err, "--dest",
+                                        "org.offlinefiles.BackgroundSync", "--object-path", path, "--method",
+                                        SHARE_IFACE ".Probe", NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "AccessDenied"));
 
   reply = g_dbus_connection_call_sync (fixture->harness->conn, "org.offlinefiles.BackgroundSync", path,
                                        "org.freedesktop.DBus.Properties", "Set",
