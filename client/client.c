@@ -26,6 +26,7 @@ void
 of_client_clear (OfClient *client)
 {
   g_clear_object (&client->manager);
+  g_clear_object (&client->machine);
   g_clear_object (&client->proxy);
   g_clear_object (&client->bus);
 }
@@ -101,6 +102,15 @@ of_client_connect (OfClient *client, GDBusProxyFlags flags, GError **error)
       g_prefix_error (error, "%s: ", _("Could not reach offlinefiles-syncd"));
       return FALSE;
     }
+  client->machine = of_dbus_machine_configuration_proxy_new_sync (client->bus, flags, OF_BUS_NAME,
+                                                                  OF_OBJECT_PATH, NULL, error);
+  if (client->machine == NULL)
+    {
+      g_clear_object (&client->proxy);
+      g_dbus_error_strip_remote_error (*error);
+      g_prefix_error (error, "%s: ", _("Could not reach offlinefiles-syncd"));
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -123,29 +133,31 @@ of_client_connect_for_reading (OfClient *client, GDBusProxyFlags flags, GError *
   return TRUE;
 }
 
-/* A proxy's cached properties as an a{sv}, in @info's order. */
-static GVariant *
-snapshot_proxy (GDBusProxy *proxy, GDBusInterfaceInfo *info)
+/* A proxy's cached properties, in @info's order, added to @builder. */
+static void
+snapshot_proxy (GVariantBuilder *builder, GDBusProxy *proxy, GDBusInterfaceInfo *info)
 {
-  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
-
   for (guint i = 0; info->properties && info->properties[i]; i++)
     {
       const char *name = info->properties[i]->name;
       g_autoptr(GVariant) value = g_dbus_proxy_get_cached_property (proxy, name);
 
       if (value)
-        g_variant_builder_add (&builder, "{sv}", name, value);
+        g_variant_builder_add (builder, "{sv}", name, value);
     }
-  return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
 GVariant *
 of_client_get_properties (OfClient *client)
 {
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+
   g_return_val_if_fail (client->proxy != NULL, NULL);
 
-  return snapshot_proxy (G_DBUS_PROXY (client->proxy), of_dbus_background_sync_interface_info ());
+  snapshot_proxy (&builder, G_DBUS_PROXY (client->proxy), of_dbus_background_sync_interface_info ());
+  if (client->machine != NULL)
+    snapshot_proxy (&builder, G_DBUS_PROXY (client->machine), of_dbus_machine_configuration_interface_info ());
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
 GPtrArray *
@@ -175,11 +187,13 @@ of_client_list_shares (OfClient *client, GError **error)
   for (GList *l = objects; l; l = l->next)
     {
       g_autoptr(OfDBusShare) share = of_dbus_object_get_share (OF_DBUS_OBJECT (l->data));
+      g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
       g_autoptr(GVariant) properties = NULL;
 
       if (share == NULL)
         continue;
-      properties = snapshot_proxy (G_DBUS_PROXY (share), of_dbus_share_interface_info ());
+      snapshot_proxy (&builder, G_DBUS_PROXY (share), of_dbus_share_interface_info ());
+      properties = g_variant_ref_sink (g_variant_builder_end (&builder));
       g_ptr_array_add (shares, of_share_info_new (g_dbus_object_get_object_path (l->data), properties));
     }
   g_list_free_full (objects, g_object_unref);
@@ -241,6 +255,7 @@ of_client_word_color (const OfClient *client, const char *word)
       case OF_SYNC_STATE_SYNCING:
         return of_client_ansi (client, OF_ANSI_BLUE);
       case OF_SYNC_STATE_BLOCKED_OUT:
+      case OF_SYNC_STATE_DEFERRED:
         return of_client_ansi (client, OF_ANSI_YELLOW);
       case OF_SYNC_STATE_DISABLED:
       default:

@@ -40,6 +40,7 @@ typedef struct {
 
   GDBusConnection       *bus;
   OfDBusBackgroundSync  *proxy;
+  OfDBusMachineConfiguration *machine;  /* the same object's second interface */
   GDBusObjectManager    *manager;   /* OfDBusObjectManagerClient, on demand */
 } OfClient;
 
@@ -70,8 +71,9 @@ gboolean  of_client_connect_for_reading (OfClient        *client,
                                          GDBusProxyFlags  flags,
                                          GError         **error);
 
-/* The proxy's cached properties as an a{sv} in the XML's order: the
- * snapshot `status` and `get` print from. */
+/* The proxies' cached properties as an a{sv} in the XML's order (the
+ * main interface, then MachineConfiguration): the snapshot `status` and
+ * `get` print from. */
 GVariant *of_client_get_properties      (OfClient *client);
 /* The shares (OfShareInfo), sorted by name, from the object manager
  * client; connects first if needed. */

@@ -20,12 +20,13 @@ static void
 print_share (OfClient *client, const OfShareInfo *share)
 {
   const char *labels[] = { _("Local path"), _("Remote path"), _("User"), _("Enabled"),
-                           _("Work offline"), _("Last sync") };
+                           _("Work offline"), _("Last sync"), _("Connection") };
   g_autofree char *name = of_escape_text (share->name);
   g_autofree char *local_path = of_escape_text (share->local_path);
   g_autofree char *remote_path = of_escape_text (share->remote_path);
   g_autofree char *user = of_escape_text (share->user);
   g_autofree char *last = NULL;
+  g_autofree char *connection = of_share_info_connection (share);
   guint width = 0;
 
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
@@ -52,6 +53,15 @@ print_share (OfClient *client, const OfShareInfo *share)
   of_client_print_field (client, width, labels[3], share->enabled ? _("yes") : _("no"));
   of_client_print_field (client, width, labels[4], share->work_offline ? _("yes") : _("no"));
   of_client_print_field (client, width, labels[5], last);
+  if (share->last_probe_time != 0)
+    {
+      g_autofree char *when = of_describe_time (share->last_probe_time, "");
+      g_autofree char *with_time = g_strdup_printf ("%s, %s", connection, when);
+
+      of_client_print_field (client, width, labels[6], with_time);
+    }
+  else
+    of_client_print_field (client, width, labels[6], connection);
 }
 
 int

@@ -58,6 +58,8 @@ of_status_build_json (GVariant  *properties,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "state");
   json_builder_add_string_value (builder, lookup_string (properties, "State"));
+  json_builder_set_member_name (builder, "defer_reason");
+  json_builder_add_string_value (builder, lookup_string (properties, "DeferReason"));
   json_builder_set_member_name (builder, "current_sync_id");
   of_json_add_uint (builder, lookup_uint64 (properties, "CurrentSyncId"));
   of_json_add_time_members (builder, "next_sync_time", lookup_uint64 (properties, "NextSyncTime"));
@@ -122,6 +124,13 @@ describe_share_state (OfClient *client, const OfShareInfo *share)
     }
   if (share->work_offline)
     return g_strdup_printf (_("working offline; %s"), last);
+  if (share->connect_state != 0)
+    {
+      g_autofree char *connection = of_share_info_connection (share);
+
+      /* TRANSLATORS: "offline (not responding); last synced …" */
+      return g_strdup_printf (_("%s; %s"), connection, last);
+    }
   return g_steal_pointer (&last);
 }
 
@@ -176,6 +185,15 @@ print_status (OfClient *client, GVariant *properties, GPtrArray *shares)
       /* TRANSLATORS: "syncing (sync 5)"; the first %s is the state */
       g_autofree char *with_id = g_strdup_printf (_("%s (sync %s)"), state_shown, id);
       state_text = g_strdup_printf ("%s%s%s", of_client_word_color (client, state), with_id,
+                                    of_client_ansi (client, OF_ANSI_RESET));
+    }
+  else if (*lookup_string (properties, "DeferReason") != '\0')
+    {
+      g_autofree char *why = of_escape_text (lookup_string (properties, "DeferReason"));
+      /* TRANSLATORS: "deferred (costed-network)"; the first %s is the state */
+      g_autofree char *with_reason = g_strdup_printf (_("%s (%s)"), state_shown, why);
+
+      state_text = g_strdup_printf ("%s%s%s", of_client_word_color (client, state), with_reason,
                                     of_client_ansi (client, OF_ANSI_RESET));
     }
   else

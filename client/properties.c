@@ -29,14 +29,19 @@ of_property_names (gboolean writable_only)
     }
   if (all == NULL)
     {
+      /* The settings in the table's order (both interfaces), then the
+       * main interface's status properties. */
       GDBusPropertyInfo **properties = of_dbus_background_sync_interface_info ()->properties;
-      guint n = 0;
+      guint n = 0, k = 0;
 
       while (properties[n])
         n++;
-      all = g_new0 (const char *, n + 1);
+      all = g_new0 (const char *, n + OF_N_SETTINGS + 1);
+      for (int id = 0; id < OF_N_SETTINGS; id++)
+        all[k++] = of_setting_info (id)->name;
       for (guint i = 0; i < n; i++)
-        all[i] = properties[i]->name;
+        if (of_setting_lookup (properties[i]->name) < 0)
+          all[k++] = properties[i]->name;
     }
   return all;
 }
@@ -44,7 +49,8 @@ of_property_names (gboolean writable_only)
 gboolean
 of_property_exists (const char *name)
 {
-  return g_dbus_interface_info_lookup_property (of_dbus_background_sync_interface_info (), name) != NULL;
+  return g_dbus_interface_info_lookup_property (of_dbus_background_sync_interface_info (), name) != NULL ||
+         g_dbus_interface_info_lookup_property (of_dbus_machine_configuration_interface_info (), name) != NULL;
 }
 
 gboolean
@@ -115,6 +121,12 @@ of_setting_parse (OfSettingId  id,
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("Invalid value “%s” for %s: expected a number of minutes"), shown, info->name);
       return NULL;
+    case OF_SETTING_KIND_SECONDS:
+      if (parse_uint16 (text, &number))
+        return g_variant_new_uint16 (number);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Invalid value “%s” for %s: expected a number of seconds"), shown, info->name);
+      return NULL;
     case OF_SETTING_KIND_HHMM:
       if (parse_hhmm (text, &number))
         return g_variant_new_uint16 (number);
@@ -144,6 +156,9 @@ of_setting_describe_range (OfSettingId id)
     case OF_SETTING_KIND_MINUTES:
       /* TRANSLATORS: a setting's range and default, e.g. "0..1440 minutes, default 360" */
       return g_strdup_printf (_("%u..%u minutes, default %u"), info->min, info->max, info->fallback);
+    case OF_SETTING_KIND_SECONDS:
+      /* TRANSLATORS: a setting's range and default, e.g. "1..30 seconds, default 2" */
+      return g_strdup_printf (_("%u..%u seconds, default %u"), info->min, info->max, info->fallback);
     case OF_SETTING_KIND_HHMM:
       /* TRANSLATORS: the blockout start's range and default; %04u is e.g. 0000 */
       return g_strdup_printf (_("time of day HHMM or HH:MM, default %04u"), info->fallback);
@@ -225,11 +240,11 @@ of_setting_format_human (OfSettingId  id,
           return format_minutes (n, _("no blockout window"));
         case OF_SETTING_SYNC_VARIANCE:
         case OF_SETTING_BLOCK_OUT_START:
-        case OF_SETTING_WORK_OFFLINE_SHARES_ENABLED:
-        case OF_N_SETTINGS:
         default:
           return format_minutes (n, _("none"));
         }
+    case OF_SETTING_KIND_SECONDS:
+      return g_strdup_printf (_("%u s"), g_variant_get_uint16 (value));
     case OF_SETTING_KIND_HHMM:
       n = g_variant_get_uint16 (value);
       return g_strdup_printf ("%04u (%02u:%02u)", n, (n / 100) % 24, n % 100);

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "enums.h"
 #include "json-out.h"
 
 static char *
@@ -47,6 +48,9 @@ of_share_info_new (const char *path,
   share->last_sync_time = last;
   share->last_result = lookup_string (properties, "LastResult");
   share->last_message = lookup_string (properties, "LastMessage");
+  g_variant_lookup (properties, "ConnectState", "u", &share->connect_state);
+  g_variant_lookup (properties, "OfflineReason", "u", &share->offline_reason);
+  g_variant_lookup (properties, "LastProbeTime", "t", &share->last_probe_time);
   return share;
 }
 
@@ -73,6 +77,14 @@ of_share_info_compare (gconstpointer a,
   const OfShareInfo *y = *(const OfShareInfo * const *) b;
 
   return g_strcmp0 (x->name, y->name);
+}
+
+char *
+of_share_info_connection (const OfShareInfo *share)
+{
+  if (share->connect_state == OF_CONNECT_OFFLINE)
+    return g_strdup_printf ("offline (%s)", of_offline_reason_to_string (share->offline_reason));
+  return g_strdup (of_connect_state_to_string (share->connect_state));
 }
 
 static void
@@ -104,5 +116,11 @@ of_share_info_add_json (JsonBuilder       *builder,
   of_json_add_time_members (builder, "last_sync_time", share->last_sync_time);
   add_string (builder, "last_result", share->last_result);
   add_string (builder, "last_message", share->last_message);
+  add_string (builder, "connect_state", of_connect_state_to_string (share->connect_state));
+  json_builder_set_member_name (builder, "offline_reason");
+  of_json_add_uint (builder, share->offline_reason);
+  add_string (builder, "offline_reason_text", share->connect_state == OF_CONNECT_OFFLINE
+                                                ? of_offline_reason_to_string (share->offline_reason) : "");
+  of_json_add_time_members (builder, "last_probe_time", share->last_probe_time);
   json_builder_end_object (builder);
 }

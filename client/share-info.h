@@ -20,6 +20,9 @@ typedef struct {
   guint64   last_sync_time;
   char     *last_result;
   char     *last_message;
+  guint     connect_state;    /* Win32_OfflineFilesConnectionInfo's codes */
+  guint     offline_reason;
+  guint64   last_probe_time;
 } OfShareInfo;
 
 /* From the share's object path and its properties (a{sv}, as a proxy
@@ -31,6 +34,9 @@ void         of_share_info_free    (OfShareInfo *share);
 /* By name, for g_ptr_array_sort(). */
 int          of_share_info_compare (gconstpointer a,
                                     gconstpointer b);
+/* "online", "offline (not responding)", "unknown" — untranslated
+ * words of the bus (for a terminal, see of_share_info_describe()). */
+char        *of_share_info_connection (const OfShareInfo *share);
 /* The share as a JSON object (the keys are offlinefilesctl(1)'s). */
 void         of_share_info_add_json (JsonBuilder       *builder,
                                      const OfShareInfo *share);

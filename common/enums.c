@@ -21,6 +21,7 @@ static const char *const states[] = {
   [OF_SYNC_STATE_SYNCING]     = "syncing",
   [OF_SYNC_STATE_BLOCKED_OUT] = "blocked-out",
   [OF_SYNC_STATE_DISABLED]    = "disabled",
+  [OF_SYNC_STATE_DEFERRED]    = "deferred",
 };
 
 static gboolean
@@ -81,4 +82,53 @@ of_sync_state_from_string (const char *text,
     return FALSE;
   *state = (OfSyncState) index;
   return TRUE;
+}
+
+static const char *const defer_reasons[] = {
+  [OF_DEFER_NONE]           = "",
+  [OF_DEFER_COSTED_NETWORK] = "costed-network",
+  [OF_DEFER_ON_BATTERY]     = "on-battery",
+};
+
+const char *
+of_defer_reason_to_string (OfDeferReason reason)
+{
+  g_return_val_if_fail ((guint) reason < G_N_ELEMENTS (defer_reasons), "");
+  return defer_reasons[reason];
+}
+
+const char *
+of_connect_state_to_string (guint state)
+{
+  switch (state)
+    {
+    case OF_CONNECT_OFFLINE:
+      return "offline";
+    case OF_CONNECT_ONLINE:
+      return "online";
+    default:
+      return "unknown";
+    }
+}
+
+const char *
+of_offline_reason_to_string (guint reason)
+{
+  switch (reason)
+    {
+    case OF_OFFLINE_NOT_APPLICABLE:
+      return "online";
+    case OF_OFFLINE_WORKING_OFFLINE:
+      return "working offline";
+    case OF_OFFLINE_SLOW:
+      return "slow connection";
+    case OF_OFFLINE_DISCONNECTED:
+      return "disconnected";
+    case OF_OFFLINE_NOT_MOUNTED:
+      return "not mounted";
+    case OF_OFFLINE_NOT_RESPONDING:
+      return "not responding";
+    default:
+      return "unknown";
+    }
 }

@@ -43,11 +43,46 @@ typedef enum {
   OF_SYNC_STATE_SYNCING,
   OF_SYNC_STATE_BLOCKED_OUT,
   OF_SYNC_STATE_DISABLED,
+  OF_SYNC_STATE_DEFERRED,
 } OfSyncState;
 
-/* "idle", "syncing", "blocked-out", "disabled". */
+/* "idle", "syncing", "blocked-out", "disabled", "deferred". */
 const char *of_sync_state_to_string          (OfSyncState state);
 gboolean    of_sync_state_from_string        (const char *text,
                                          OfSyncState    *state);
+
+/* Why a due background sync is held back (DeferReason), docs/behaviour.md §14. */
+typedef enum {
+  OF_DEFER_NONE,
+  OF_DEFER_COSTED_NETWORK,
+  OF_DEFER_ON_BATTERY,
+} OfDeferReason;
+
+/* "", "costed-network", "on-battery". */
+const char *of_defer_reason_to_string   (OfDeferReason reason);
+
+/* Share.ConnectState: Win32_OfflineFilesConnectionInfo's codes. */
+typedef enum {
+  OF_CONNECT_UNKNOWN = 0,
+  OF_CONNECT_OFFLINE = 1,
+  OF_CONNECT_ONLINE  = 2,
+} OfConnectState;
+
+/* Share.OfflineReason: the Windows codes, and two of ours (100, 101). */
+typedef enum {
+  OF_OFFLINE_UNKNOWN        = 0,
+  OF_OFFLINE_NOT_APPLICABLE = 1,   /* online */
+  OF_OFFLINE_WORKING_OFFLINE = 2,
+  OF_OFFLINE_SLOW           = 3,
+  OF_OFFLINE_DISCONNECTED   = 4,
+  OF_OFFLINE_NOT_MOUNTED    = 100,
+  OF_OFFLINE_NOT_RESPONDING = 101,
+} OfOfflineReason;
+
+/* "unknown", "offline", "online" (anything else: "unknown"). */
+const char *of_connect_state_to_string  (guint state);
+/* A short English phrase, e.g. "not responding"; for a code we do not
+ * know, "reason N" is not possible without allocation: "unknown". */
+const char *of_offline_reason_to_string (guint reason);
 
 G_END_DECLS

@@ -12,6 +12,8 @@
 
 #define OF_INTERFACE_BACKGROUND_SYNC "org.offlinefiles.BackgroundSync"
 #define OF_INTERFACE_SHARE           "org.offlinefiles.Share"
+/* On the main object too: Win32_OfflineFilesMachineConfiguration. */
+#define OF_INTERFACE_MACHINE_CONFIGURATION "org.offlinefiles.MachineConfiguration"
 
 #define OF_ERROR_PREFIX           "org.offlinefiles.BackgroundSync.Error."
 #define OF_ERROR_NAME_FAILED      OF_ERROR_PREFIX "Failed"

@@ -1,24 +1,40 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* settings.c — names, types, ranges and defaults of the six WMI values. */
+/* settings.c — names, types, ranges and defaults of the WMI values. */
 #include "settings.h"
+
+#include "names.h"
 
 #include <gio/gio.h>
 #include <string.h>
 
+#define BS "BackgroundSync", OF_INTERFACE_BACKGROUND_SYNC
+#define MC "MachineConfiguration", OF_INTERFACE_MACHINE_CONFIGURATION
+
 static const OfSettingInfo setting_info[OF_N_SETTINGS] = {
   [OF_SETTING_SYNC_INTERVAL]          =
-    { "SyncInterval", "q", OF_SETTING_KIND_MINUTES, 0, 1440, 360, "minutes" },
+    { "SyncInterval", "q", OF_SETTING_KIND_MINUTES, 0, 1440, 360, "minutes", BS },
   [OF_SETTING_SYNC_VARIANCE]          =
-    { "SyncVariance", "q", OF_SETTING_KIND_MINUTES, 0, 3600, 60, "minutes" },
+    { "SyncVariance", "q", OF_SETTING_KIND_MINUTES, 0, 3600, 60, "minutes", BS },
   [OF_SETTING_MAX_TIME_BETWEEN_SYNCS] =
-    { "MaxTimeBetweenSyncs", "q", OF_SETTING_KIND_MINUTES, 0, 65535, 0, "minutes" },
+    { "MaxTimeBetweenSyncs", "q", OF_SETTING_KIND_MINUTES, 0, 65535, 0, "minutes", BS },
   [OF_SETTING_BLOCK_OUT_START]        =
-    { "BlockOutStartTimeHoursMinutes", "q", OF_SETTING_KIND_HHMM, 0, 2400, 0, NULL },
+    { "BlockOutStartTimeHoursMinutes", "q", OF_SETTING_KIND_HHMM, 0, 2400, 0, NULL, BS },
   [OF_SETTING_BLOCK_OUT_DURATION]     =
-    { "BlockOutDurationMin", "q", OF_SETTING_KIND_MINUTES, 0, 1440, 0, "minutes" },
+    { "BlockOutDurationMin", "q", OF_SETTING_KIND_MINUTES, 0, 1440, 0, "minutes", BS },
   [OF_SETTING_WORK_OFFLINE_SHARES_ENABLED] =
-    { "BackgroundSyncWorkOfflineSharesEnabled", "b", OF_SETTING_KIND_BOOLEAN, 0, 1, 0, NULL },
+    { "BackgroundSyncWorkOfflineSharesEnabled", "b", OF_SETTING_KIND_BOOLEAN, 0, 1, 0, NULL, BS },
+  [OF_SETTING_SYNC_ON_COSTED_NETWORK_ENABLED] =
+    { "SyncOnCostedNetworkEnabled", "b", OF_SETTING_KIND_BOOLEAN, 0, 1, 0, NULL, MC },
+  [OF_SETTING_SYNC_ON_BATTERY_ENABLED] =
+    { "SyncOnBatteryEnabled", "b", OF_SETTING_KIND_BOOLEAN, 0, 1, 1, NULL, MC },
+  [OF_SETTING_SLOW_LINK_PROBE_TIMEOUT] =
+    { "SlowLinkProbeTimeoutSec", "q", OF_SETTING_KIND_SECONDS, 1, 30, 2, "seconds", MC },
+  [OF_SETTING_USER_SHARES_ENABLED] =
+    { "UserSharesEnabled", "b", OF_SETTING_KIND_BOOLEAN, 0, 1, 1, NULL, MC },
 };
+
+#undef BS
+#undef MC
 
 const OfSettingInfo *
 of_setting_info (OfSettingId id)
@@ -50,6 +66,20 @@ of_setting_type (OfSettingId id)
   return G_VARIANT_TYPE (setting_info[id].type);
 }
 
+const char *
+of_setting_group (OfSettingId id)
+{
+  g_return_val_if_fail (id < OF_N_SETTINGS, NULL);
+  return setting_info[id].group;
+}
+
+const char *
+of_setting_interface (OfSettingId id)
+{
+  g_return_val_if_fail (id < OF_N_SETTINGS, NULL);
+  return setting_info[id].interface;
+}
+
 gboolean
 of_setting_validate (OfSettingId id,
                      guint64     value,
@@ -75,7 +105,7 @@ of_setting_validate (OfSettingId id,
   if (value >= info->min && value <= info->max)
     return TRUE;
 
-  if (id == OF_SETTING_WORK_OFFLINE_SHARES_ENABLED)
+  if (info->kind == OF_SETTING_KIND_BOOLEAN)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                  "%s must be true or false, got %" G_GUINT64_FORMAT,
                  info->name, value);
@@ -199,6 +229,14 @@ of_settings_get (const OfSettings *settings,
       return settings->block_out_duration;
     case OF_SETTING_WORK_OFFLINE_SHARES_ENABLED:
       return settings->work_offline_shares_enabled ? 1 : 0;
+    case OF_SETTING_SYNC_ON_COSTED_NETWORK_ENABLED:
+      return settings->sync_on_costed_network_enabled ? 1 : 0;
+    case OF_SETTING_SYNC_ON_BATTERY_ENABLED:
+      return settings->sync_on_battery_enabled ? 1 : 0;
+    case OF_SETTING_SLOW_LINK_PROBE_TIMEOUT:
+      return settings->slow_link_probe_timeout_sec;
+    case OF_SETTING_USER_SHARES_ENABLED:
+      return settings->user_shares_enabled ? 1 : 0;
     case OF_N_SETTINGS:
     default:
       g_return_val_if_reached (0);
@@ -230,6 +268,18 @@ of_settings_set (OfSettings *settings,
     case OF_SETTING_WORK_OFFLINE_SHARES_ENABLED:
       settings->work_offline_shares_enabled = value != 0;
       break;
+    case OF_SETTING_SYNC_ON_COSTED_NETWORK_ENABLED:
+      settings->sync_on_costed_network_enabled = value != 0;
+      break;
+    case OF_SETTING_SYNC_ON_BATTERY_ENABLED:
+      settings->sync_on_battery_enabled = value != 0;
+      break;
+    case OF_SETTING_SLOW_LINK_PROBE_TIMEOUT:
+      settings->slow_link_probe_timeout_sec = (guint16) value;
+      break;
+    case OF_SETTING_USER_SHARES_ENABLED:
+      settings->user_shares_enabled = value != 0;
+      break;
     case OF_N_SETTINGS:
     default:
       g_return_if_reached ();
@@ -242,7 +292,7 @@ of_settings_get_variant (const OfSettings *settings,
 {
   guint32 value = of_settings_get (settings, id);
 
-  if (id == OF_SETTING_WORK_OFFLINE_SHARES_ENABLED)
+  if (setting_info[id].kind == OF_SETTING_KIND_BOOLEAN)
     return g_variant_new_boolean (value != 0);
   return g_variant_new_uint16 ((guint16) value);
 }
@@ -253,4 +303,16 @@ of_settings_block_out_start_minutes (const OfSettings *settings)
   guint hhmm = settings->block_out_start == 2400 ? 0 : settings->block_out_start;
 
   return (hhmm / 100) * 60 + hhmm % 100;
+}
+
+gint64
+of_settings_probe_slow_usec (const OfSettings *settings)
+{
+  return (gint64) settings->slow_link_probe_timeout_sec * G_USEC_PER_SEC;
+}
+
+gint64
+of_settings_probe_limit_usec (const OfSettings *settings)
+{
+  return MAX (10 * G_USEC_PER_SEC, 3 * of_settings_probe_slow_usec (settings));
 }

@@ -28,7 +28,8 @@ refresh (OfSchedulePage *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->blockout_group), running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->shares_group), running);
   for (guint i = 0; i < OF_N_SETTINGS; i++)
-    of_setting_row_refresh (OF_SETTING_ROW (self->rows[i]));
+    if (self->rows[i] != NULL)
+      of_setting_row_refresh (OF_SETTING_ROW (self->rows[i]));
 }
 
 void
@@ -49,7 +50,9 @@ of_schedule_page_set_model (OfSchedulePage *self,
 
   g_return_if_fail (OF_IS_SCHEDULE_PAGE (self));
   g_return_if_fail (self->model == NULL);
-  G_STATIC_ASSERT (G_N_ELEMENTS (layout) == OF_N_SETTINGS);
+  /* The six of org.offlinefiles.BackgroundSync; the machine
+   * configuration has a page of its own. */
+  G_STATIC_ASSERT (G_N_ELEMENTS (layout) == OF_SETTING_SYNC_ON_COSTED_NETWORK_ENABLED);
 
   self->model = g_object_ref (model);
   of_daemon_banner_set_model (self->banner, model);

@@ -41,6 +41,10 @@ static const OfSettingText setting_texts[OF_N_SETTINGS] = {
   { N_("Blocked time starts at"), N_("Local time of day at which no background sync starts") },
   { N_("Blocked time length"), N_("Minutes; 0: no blocked time, 1440: the whole day") },
   { N_("Include shares working offline"), N_("Background syncs also synchronize shares put in work-offline mode") },
+  { N_("Sync on metered networks"), N_("Background syncs also run while the network is metered, such as a phone's hotspot") },
+  { N_("Sync on battery"), N_("Background syncs also run while the computer is on battery") },
+  { N_("Slow connection after"), N_("Seconds; a server slower than this to answer makes its shares offline") },
+  { N_("Users may add their own shares"), N_("Users may make their own network folders available offline") },
 };
 
 static const char *

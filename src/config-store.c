@@ -43,6 +43,9 @@ G_DEFINE_TYPE (OfConfigStore, of_config_store, G_TYPE_OBJECT)
 enum { SIGNAL_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
+/* The groups whose keys are settings; other groups are left alone. */
+static const char * const setting_groups[] = { OF_CONFIG_GROUP, OF_CONFIG_GROUP_MACHINE };
+
 static void
 loaded_clear (Loaded *loaded)
 {
@@ -167,12 +170,12 @@ of_config_parse_key_file (GKeyFile   *key_file,
       g_autoptr(GError) local_error = NULL;
       guint64 value;
 
-      raw = g_key_file_get_value (key_file, OF_CONFIG_GROUP, key, NULL);
+      raw = g_key_file_get_value (key_file, of_setting_group (id), key, NULL);
       if (raw == NULL)
         continue;
       g_strstrip (raw);
 
-      if (id == OF_SETTING_WORK_OFFLINE_SHARES_ENABLED)
+      if (of_setting_info (id)->kind == OF_SETTING_KIND_BOOLEAN)
         {
           /* GKeyFile's own boolean syntax: true/false/1/0. */
           if (g_str_equal (raw, "true") || g_str_equal (raw, "1"))
@@ -338,7 +341,6 @@ load_dropins (OfConfigStore *store,
       g_autoptr(GKeyFile) key_file = g_key_file_new ();
       g_autoptr(GPtrArray) file_problems = g_ptr_array_new_with_free_func (g_free);
       g_autofree char *contents = NULL;
-      g_auto(GStrv) keys = NULL;
       OfSettings values = loaded->fixed;
       g_autofree char *metrics_file = g_strdup (loaded->metrics_file);
       guint present = 0;
@@ -360,10 +362,18 @@ load_dropins (OfConfigStore *store,
         {
           of_config_parse_key_file (key_file, path, &values, &present, file_problems);
           of_config_parse_daemon_group (key_file, path, &metrics_file, file_problems);
-          keys = g_key_file_get_keys (key_file, OF_CONFIG_GROUP, NULL, NULL);
-          for (guint k = 0; keys && keys[k]; k++)
-            if (of_setting_lookup (keys[k]) < 0)
-              g_warning ("%s: unknown key %s ignored", path, keys[k]);
+          for (guint g = 0; g < G_N_ELEMENTS (setting_groups); g++)
+            {
+              g_auto(GStrv) keys = g_key_file_get_keys (key_file, setting_groups[g], NULL, NULL);
+
+              for (guint k = 0; keys && keys[k]; k++)
+                {
+                  int id = of_setting_lookup (keys[k]);
+
+                  if (id < 0 || !g_str_equal (of_setting_group (id), setting_groups[g]))
+                    g_warning ("%s: unknown key %s in [%s] ignored", path, keys[k], setting_groups[g]);
+                }
+            }
         }
 
       if (file_problems->len > 0)
@@ -529,10 +539,12 @@ check_new_edits (OfConfigStore *store,
       g_autofree char *now = NULL;
       g_autofree char *before = NULL;
 
-      if ((mask | valid) & (1u << id) || !g_key_file_has_key (on_disk, OF_CONFIG_GROUP, key, NULL))
+      const char *group = of_setting_group (id);
+
+      if ((mask | valid) & (1u << id) || !g_key_file_has_key (on_disk, group, key, NULL))
         continue;
-      now = g_key_file_get_value (on_disk, OF_CONFIG_GROUP, key, NULL);
-      before = g_key_file_get_value (store->loaded.key_file, OF_CONFIG_GROUP, key, NULL);
+      now = g_key_file_get_value (on_disk, group, key, NULL);
+      before = g_key_file_get_value (store->loaded.key_file, group, key, NULL);
       if (g_strcmp0 (now, before) != 0)
         g_ptr_array_add (problems, g_strdup_printf ("%s was just edited and its %s is invalid; "
                                                     "fix it, then try again", store->path, key));
@@ -588,11 +600,11 @@ of_config_store_save_async (OfConfigStore      *store,
       if (!(mask & (1u << id)))
         continue;
       of_settings_set (&save->main, id, of_settings_get (settings, id));
-      if (id == OF_SETTING_WORK_OFFLINE_SHARES_ENABLED)
-        g_key_file_set_boolean (save->key_file, OF_CONFIG_GROUP, of_setting_name (id),
-                                settings->work_offline_shares_enabled);
+      if (of_setting_info (id)->kind == OF_SETTING_KIND_BOOLEAN)
+        g_key_file_set_boolean (save->key_file, of_setting_group (id), of_setting_name (id),
+                                of_settings_get (settings, id) != 0);
       else
-        g_key_file_set_integer (save->key_file, OF_CONFIG_GROUP, of_setting_name (id),
+        g_key_file_set_integer (save->key_file, of_setting_group (id), of_setting_name (id),
                                 (int) of_settings_get (settings, id));
     }
 

@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 /* The daemon's own file-only keys (not on the bus): MetricsFile=. */
 #define OF_CONFIG_DAEMON_GROUP "Daemon"
 #define OF_CONFIG_METRICS_FILE_KEY "MetricsFile"
+#define OF_CONFIG_GROUP_MACHINE "MachineConfiguration"
 #define OF_CONFIG_FILE_NAME "background-sync.conf"
 #define OF_CONFIG_DROPIN_DIR_NAME "background-sync.conf.d"
 /* Settings files are small; anything bigger is hostile or a mistake. */
@@ -75,7 +76,7 @@ gboolean       of_config_store_save_finish (OfConfigStore *store,
                                             GError       **error);
 
 /* Pure part, shared with the drop-in reader and the fuzzers: validates
- * every WMI key of group [BackgroundSync] in @key_file.  Valid values go
+ * every setting of groups [BackgroundSync] and [MachineConfiguration] in @key_file.  Valid values go
  * to @settings and set their bit in *@present; each invalid one appends a
  * message naming @origin, the key and the value to @problems. */
 void           of_config_parse_key_file  (GKeyFile   *key_file,

@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "auth.h"
+#include "conditions.h"
 #include "config-store.h"
 #include "config-watch.h"
 #include "engine.h"
@@ -49,6 +50,7 @@ struct _OfDaemon {
   GDBusConnection *bus;
   OfAuth          *auth;
   OfConflictStore *conflicts;
+  OfConditions    *conditions;
   OfShareRegistry *shares;
   OfLauncher      *launcher;
   OfSyncManager   *manager;
@@ -141,6 +143,12 @@ on_name_acquired (GDBusConnection *connection,
   if (self->config_watch == NULL)
     self->config_watch = of_config_watch_new (self->config_dir, self->config_loaded_at,
                                               on_config_changed, self);
+}
+
+static void
+on_network_changed (OfDaemon *self)
+{
+  of_share_registry_probe_all (self->shares, "the network changed");
 }
 
 static void
@@ -258,6 +266,7 @@ of_daemon_start (OfDaemon *self,
   of_share_registry_set_conflict_store (self->shares, self->conflicts);
   /* Once, for every run: the choice depends on the machine, not the share. */
   self->launcher = of_launcher_new_default (self->bus);
+  of_share_registry_set_prober (self->shares, self->launcher, self->store);
   run_options.launcher = self->launcher;
   run_options.engine_path = self->engine;
   run_options.archive_root = archive_root;
@@ -275,10 +284,20 @@ of_daemon_start (OfDaemon *self,
   self->metrics = of_metrics_writer_new (self->store, self->state_store, self->shares, self->manager,
                                         PACKAGE_VERSION);
   self->share_admin = of_share_admin_new (shares_dir, archive_root, self->shares, self->state_store,
-                                          self->auth, self->launcher, self->manager);
+                                          self->auth, self->launcher, self->manager, self->store);
+  /* Watched from now on, so that NetworkManager's and UPower's first
+   * word is usually in before the name is owned; no due sync starts
+   * before it is (docs/behaviour.md §14). */
+  self->conditions = of_conditions_new (self->bus);
+  of_sync_manager_set_conditions (self->manager, self->conditions);
+  /* NetworkManager's State or Connectivity changed: are the servers there? */
+  g_signal_connect_swapped (self->conditions, "network-changed", G_CALLBACK (on_network_changed), self);
+
   self->service = of_service_new (self->store, self->auth, self->manager);
   of_service_set_share_admin (self->service, self->share_admin);
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->service), self->bus,
+                                         OF_OBJECT_PATH, error) ||
+      !g_dbus_interface_skeleton_export (of_service_get_machine_configuration (self->service), self->bus,
                                          OF_OBJECT_PATH, error))
     {
       g_prefix_error (error, "cannot export %s: ", OF_OBJECT_PATH);
@@ -339,7 +358,10 @@ of_daemon_stop (OfDaemon *self)
   g_clear_pointer (&self->fast_objects, of_fast_objects_free);
   g_clear_pointer (&self->trimmer, of_memory_trimmer_free);
   if (self->service != NULL)
-    g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->service));
+    {
+      g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->service));
+      g_dbus_interface_skeleton_unexport (of_service_get_machine_configuration (self->service));
+    }
   /* Let pending replies and signals go out before the connection closes. */
   g_dbus_connection_flush_sync (self->bus, NULL, NULL);
 }
@@ -363,6 +385,9 @@ of_daemon_dispose (GObject *object)
   g_clear_pointer (&self->resolver, of_resolver_free);
   g_clear_object (&self->share_admin);
   g_clear_object (&self->manager);
+  if (self->conditions != NULL)
+    g_signal_handlers_disconnect_by_data (self->conditions, self);
+  g_clear_object (&self->conditions);
   g_clear_object (&self->launcher);
   g_clear_object (&self->shares);
   g_clear_pointer (&self->conflicts, of_conflict_store_free);

@@ -93,6 +93,8 @@ systemd_launcher (GDBusConnection *bus)
   OfLauncher *launcher = of_launch_systemd_new (bus);
 
   of_launch_systemd_stop_leftovers (OF_LAUNCH_SYSTEMD (launcher), "offlinefiles-engine-*.service");
+  /* And probes (probe.h), which may be stuck on a dead server. */
+  of_launch_systemd_stop_leftovers (OF_LAUNCH_SYSTEMD (launcher), "offlinefiles-probe-*.service");
   return launcher;
 }
 

@@ -7,6 +7,7 @@
 
 #include <glib/gstdio.h>
 
+#include "enums.h"
 #include "file-util.h"
 #include "metrics.h"
 
@@ -133,9 +134,8 @@ format_now (OfMetricsWriter *self)
     .next_sync = of_sync_manager_get_next_sync_time (self->manager),
     .settings = *of_config_store_get_settings (self->store),
     .shares = shares,
-    /* INTEGRATOR(#15): DeferReason.  Set .has_deferred = TRUE and
-     * .deferred_reason from the deferral's owner once it exists. */
-    .has_deferred = FALSE,
+    .has_deferred = TRUE,
+    .deferred_reason = of_sync_manager_get_defer_reason (self->manager),
   };
 
   memcpy (snapshot.syncs, self->syncs, sizeof snapshot.syncs);
@@ -155,8 +155,13 @@ format_now (OfMetricsWriter *self)
         share->has_conflicts = conflicts != NULL;
         share->conflicts = conflicts ? conflicts->len : 0;
       }
-      /* INTEGRATOR(#15): .has_online = TRUE, .online = ConnectState is
-       * online (2). */
+      {
+        guint connect_state = of_share_registry_get_connect_state (self->shares, names[i]);
+
+        /* Not probed yet: no sample rather than a guess. */
+        share->has_online = connect_state != OF_CONNECT_UNKNOWN;
+        share->online = connect_state == OF_CONNECT_ONLINE;
+      }
       g_ptr_array_add (shares, share);
     }
   return of_metrics_format (&snapshot);

@@ -518,3 +518,18 @@ of_schedule_next_state_change (const OfSettings *settings,
     return end;
   return next_open;
 }
+
+OfDeferReason
+of_schedule_defer_reason (const OfSettings *settings,
+                          OfSyncReason      reason,
+                          gboolean          metered,
+                          gboolean          on_battery)
+{
+  if (reason == OF_SYNC_REASON_MANUAL)
+    return OF_DEFER_NONE;
+  if (metered && !settings->sync_on_costed_network_enabled)
+    return OF_DEFER_COSTED_NETWORK;
+  if (on_battery && !settings->sync_on_battery_enabled)
+    return OF_DEFER_ON_BATTERY;
+  return OF_DEFER_NONE;
+}

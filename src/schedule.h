@@ -87,6 +87,17 @@
  *   of_schedule_plan() returns FALSE exactly then.  Otherwise blocked-out
  *   when `now` is inside a blockout, else idle.  ("syncing" is the daemon's.)
  *
+ * Deferral (docs/behaviour.md §14).  A background sync (scheduled,
+ *   catch-up or overdue) that is due is held back while the network is
+ *   metered and SyncOnCostedNetworkEnabled is false (costed-network, checked
+ *   first), or while the machine is on battery and SyncOnBatteryEnabled is
+ *   false (on-battery).  MaxTimeBetweenSyncs overrides neither: the
+ *   administrator chose not to pay for the traffic or the battery; it
+ *   overrides only the blockout window.  A manual sync is never held back.
+ *   The plan itself ignores deferral (PreviewSchedule plans as if nothing
+ *   were held back); the daemon keeps a held sync's time and reason and
+ *   starts it when the condition ends.
+ *
  * Preview.  Plan; then pretend that sync started at its planned time and
  *   succeeded at once (last_start = last_success_start = start, not a failed
  *   overdue, now = start) and plan again.  Starts strictly increase.
@@ -175,6 +186,12 @@ GArray         *of_schedule_preview         (const OfSettings        *settings,
                                              GTimeZone               *tz,
                                              gint64                   now,
                                              guint                    count);
+
+/* Whether a sync of @reason that is due now is held back, and why. */
+OfDeferReason   of_schedule_defer_reason    (const OfSettings *settings,
+                                             OfSyncReason      reason,
+                                             gboolean          metered,
+                                             gboolean          on_battery);
 
 /* The stable per-machine draw described above, in [0, variance_minutes * 60]
  * whole seconds, returned in microseconds. */

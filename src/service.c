@@ -8,8 +8,25 @@
 
 #include <string.h>
 
+/* ---- org.offlinefiles.MachineConfiguration on the same object ---- */
+
+/* Its Properties.Set goes through the service's one write pipeline. */
+#define OF_TYPE_MACHINE_SKELETON (of_machine_skeleton_get_type ())
+G_DECLARE_FINAL_TYPE (OfMachineSkeleton, of_machine_skeleton, OF, MACHINE_SKELETON,
+                      OfDBusMachineConfigurationSkeleton)
+
+struct _OfMachineSkeleton {
+  OfDBusMachineConfigurationSkeleton parent_instance;
+  OfService                         *service;  /* unowned: the service owns us */
+  GDBusInterfaceVTable               vtable;
+};
+
+G_DEFINE_TYPE (OfMachineSkeleton, of_machine_skeleton, OF_DBUS_TYPE_MACHINE_CONFIGURATION_SKELETON)
+
 struct _OfService {
   OfDBusBackgroundSyncSkeleton parent_instance;
+
+  OfMachineSkeleton *machine;  /* owned */
 
   OfConfigStore *store;   /* borrowed; owns the settings */
   OfAuth        *auth;    /* borrowed */
@@ -60,6 +77,15 @@ publish_settings (OfService *self)
   of_dbus_background_sync_set_block_out_start_time_hours_minutes (iface, s->block_out_start);
   of_dbus_background_sync_set_block_out_duration_min (iface, s->block_out_duration);
   of_dbus_background_sync_set_background_sync_work_offline_shares_enabled (iface, s->work_offline_shares_enabled);
+  if (self->machine != NULL)
+    {
+      OfDBusMachineConfiguration *machine = OF_DBUS_MACHINE_CONFIGURATION (self->machine);
+
+      of_dbus_machine_configuration_set_sync_on_costed_network_enabled (machine, s->sync_on_costed_network_enabled);
+      of_dbus_machine_configuration_set_sync_on_battery_enabled (machine, s->sync_on_battery_enabled);
+      of_dbus_machine_configuration_set_slow_link_probe_timeout_sec (machine, s->slow_link_probe_timeout_sec);
+      of_dbus_machine_configuration_set_user_shares_enabled (machine, s->user_shares_enabled);
+    }
 }
 
 static int
@@ -86,6 +112,21 @@ publish_settings_and_locks (OfService *self)
   publish_settings (self);
   of_dbus_background_sync_set_locked_properties (OF_DBUS_BACKGROUND_SYNC (self),
                                                  (const char * const *) locked->pdata);
+  {
+    GVariantBuilder by;
+
+    g_variant_builder_init (&by, G_VARIANT_TYPE ("a{ss}"));
+    for (guint i = 0; locked->pdata[i] != NULL; i++)
+      {
+        int id = of_setting_lookup (locked->pdata[i]);
+        g_autofree char *file = g_path_get_basename (of_config_store_get_locked_by (self->store, id));
+        g_autofree char *shown = of_escape_text (file);
+
+        g_variant_builder_add (&by, "{ss}", (const char *) locked->pdata[i], shown);
+      }
+    /* The skeleton compares: unchanged locks emit nothing. */
+    of_dbus_background_sync_set_locked_by (OF_DBUS_BACKGROUND_SYNC (self), g_variant_builder_end (&by));
+  }
 }
 
 static void
@@ -270,6 +311,9 @@ handle_set_property (OfService             *self,
 
   g_variant_get (parameters, "(&s&sv)", &interface_name, &property_name, &value);
   id = of_setting_lookup (property_name);
+  /* Each setting is written on its own interface only. */
+  if (id >= 0 && !g_str_equal (interface_name, of_setting_interface (id)))
+    id = -1;
   if (id < 0)
     {
       g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR,
@@ -478,6 +522,7 @@ publish_status (OfService *self)
   of_dbus_background_sync_set_last_sync_finish_time (iface, (guint64) history->last_finish);
   of_dbus_background_sync_set_last_sync_result (iface, history->last_result ? history->last_result : "");
   of_dbus_background_sync_set_last_successful_sync_time (iface, (guint64) history->last_success_start);
+  of_dbus_background_sync_set_defer_reason (iface, of_sync_manager_get_defer_reason (self->manager));
 }
 
 static void
@@ -580,9 +625,63 @@ of_service_get_vtable (GDBusInterfaceSkeleton *skeleton)
 }
 
 static void
+machine_method_call (GDBusConnection       *connection,
+                     const char            *sender,
+                     const char            *object_path,
+                     const char            *interface_name,
+                     const char            *method_name,
+                     GVariant              *parameters,
+                     GDBusMethodInvocation *invocation,
+                     gpointer               user_data)
+{
+  OfMachineSkeleton *machine = OF_MACHINE_SKELETON (user_data);
+
+  (void) connection; (void) object_path;
+  g_debug ("%s.%s from %s", interface_name, method_name, sender);
+  /* The interface has no methods: only Properties.Set comes here. */
+  if (g_str_equal (interface_name, "org.freedesktop.DBus.Properties") && g_str_equal (method_name, "Set"))
+    handle_set_property (machine->service, invocation, parameters);
+  else
+    g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
+                                           "Unknown method %s", method_name);
+}
+
+static GDBusInterfaceVTable *
+of_machine_skeleton_get_vtable (GDBusInterfaceSkeleton *skeleton)
+{
+  OfMachineSkeleton *self = OF_MACHINE_SKELETON (skeleton);
+
+  /* As for the main interface: Set must wait for polkit. */
+  self->vtable = *G_DBUS_INTERFACE_SKELETON_CLASS (of_machine_skeleton_parent_class)->get_vtable (skeleton);
+  self->vtable.method_call = machine_method_call;
+  self->vtable.set_property = NULL;
+  return &self->vtable;
+}
+
+static void
+of_machine_skeleton_class_init (OfMachineSkeletonClass *klass)
+{
+  G_DBUS_INTERFACE_SKELETON_CLASS (klass)->get_vtable = of_machine_skeleton_get_vtable;
+}
+
+static void
+of_machine_skeleton_init (OfMachineSkeleton *self)
+{
+  (void) self;
+}
+
+GDBusInterfaceSkeleton *
+of_service_get_machine_configuration (OfService *self)
+{
+  return G_DBUS_INTERFACE_SKELETON (self->machine);
+}
+
+static void
 of_service_finalize (GObject *object)
 {
   OfService *self = OF_SERVICE (object);
+
+  g_clear_object (&self->machine);
 
   g_queue_clear_full (&self->authorized_writes, (GDestroyNotify) write_request_free);
   G_OBJECT_CLASS (of_service_parent_class)->finalize (object);
@@ -617,6 +716,7 @@ of_service_init (OfService *self)
 
   g_queue_init (&self->authorized_writes);
   of_dbus_background_sync_set_locked_properties (iface, no_locks);
+  of_dbus_background_sync_set_locked_by (iface, g_variant_new_array (G_VARIANT_TYPE ("{ss}"), NULL, 0));
 }
 
 OfService *
@@ -629,6 +729,8 @@ of_service_new (OfConfigStore *store,
   self->store = store;
   self->auth = auth;
   self->manager = manager;
+  self->machine = g_object_new (OF_TYPE_MACHINE_SKELETON, NULL);
+  self->machine->service = self;
   publish_settings_and_locks (self);
   publish_status (self);
   g_signal_connect_object (store, "changed", G_CALLBACK (on_settings_changed), self, 0);

@@ -35,5 +35,8 @@ OfService        *of_service_new          (OfConfigStore *store,
  * the service). */
 void              of_service_set_share_admin (OfService    *service,
                                               OfShareAdmin *share_admin);
+/* org.offlinefiles.MachineConfiguration, to be exported on the same
+ * object path; owned by the service, which writes its settings. */
+GDBusInterfaceSkeleton *of_service_get_machine_configuration (OfService *service);
 
 G_END_DECLS

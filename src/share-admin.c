@@ -39,6 +39,7 @@ struct _OfShareAdmin {
   OfAuth          *auth;         /* borrowed */
   OfLauncher      *launcher;     /* borrowed */
   OfSyncManager   *manager;      /* borrowed */
+  OfConfigStore   *store;        /* borrowed: UserSharesEnabled */
   GHashTable      *busy;         /* name → uid + 1 of a share being added, or 0 (removed) */
   guint            helpers;      /* helper runs so far, for their unit names */
 };
@@ -376,6 +377,18 @@ add_caller_known (GObject      *source,
                                                      error->message);
       return;
     }
+  /* UserSharesEnabled=false: users may not add their own folders; root,
+   * and an administrator adding a share for someone else (manage-shares),
+   * still may.  Before polkit, like Error.Locked: the same answer for
+   * everyone it concerns, without a password asked for nothing. */
+  if (!of_config_store_get_settings (self->store)->user_shares_enabled && caller_uid != 0 &&
+      request->user.uid == caller_uid)
+    {
+      g_dbus_method_invocation_return_error_literal (invocation, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
+                                                     "The administrator has disabled adding shares of one's "
+                                                     "own folders (UserSharesEnabled=false)");
+      return;
+    }
 
   /* The file as it will be written, read back by the one parser of
    * share files: whatever it refuses is refused here, before anything
@@ -405,13 +418,6 @@ add_caller_known (GObject      *source,
                                              request->user.name, OF_SHARES_PER_USER_MAX);
       return;
     }
-
-  /* UserSharesEnabled (#15): when the administrator set it to false, a
-   * share of the caller's own folders (request->user.uid == caller.uid,
-   * root excepted) ends here with G_DBUS_ERROR_ACCESS_DENIED, "Adding
-   * shares of one's own folders is disabled by the administrator".  It
-   * goes before polkit, like Error.Locked: the answer is the same for
-   * everyone. */
 
   g_hash_table_insert (self->busy, g_strdup (request->name), GUINT_TO_POINTER ((guint) request->user.uid + 1));
   request->reserved = TRUE;
@@ -685,10 +691,12 @@ of_share_admin_new (const char      *shares_dir,
                     OfStateStore    *state_store,
                     OfAuth          *auth,
                     OfLauncher      *launcher,
-                    OfSyncManager   *manager)
+                    OfSyncManager   *manager,
+                    OfConfigStore   *store)
 {
   OfShareAdmin *self = g_object_new (OF_TYPE_SHARE_ADMIN, NULL);
 
+  self->store = store;
   self->shares_dir = g_strdup (shares_dir);
   self->archive_root = g_strdup (archive_root);
   self->registry = registry;

@@ -23,6 +23,7 @@
 #include <gio/gio.h>
 
 #include "auth.h"
+#include "config-store.h"
 #include "launcher.h"
 #include "share-registry.h"
 #include "state-store.h"
@@ -45,7 +46,8 @@ OfShareAdmin *of_share_admin_new    (const char      *shares_dir,
                                      OfStateStore    *state_store,
                                      OfAuth          *auth,
                                      OfLauncher      *launcher,
-                                     OfSyncManager   *manager);
+                                     OfSyncManager   *manager,
+                                     OfConfigStore   *store);
 /* TRUE while a call is being worked on (shutdown waits for it). */
 gboolean      of_share_admin_is_busy (OfShareAdmin *admin);
 

@@ -3,9 +3,19 @@
 #include "share-registry.h"
 
 #include "engine-output.h"
+#include "enums.h"
 #include "errors.h"
 #include "escape.h"
+#include "journal-events.h"
 #include "offlinefiles-dbus.h"
+#include "probe.h"
+
+#include <gio/gunixmounts.h>
+
+/* After a probe hung, automatic probes of that share wait this long
+ * (docs/behaviour.md §14): each hung probe may leave a process stuck in
+ * the kernel until the server answers. */
+#define PROBE_RETRY_AFTER_HANG_USEC (60 * G_USEC_PER_SEC)
 
 /* ---- one share's interface, with a WorkOffline that waits for polkit ---- */
 
@@ -35,6 +45,9 @@ struct _OfShareRegistry {
   OfConflictStore          *conflicts;    /* borrowed */
   OfShareActions            actions;
   gpointer                  actions_data;
+  OfLauncher               *launcher;     /* for probes; NULL until set_prober() */
+  OfConfigStore            *store;        /* the probe's limits; borrowed */
+  GUnixMountMonitor        *mounts;
 };
 
 G_DEFINE_TYPE (OfShareRegistry, of_share_registry, G_TYPE_OBJECT)
@@ -53,16 +66,32 @@ typedef struct {
   OfShare              *config;
   OfDBusObjectSkeleton *object;
   OfShareSkeleton      *iface;
+  /* Connection state (Share.ConnectState, OfflineReason, LastProbeTime). */
+  guint                 connect_state;
+  guint                 offline_reason;
+  gint64                last_probe_time;
+  gint64                hung_at;       /* monotonic, when a probe last hung; 0 = never */
+  GPtrArray            *probe_waiters; /* of GTask; non-NULL while a probe runs */
 } Entry;
 
 static void
 entry_free (Entry *entry)
 {
+  /* Waiters of a share that went away hear "unknown". */
+  if (entry->probe_waiters != NULL)
+    {
+      for (guint i = 0; i < entry->probe_waiters->len; i++)
+        g_task_return_new_error (entry->probe_waiters->pdata[i], G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT,
+                                 "Share %s was removed", entry->config->name);
+      g_ptr_array_unref (entry->probe_waiters);
+    }
   of_share_free (entry->config);
   g_clear_object (&entry->iface);
   g_clear_object (&entry->object);
   g_free (entry);
 }
+
+static void set_connection (OfShareRegistry *self, Entry *entry, guint state, guint reason);
 
 typedef struct {
   OfShareRegistry       *registry;
@@ -106,7 +135,12 @@ work_offline_saved (GObject      *source,
     {
       changing (write->registry);
       of_dbus_share_set_work_offline (OF_DBUS_SHARE (entry->iface), write->value);
+      /* On: offline at once, without a probe.  Off: find out. */
+      if (write->value)
+        set_connection (self, entry, OF_CONNECT_OFFLINE, OF_OFFLINE_WORKING_OFFLINE);
       g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (entry->iface));
+      if (!write->value)
+        of_share_registry_probe_async (self, write->name, FALSE, NULL, NULL);
     }
   g_dbus_method_invocation_return_value (write->invocation, NULL);
   work_offline_write_free (write);
@@ -446,12 +480,71 @@ handle_resolve_conflicts (OfDBusShare           *object,
 }
 
 static void
+probe_replied (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GDBusMethodInvocation *invocation = user_data;
+  g_autoptr(GError) error = NULL;
+  guint state, reason;
+
+  if (!of_share_registry_probe_finish (OF_SHARE_REGISTRY (source), result, &state, &reason, &error))
+    g_dbus_method_invocation_return_gerror (invocation, error);
+  else
+    of_dbus_share_complete_probe (NULL, invocation, state, reason);
+}
+
+static void
+probe_authorized (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  ProblemsCall *call = user_data;
+  g_autoptr(GError) error = NULL;
+
+  (void) source;
+  if (!of_auth_check_finish (call->registry->auth, result, &error))
+    g_dbus_method_invocation_return_gerror (call->invocation, error);
+  else
+    of_share_registry_probe_async (call->registry, call->name, FALSE, probe_replied, call->invocation);
+  g_object_unref (call->registry);
+  g_free (call->name);
+  g_free (call);
+}
+
+/* The same rule as GetLastProblems: the share's user without asking,
+ * anyone else with manage-shares; not rate-limited, but a call while a
+ * probe runs joins it. */
+static gboolean
+handle_probe (OfDBusShare           *object,
+              GDBusMethodInvocation *invocation)
+{
+  OfShareSkeleton *skeleton = OF_SHARE_SKELETON (object);
+  ProblemsCall *call = g_new0 (ProblemsCall, 1);
+  Entry *entry;
+
+  call->registry = g_object_ref (skeleton->registry);
+  call->invocation = invocation;
+  call->name = g_strdup (of_dbus_share_get_name (object));
+  entry = g_hash_table_lookup (skeleton->registry->shares, call->name);
+  g_assert (entry != NULL);
+  {
+    const char *details[] = { "share", call->name, "share_user", entry->config->user, NULL };
+
+    of_auth_check_owner_async (skeleton->registry->auth, invocation, entry->config->uid,
+                               NULL, OF_ACTION_MANAGE_SHARES, details, NULL, probe_authorized, call);
+  }
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
 of_share_skeleton_iface_init (OfDBusShareIface *iface)
 {
   iface->handle_get_last_problems = handle_get_last_problems;
   iface->handle_list_conflicts = handle_list_conflicts;
   iface->handle_resolve_conflicts = handle_resolve_conflicts;
   iface->handle_sync_now = handle_sync_now;
+  iface->handle_probe = handle_probe;
 }
 
 static GDBusInterfaceVTable *
@@ -477,6 +570,210 @@ static void
 of_share_skeleton_init (OfShareSkeleton *self)
 {
   (void) self;
+}
+
+/* ---- connection state (docs/behaviour.md §14) ---- */
+
+guint
+of_share_registry_get_connect_state (OfShareRegistry *self,
+                                     const char      *name)
+{
+  Entry *entry = g_hash_table_lookup (self->shares, name);
+
+  return entry ? entry->connect_state : OF_CONNECT_UNKNOWN;
+}
+
+typedef struct {
+  guint state;
+  guint reason;
+} ProbeAnswer;
+
+static gboolean
+is_working_offline (OfShareRegistry *self,
+                    const char      *name)
+{
+  return of_state_get_share (of_state_store_get (self->state_store), name)->work_offline;
+}
+
+/* Publishes what a probe (or WorkOffline, or the mount table) found. */
+static void
+set_connection (OfShareRegistry *self,
+                Entry           *entry,
+                guint            state,
+                guint            reason)
+{
+  OfDBusShare *iface = OF_DBUS_SHARE (entry->iface);
+  gboolean changed = state != entry->connect_state || reason != entry->offline_reason;
+
+  if (changed && state == OF_CONNECT_OFFLINE)
+    of_journal_share_offline (entry->config->name, of_offline_reason_to_string (reason));
+  else if (changed && state == OF_CONNECT_ONLINE)
+    g_info ("Share %s is online", entry->config->name);
+  entry->connect_state = state;
+  entry->offline_reason = reason;
+  entry->last_probe_time = g_get_real_time ();
+  changing (self);
+  of_dbus_share_set_connect_state (iface, state);
+  of_dbus_share_set_offline_reason (iface, reason);
+  of_dbus_share_set_last_probe_time (iface, (guint64) entry->last_probe_time);
+}
+
+static void
+return_answer (GTask *task,
+               guint  state,
+               guint  reason)
+{
+  ProbeAnswer *found = g_new (ProbeAnswer, 1);
+
+  found->state = state;
+  found->reason = reason;
+  g_task_return_pointer (task, found, g_free);
+}
+
+typedef struct {
+  OfShareRegistry *registry;
+  char            *name;
+} ProbeContext;
+
+static void
+probe_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  ProbeContext *context = user_data;
+  OfShareRegistry *self = context->registry;
+  g_autoptr(GPtrArray) waiters = NULL;
+  Entry *entry = g_hash_table_lookup (self->shares, context->name);
+  guint state, reason;
+
+  (void) source;
+  of_probe_run_finish (result, &state, &reason);
+  /* Removed meanwhile (its waiters were answered then), or a new share
+   * of the same name that has not asked. */
+  if (entry != NULL && entry->probe_waiters != NULL)
+    {
+      if (reason == OF_OFFLINE_NOT_RESPONDING)
+        entry->hung_at = g_get_monotonic_time ();
+      /* Work-offline mode, switched on while the probe ran, wins. */
+      if (is_working_offline (self, context->name))
+        {
+          state = OF_CONNECT_OFFLINE;
+          reason = OF_OFFLINE_WORKING_OFFLINE;
+        }
+      set_connection (self, entry, state, reason);
+      g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (entry->iface));
+      waiters = g_steal_pointer (&entry->probe_waiters);
+      for (guint i = 0; i < waiters->len; i++)
+        return_answer (waiters->pdata[i], state, reason);
+    }
+  g_object_unref (context->registry);
+  g_free (context->name);
+  g_free (context);
+}
+
+void
+of_share_registry_probe_async (OfShareRegistry    *self,
+                               const char         *name,
+                               gboolean            automatic,
+                               GAsyncReadyCallback callback,
+                               gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+  Entry *entry = g_hash_table_lookup (self->shares, name);
+  const OfSettings *settings;
+  ProbeContext *context;
+
+  if (entry == NULL)
+    {
+      g_task_return_new_error (task, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT, "No share %s", name);
+      return;
+    }
+  /* No probe: the user said so. */
+  if (is_working_offline (self, name))
+    {
+      set_connection (self, entry, OF_CONNECT_OFFLINE, OF_OFFLINE_WORKING_OFFLINE);
+      return_answer (task, entry->connect_state, entry->offline_reason);
+      return;
+    }
+  /* The mount table is ours to read; nothing of the user's is touched. */
+  if (entry->config->mount_point != NULL && !of_probe_is_mounted (entry->config->mount_point))
+    {
+      set_connection (self, entry, OF_CONNECT_OFFLINE, OF_OFFLINE_NOT_MOUNTED);
+      return_answer (task, entry->connect_state, entry->offline_reason);
+      return;
+    }
+  if (entry->probe_waiters != NULL)
+    {
+      g_ptr_array_add (entry->probe_waiters, g_steal_pointer (&task));
+      return;
+    }
+  if (self->launcher == NULL ||
+      (automatic && entry->offline_reason == OF_OFFLINE_NOT_RESPONDING && entry->hung_at != 0 &&
+       g_get_monotonic_time () - entry->hung_at < PROBE_RETRY_AFTER_HANG_USEC))
+    {
+      g_debug ("Share %s: not probed again so soon after a hung probe", name);
+      return_answer (task, entry->connect_state, entry->offline_reason);
+      return;
+    }
+
+  settings = of_config_store_get_settings (self->store);
+  entry->probe_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (entry->probe_waiters, g_steal_pointer (&task));
+  context = g_new0 (ProbeContext, 1);
+  context->registry = g_object_ref (self);
+  context->name = g_strdup (name);
+  of_probe_run_async (self->launcher, entry->config, of_settings_probe_slow_usec (settings),
+                      of_settings_probe_limit_usec (settings), probe_done, context);
+}
+
+gboolean
+of_share_registry_probe_finish (OfShareRegistry *self,
+                                GAsyncResult    *result,
+                                guint           *connect_state,
+                                guint           *offline_reason,
+                                GError         **error)
+{
+  g_autofree ProbeAnswer *found = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  found = g_task_propagate_pointer (G_TASK (result), error);
+  if (found == NULL)
+    return FALSE;
+  *connect_state = found->state;
+  *offline_reason = found->reason;
+  return TRUE;
+}
+
+void
+of_share_registry_probe_all (OfShareRegistry *self,
+                             const char      *why)
+{
+  g_autoptr(GList) names = g_hash_table_get_keys (self->shares);
+
+  g_debug ("Probing every share: %s", why);
+  for (GList *l = names; l; l = l->next)
+    of_share_registry_probe_async (self, l->data, TRUE, NULL, NULL);
+}
+
+static void
+on_mounts_changed (GUnixMountMonitor *monitor,
+                   gpointer           user_data)
+{
+  (void) monitor;
+  of_share_registry_probe_all (user_data, "the mount table changed");
+}
+
+void
+of_share_registry_set_prober (OfShareRegistry *self,
+                              OfLauncher      *launcher,
+                              OfConfigStore   *store)
+{
+  g_return_if_fail (self->launcher == NULL);
+  self->launcher = g_object_ref (launcher);
+  self->store = store;
+  /* Woken by the kernel when the mount table changes, never by a timer. */
+  self->mounts = g_unix_mount_monitor_get ();
+  g_signal_connect_object (self->mounts, "mounts-changed", G_CALLBACK (on_mounts_changed), self, 0);
 }
 
 /* ---- the registry ---- */
@@ -515,6 +812,9 @@ publish (OfShareRegistry *self,
   of_dbus_share_set_conflict_count (iface, self->conflicts
                                            ? of_conflict_store_get (self->conflicts, entry->config->name)->len
                                            : 0);
+  of_dbus_share_set_connect_state (iface, entry->connect_state);
+  of_dbus_share_set_offline_reason (iface, entry->offline_reason);
+  of_dbus_share_set_last_probe_time (iface, (guint64) entry->last_probe_time);
 }
 
 static void
@@ -528,6 +828,13 @@ add_share (OfShareRegistry *self,
   entry->object = of_dbus_object_skeleton_new (path);
   entry->iface = g_object_new (OF_TYPE_SHARE_SKELETON, NULL);
   entry->iface->registry = self;
+  /* Working offline is known without a probe. */
+  if (is_working_offline (self, config->name))
+    {
+      entry->connect_state = OF_CONNECT_OFFLINE;
+      entry->offline_reason = OF_OFFLINE_WORKING_OFFLINE;
+      entry->last_probe_time = g_get_real_time ();
+    }
   publish (self, entry);
   of_dbus_object_skeleton_set_share (entry->object, OF_DBUS_SHARE (entry->iface));
   g_hash_table_insert (self->shares, g_strdup (config->name), entry);
@@ -540,7 +847,8 @@ same_config (const OfShare *a,
              const OfShare *b)
 {
   return g_str_equal (a->local_path, b->local_path) && g_str_equal (a->remote_path, b->remote_path) &&
-         g_str_equal (a->user, b->user) && a->enabled == b->enabled && a->timeout_usec == b->timeout_usec;
+         g_str_equal (a->user, b->user) && a->enabled == b->enabled && a->timeout_usec == b->timeout_usec &&
+         g_strcmp0 (a->mount_point, b->mount_point) == 0;
 }
 
 void
@@ -888,6 +1196,10 @@ of_share_registry_finalize (GObject *object)
   OfShareRegistry *self = OF_SHARE_REGISTRY (object);
 
   g_dbus_object_manager_server_set_connection (self->manager, NULL);
+  if (self->mounts != NULL)
+    g_signal_handlers_disconnect_by_data (self->mounts, self);
+  g_clear_object (&self->mounts);
+  g_clear_object (&self->launcher);
   g_hash_table_unref (self->shares);
   g_clear_object (&self->manager);
   g_free (self->shares_dir);

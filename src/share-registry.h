@@ -6,7 +6,10 @@
  * ObjectManager on the main object, and keeps them in step with the
  * files on reload (InterfacesAdded/Removed).  Owns the write path of
  * WorkOffline (polkit action work-offline, then the state file, then the
- * property) and records each share's last result.
+ * property) and records each share's last result.  Keeps each share's
+ * connection state (ConnectState, OfflineReason, LastProbeTime) from
+ * probes (probe.h), the mount table and WorkOffline, and answers
+ * Share.Probe() (docs/behaviour.md §14).
  */
 #pragma once
 
@@ -14,6 +17,8 @@
 
 #include "auth.h"
 #include "conflict-store.h"
+#include "config-store.h"
+#include "launcher.h"
 #include "share.h"
 #include "state-store.h"
 
@@ -110,6 +115,35 @@ typedef struct {
 void             of_share_registry_set_actions  (OfShareRegistry      *registry,
                                                  const OfShareActions *actions,
                                                  gpointer              user_data);
+/* Probes run through @launcher (referenced) with the limits of @store's
+ * settings (borrowed); the mount table is watched from now on.  Once,
+ * after new().  Without it, probes only report what is known. */
+void             of_share_registry_set_prober   (OfShareRegistry *registry,
+                                                 OfLauncher      *launcher,
+                                                 OfConfigStore   *store);
+/* Establishes share @name's connection state: at once for WorkOffline
+ * (1, 2) and an unmounted MountPoint= (1, 100), else by a probe as its
+ * user; a call while a probe of the share runs joins it.  @automatic
+ * probes (at a sync, on a change of the network or the mount table) are
+ * not run again within a minute after one hung; they answer with the
+ * state known.  @callback may be NULL. */
+void             of_share_registry_probe_async  (OfShareRegistry    *registry,
+                                                 const char         *name,
+                                                 gboolean            automatic,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer            user_data);
+/* FALSE only when the share is gone. */
+gboolean         of_share_registry_probe_finish (OfShareRegistry *registry,
+                                                 GAsyncResult    *result,
+                                                 guint           *connect_state,
+                                                 guint           *offline_reason,
+                                                 GError         **error);
+/* Share @name's ConnectState (OfConnectState; unknown for no share). */
+guint            of_share_registry_get_connect_state (OfShareRegistry *registry,
+                                                      const char      *name);
+/* An automatic probe of every share (@why for the debug log). */
+void             of_share_registry_probe_all    (OfShareRegistry *registry,
+                                                 const char      *why);
 
 /* Signal "changing" (): emitted before each change of the share objects
  * (one added or removed, a property set), so that a cache of them is

@@ -123,7 +123,7 @@ request_to_data (const char           *local_path,
   g_key_file_set_boolean (key_file, OF_SHARE_GROUP, "Enabled", options->enabled);
   if (options->timeout_min != 0)
     g_key_file_set_uint64 (key_file, OF_SHARE_GROUP, "Timeout", options->timeout_min);
-  /* The mount the remote lives on (docs/behaviour.md §12). */
+  /* The mount the remote lives on (docs/behaviour.md §14). */
   if (options->mount_point != NULL)
     g_key_file_set_string (key_file, OF_SHARE_GROUP, "MountPoint", options->mount_point);
   g_key_file_set_comment (key_file, NULL, NULL, comment, NULL);

@@ -260,6 +260,21 @@ of_share_parse (const char *name,
       return NULL;
     }
 
+  /* The mount the server copy lives on (docs/behaviour.md §14): when
+   * nothing is mounted there the share is offline, "not mounted". */
+  if (g_key_file_has_key (key_file, OF_SHARE_GROUP, "MountPoint", NULL))
+    {
+      if ((share->mount_point = get_path (key_file, "MountPoint", error)) == NULL)
+        return NULL;
+      if (!path_is_within (share->remote_path, share->mount_point))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "RemotePath \"%s\" must lie on MountPoint \"%s\" (be it or inside it)",
+                       share->remote_path, share->mount_point);
+          return NULL;
+        }
+    }
+
   share->user = get_required (key_file, "User", error);
   if (share->user == NULL)
     return NULL;
@@ -434,6 +449,7 @@ of_share_copy (const OfShare *share)
   copy->name = g_strdup (share->name);
   copy->local_path = g_strdup (share->local_path);
   copy->remote_path = g_strdup (share->remote_path);
+  copy->mount_point = g_strdup (share->mount_point);
   copy->user = g_strdup (share->user);
   copy->uid = share->uid;
   copy->enabled = share->enabled;
@@ -449,6 +465,7 @@ of_share_free (OfShare *share)
   g_free (share->name);
   g_free (share->local_path);
   g_free (share->remote_path);
+  g_free (share->mount_point);
   g_free (share->user);
   g_free (share);
 }

@@ -13,6 +13,8 @@
  *   User=alice                       required; must exist (checked on load)
  *   Enabled=true                     default true
  *   Timeout=60                       minutes; or "30s", "5min", "2h"; default 60 min
+ *   MountPoint=/mnt/server           optional: the mount RemotePath lives on (RemotePath
+ *                                    is it or inside it); not mounted → share offline
  */
 #pragma once
 
@@ -34,6 +36,7 @@ typedef struct {
   char    *name;          /* file name without ".conf" */
   char    *local_path;
   char    *remote_path;
+  char    *mount_point;   /* NULL when the file names none */
   char    *user;
   uid_t    uid;           /* of_share_load() looks it up; (uid_t) -1 until then */
   gboolean enabled;

@@ -3,6 +3,7 @@
 #include "sync-manager.h"
 
 #include "errors.h"
+#include "conditions.h"
 #include "file-util.h"
 #include "journal-events.h"
 #include "sync-runner.h"
@@ -45,6 +46,10 @@ struct _OfSyncManager {
   char              *current_share;  /* a Share.SyncNow: only this one; NULL: all */
   guint              holds;         /* conflict resolutions running: no sync starts */
   GQueue             hold_waiters;  /* GTasks of hold_async(), in order */
+
+  OfConditions      *conditions;    /* NULL: nothing is ever held back */
+  OfPlannedSync      held;          /* a due sync held back (start 0: none), its time and reason kept */
+  OfDeferReason      defer_reason;  /* why it is held back */
 };
 
 G_DEFINE_TYPE (OfSyncManager, of_sync_manager, G_TYPE_OBJECT)
@@ -60,6 +65,59 @@ static guint signals[N_SIGNALS];
 
 static void start_sync (OfSyncManager *self, OfSyncReason reason, const char *share);
 static gboolean grant_hold (OfSyncManager *self);
+
+static gboolean
+conditions_known (OfSyncManager *self)
+{
+  return self->conditions == NULL || of_conditions_is_known (self->conditions);
+}
+
+static OfDeferReason
+current_defer_reason (OfSyncManager *self,
+                      OfSyncReason   reason)
+{
+  if (self->conditions == NULL)
+    return OF_DEFER_NONE;
+  return of_schedule_defer_reason (of_config_store_get_settings (self->store), reason,
+                                   of_conditions_is_metered (self->conditions),
+                                   of_conditions_is_on_battery (self->conditions));
+}
+
+static void replan (OfSyncManager *self);
+
+/* A background sync came due at @due: it starts, unless the network is
+ * metered or the machine on battery (then it is held with its time and
+ * reason), or the conditions are not known yet (then the first word of
+ * NetworkManager and UPower re-plans and decides). */
+static void
+start_due_sync (OfSyncManager *self,
+                OfSyncReason   reason,
+                gint64         due,
+                const char    *note)
+{
+  OfDeferReason defer;
+
+  if (!conditions_known (self))
+    {
+      g_debug ("A %s sync is due; waiting to hear whether the network is metered or the machine on battery",
+               of_sync_reason_to_string (reason));
+      replan (self);
+      return;
+    }
+  defer = current_defer_reason (self, reason);
+  if (defer != OF_DEFER_NONE)
+    {
+      if (self->held.start == 0)
+        of_journal_sync_deferred (of_defer_reason_to_string (defer), due);
+      of_planned_sync_clear (&self->held);
+      self->held.start = due;
+      self->held.reason = reason;
+      self->held.note = g_strdup (note ? note : "");
+      replan (self);
+      return;
+    }
+  start_sync (self, reason, NULL);
+}
 
 /* The zone is re-read from its file each time: GLib's own local zone is
  * cached for the life of the process and would miss a change. */
@@ -109,8 +167,32 @@ replan (OfSyncManager *self)
   of_schedule_plan (of_config_store_get_settings (self->store), &h, self->machine_id, self->tz, now, &self->plan);
   self->schedule_state = of_schedule_state (of_config_store_get_settings (self->store), self->tz, now);
 
+  /* A sync held back keeps its due time and reason (docs/behaviour.md §14). */
+  if (self->held.start != 0)
+    {
+      self->defer_reason = current_defer_reason (self, self->held.reason);
+      of_planned_sync_clear (&self->plan);
+      self->plan.start = self->held.start;
+      self->plan.reason = self->held.reason;
+      self->plan.note = g_strdup (self->held.note);
+      if (self->defer_reason != OF_DEFER_NONE)
+        self->schedule_state = OF_SYNC_STATE_DEFERRED;
+      else
+        {
+          /* The condition ended: the timer fires at once and starts it. */
+          g_debug ("The held-back sync may start now");
+          of_planned_sync_clear (&self->held);
+        }
+    }
+  else
+    self->defer_reason = OF_DEFER_NONE;
+
   /* Also wake when the window opens or closes: State must follow. */
   self->wake_at = self->plan.start;
+  /* Held back, or the conditions are not known yet: only a change of the
+   * conditions (a signal, not a timer) may start it. */
+  if (self->held.start != 0 || (self->plan.start != 0 && self->plan.start <= now && !conditions_known (self)))
+    self->wake_at = 0;
   state_change = of_schedule_next_state_change (of_config_store_get_settings (self->store), self->tz, now);
   if (state_change > 0 && (self->wake_at == 0 || state_change < self->wake_at))
     self->wake_at = state_change;
@@ -146,7 +228,7 @@ on_timer (OfWallclockEvent event,
     }
 
   if (self->current_id == 0 && self->plan.start != 0 && self->plan.start <= now)
-    start_sync (self, self->plan.reason, NULL);
+    start_due_sync (self, self->plan.reason, self->plan.start, self->plan.note);
   else
     replan (self);
 }
@@ -275,7 +357,7 @@ sync_done (GObject      *source,
     {
       /* Once, however many slots passed while the last one ran. */
       self->pending = FALSE;
-      start_sync (self, self->pending_reason, NULL);
+      start_due_sync (self, self->pending_reason, g_get_real_time (), NULL);
     }
   else
     replan (self);
@@ -298,7 +380,7 @@ id_saved (GObject      *source,
   g_autoptr(GError) error = NULL;
   OfSyncRunOptions options = {
     self->launcher, self->engine_path, self->archive_root, self->kill_grace_usec, self->current_id,
-    self->control
+    self->control, self->shares
   };
   GPtrArray *shares;
 
@@ -364,6 +446,13 @@ start_sync (OfSyncManager *self,
       return;
     }
 
+  /* Any sync of every share, a manual one too, is the one that was held
+   * back; one share's (Share.SyncNow) is not. */
+  if (share == NULL)
+    {
+      of_planned_sync_clear (&self->held);
+      self->defer_reason = OF_DEFER_NONE;
+    }
   self->current_id = state->next_sync_id;
   state->next_sync_id++;
   state->running_sync_id = self->current_id;
@@ -484,7 +573,7 @@ of_sync_manager_release (OfSyncManager *self)
   if (self->pending)
     {
       self->pending = FALSE;
-      start_sync (self, self->pending_reason, NULL);
+      start_due_sync (self, self->pending_reason, g_get_real_time (), NULL);
     }
   else if (!grant_hold (self))
     replan (self);
@@ -604,6 +693,30 @@ of_sync_manager_preview (OfSyncManager *self,
       g_variant_builder_add_value (&builder, entry);
     }
   return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+const char *
+of_sync_manager_get_defer_reason (OfSyncManager *self)
+{
+  return of_defer_reason_to_string (self->announced ? OF_DEFER_NONE : self->defer_reason);
+}
+
+static void
+on_conditions_changed (OfConditions *conditions,
+                       gpointer      user_data)
+{
+  (void) conditions;
+  of_sync_manager_replan (user_data, "the network's cost or the power source changed");
+}
+
+void
+of_sync_manager_set_conditions (OfSyncManager *self,
+                                OfConditions  *conditions)
+{
+  g_return_if_fail (self->conditions == NULL);
+  self->conditions = g_object_ref (conditions);
+  g_signal_connect_object (conditions, "changed", G_CALLBACK (on_conditions_changed), self, 0);
+  replan (self);
 }
 
 const char *
@@ -729,6 +842,8 @@ of_sync_manager_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->control, of_sync_run_control_unref);
   of_planned_sync_clear (&self->plan);
+  of_planned_sync_clear (&self->held);
+  g_clear_object (&self->conditions);
   g_free (self->machine_id);
   g_clear_object (&self->launcher);
   g_free (self->engine_path);

@@ -13,6 +13,7 @@
 
 #include <gio/gio.h>
 
+#include "conditions.h"
 #include "config-store.h"
 #include "schedule.h"
 #include "settings.h"
@@ -40,6 +41,12 @@ OfSyncManager *of_sync_manager_new            (OfStateStore           *state_sto
                                                const char             *machine_id,
                                                OfConfigStore          *store,
                                                GError                **error);
+/* Due background syncs are held back on a metered network or on battery
+ * as @conditions say (docs/behaviour.md §14), and none starts before
+ * @conditions are known.  Without it nothing is held back.  Once, before
+ * start(). */
+void           of_sync_manager_set_conditions (OfSyncManager    *manager,
+                                               OfConditions     *conditions);
 /* Starts watching the time zone, plans and arms the timer; a sync missed
  * while the daemon was down starts now (catch-up).  Once. */
 void           of_sync_manager_start          (OfSyncManager    *manager);
@@ -92,6 +99,8 @@ GVariant      *of_sync_manager_preview        (OfSyncManager    *manager,
                                                guint             count);
 
 const char    *of_sync_manager_get_state      (OfSyncManager    *manager);
+/* DeferReason: "costed-network", "on-battery" or "". */
+const char    *of_sync_manager_get_defer_reason (OfSyncManager  *manager);
 gint64         of_sync_manager_get_next_sync_time (OfSyncManager *manager);
 /* The running sync's id once announced; 0 otherwise. */
 guint64        of_sync_manager_get_current_sync_id (OfSyncManager *manager);

@@ -88,6 +88,7 @@ typedef struct {
   OfSyncRunControl *control;   /* may be NULL */
   GCancellable    *share_cancellable;  /* the running engine's; follows the sync's */
   gulong           share_cancel_handler;
+  OfShareRegistry *registry;   /* probes each share first; may be NULL */
 } SyncRun;
 
 static void
@@ -97,6 +98,7 @@ sync_run_free (SyncRun *run)
   g_ptr_array_unref (run->names);
   g_ptr_array_unref (run->outcomes);
   g_clear_object (&run->launcher);
+  g_clear_object (&run->registry);
   g_free (run->engine_path);
   g_free (run->archive_root);
   g_clear_pointer (&run->control, of_sync_run_control_unref);
@@ -157,6 +159,9 @@ of_sync_summarize (GPtrArray  *names,
 }
 
 static void run_next_share (GTask *task);
+static void run_engine (GTask *task);
+static void share_probed (GObject *source, GAsyncResult *result, gpointer user_data);
+static void record_share (GTask *task, const OfShare *share, OfEngineOutcome *outcome, const GError *error);
 
 /* What the task returns: the sync's result and its line, together. */
 typedef struct {
@@ -192,6 +197,36 @@ cancel_share (GCancellable *sync_cancellable,
   g_cancellable_cancel (user_data);
 }
 
+/* The running share's turn is over: its cancellable goes. */
+static void
+end_share_turn (GTask *task)
+{
+  SyncRun *run = g_task_get_task_data (task);
+
+  g_cancellable_disconnect (g_task_get_cancellable (task), run->share_cancel_handler);
+  run->share_cancel_handler = 0;
+  g_clear_object (&run->share_cancellable);
+  if (run->control != NULL)
+    {
+      g_clear_pointer (&run->control->running, g_free);
+      g_clear_object (&run->control->running_cancellable);
+    }
+}
+
+/* Removed while it was probed or ran (RemoveShare): it counts nowhere,
+ * not even as cancelled.  Takes @task. */
+static void
+leave_sync (GTask *task)
+{
+  SyncRun *run = g_task_get_task_data (task);
+  const OfShare *share = run->shares->pdata[run->next];
+
+  g_debug ("Share %s left the sync", share->name);
+  g_ptr_array_remove_index (run->shares, run->next);
+  release_waiters (run->control);
+  run_next_share (task);
+}
+
 static void
 share_done (GObject      *source,
             GAsyncResult *result,
@@ -204,27 +239,28 @@ share_done (GObject      *source,
   OfEngineOutcome *outcome;
 
   (void) source;
-  g_cancellable_disconnect (g_task_get_cancellable (task), run->share_cancel_handler);
-  run->share_cancel_handler = 0;
-  g_clear_object (&run->share_cancellable);
-  if (run->control != NULL)
-    {
-      g_clear_pointer (&run->control->running, g_free);
-      g_clear_object (&run->control->running_cancellable);
-    }
+  end_share_turn (task);
   if (is_withdrawn (run->control, share->name))
     {
-      /* Removed while it ran: it counts nowhere, not even as cancelled. */
       OfEngineOutcome *dropped = of_engine_run_finish (result, NULL);
 
       g_clear_pointer (&dropped, of_engine_outcome_free);
-      g_debug ("Share %s left the sync", share->name);
-      g_ptr_array_remove_index (run->shares, run->next);
-      release_waiters (run->control);
-      run_next_share (g_steal_pointer (&task));
+      leave_sync (g_steal_pointer (&task));
       return;
     }
   outcome = of_engine_run_finish (result, &error);
+  record_share (g_steal_pointer (&task), share, outcome, error);
+}
+
+/* @outcome taken; NULL: @error says why the run could not even be set up. */
+static void
+record_share (GTask           *task,
+              const OfShare   *share,
+              OfEngineOutcome *outcome,
+              const GError    *error)
+{
+  SyncRun *run = g_task_get_task_data (task);
+
   if (outcome == NULL)
     {
       /* Not the engine's doing (the run could not even be set up): still
@@ -238,7 +274,7 @@ share_done (GObject      *source,
   run->next++;
   if (run->share_done)
     run->share_done (share, outcome, run->next, run->shares->len, run->share_done_data);
-  run_next_share (g_steal_pointer (&task));
+  run_next_share (task);
 }
 
 static void
@@ -247,7 +283,6 @@ run_next_share (GTask *task)
   SyncRun *run = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
   const OfShare *share;
-  g_autofree char *run_name = NULL;
 
   /* Withdrawn before their turn: as if they had never been included. */
   while (run->next < run->shares->len &&
@@ -260,8 +295,8 @@ run_next_share (GTask *task)
       return;
     }
   share = run->shares->pdata[run->next];
-  run_name = of_engine_run_name (share->name, run->sync_id);
-  /* Its own cancellable, so that one share can be stopped alone. */
+  /* Its own cancellable, so that one share can be stopped alone (its
+   * probe and its engine). */
   run->share_cancellable = g_cancellable_new ();
   run->share_cancel_handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_share),
                                                      run->share_cancellable, NULL);
@@ -270,8 +305,65 @@ run_next_share (GTask *task)
       run->control->running = g_strdup (share->name);
       run->control->running_cancellable = g_object_ref (run->share_cancellable);
     }
+  if (run->registry != NULL)
+    {
+      /* docs/behaviour.md §14: each sync of a share establishes its
+       * connection state; an offline share is skipped with its reason. */
+      of_share_registry_probe_async (run->registry, share->name, TRUE, share_probed, task);
+      return;
+    }
+  run_engine (task);
+}
+
+static void
+run_engine (GTask *task)
+{
+  SyncRun *run = g_task_get_task_data (task);
+  const OfShare *share = run->shares->pdata[run->next];
+  g_autofree char *run_name = of_engine_run_name (share->name, run->sync_id);
+
   of_engine_run_async (run->launcher, run->engine_path, share, run->archive_root, run_name,
                        run->kill_grace_usec, run->share_cancellable, share_done, task);
+}
+
+static void
+share_probed (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  SyncRun *run = g_task_get_task_data (task);
+  const OfShare *share = run->shares->pdata[run->next];
+  g_autoptr(GError) error = NULL;
+  guint state = OF_CONNECT_UNKNOWN, reason = OF_OFFLINE_UNKNOWN;
+
+  /* A share removed meanwhile: the engine's own checks decide. */
+  of_share_registry_probe_finish (OF_SHARE_REGISTRY (source), result, &state, &reason, &error);
+  if (is_withdrawn (run->control, share->name))
+    {
+      end_share_turn (task);
+      leave_sync (task);
+      return;
+    }
+  if (g_cancellable_is_cancelled (run->share_cancellable))
+    {
+      end_share_turn (task);
+      record_share (task, share, of_engine_outcome_new_message (OF_SHARE_RESULT_CANCELLED, "cancelled"), NULL);
+      return;
+    }
+  /* Work-offline mode is offline by choice: such a share is here only
+   * because BackgroundSyncWorkOfflineSharesEnabled asked for it.  An
+   * unknown state (the probe could not run) is left to the engine. */
+  if (state == OF_CONNECT_OFFLINE && reason != OF_OFFLINE_WORKING_OFFLINE)
+    {
+      end_share_turn (task);
+      record_share (task, share,
+                    of_engine_outcome_new_message (OF_SHARE_RESULT_FAILED, "offline: %s",
+                                                   of_offline_reason_to_string (reason)),
+                    NULL);
+      return;
+    }
+  run_engine (task);
 }
 
 static gboolean
@@ -300,6 +392,7 @@ of_sync_run_async (GPtrArray              *shares,
   run->engine_path = g_strdup (options->engine_path);
   run->archive_root = g_strdup (options->archive_root);
   run->kill_grace_usec = options->kill_grace_usec;
+  run->registry = options->registry ? g_object_ref (options->registry) : NULL;
   run->names = g_ptr_array_new_with_free_func (g_free);
   run->outcomes = g_ptr_array_new_with_free_func ((GDestroyNotify) of_engine_outcome_free);
   run->share_done = share_done_func;

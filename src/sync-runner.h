@@ -12,6 +12,7 @@
 
 #include "engine.h"
 #include "share.h"
+#include "share-registry.h"
 
 G_BEGIN_DECLS
 
@@ -47,6 +48,10 @@ typedef struct {
   gint64      kill_grace_usec;  /* SIGTERM → SIGKILL */
   guint64     sync_id;          /* names the engine runs (their units) */
   OfSyncRunControl *control;    /* NULL, or referenced while the sync runs */
+  /* Probes each share before its engine runs; an offline share is
+   * skipped, failed, with the reason (docs/behaviour.md §14).  NULL: no
+   * probe.  Borrowed (referenced while a sync runs). */
+  OfShareRegistry *registry;
 } OfSyncRunOptions;
 
 /* @shares: of OfShare, in order; taken (may be empty). */

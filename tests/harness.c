@@ -40,6 +40,11 @@ static const char bus_config_template[] =
   "  </policy>\n"
   "  <policy user=\"root\">\n"
   "    <allow own=\"org.offlinefiles.Bench.MinimalOwner\"/>\n"
+  /* python-dbusmock's NetworkManager and UPower, which root runs. */
+  "    <allow own=\"org.freedesktop.NetworkManager\"/>\n"
+  "    <allow own=\"org.freedesktop.UPower\"/>\n"
+  "    <allow send_destination=\"org.freedesktop.NetworkManager\"/>\n"
+  "    <allow send_destination=\"org.freedesktop.UPower\"/>\n"
   "  </policy>\n"
   "  <includedir>/usr/share/dbus-1/system.d</includedir>\n"
   "  <includedir>%s/system.d</includedir>\n"
@@ -225,6 +230,37 @@ of_harness_mock_polkit (OfHarness  *harness,
                                        "/org/freedesktop/PolicyKit1/Authority",
                                        "org.freedesktop.DBus.Mock", method, parameters, NULL,
                                        G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+  g_assert_no_error (error);
+}
+
+GSubprocess *
+of_harness_start_mock (OfHarness  *harness,
+                       const char *template_name,
+                       const char *parameters,
+                       const char *bus_name)
+{
+  g_autofree char *log = g_strdup_printf ("%s/mock-%s.log", harness->dir, template_name);
+  const char *argv[] = { "/usr/bin/python3", "-m", "dbusmock", "--system", "--template", template_name,
+                         parameters ? "--parameters" : NULL, parameters, NULL };
+  GSubprocess *mock = spawn (argv, log);
+
+  if (!wait_for_name (harness->conn, bus_name, mock, 10000))
+    g_error ("python-dbusmock's %s did not start; see %s", template_name, log);
+  return mock;
+}
+
+void
+of_harness_mock_call (OfHarness  *harness,
+                      const char *bus_name,
+                      const char *path,
+                      const char *method,
+                      GVariant   *parameters)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = g_dbus_connection_call_sync (harness->conn, bus_name, path, "org.freedesktop.DBus.Mock", method,
+                                       parameters, NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
   g_assert_no_error (error);
 }
 

@@ -63,6 +63,20 @@ void       of_harness_mock_polkit    (OfHarness  *harness,
 /* TRUE if polkitd runs and the test users exist; else skips the test
  * with a printed reason and returns FALSE. */
 gboolean   of_harness_require_polkit (OfHarness *harness);
+/* A python-dbusmock template (e.g. "networkmanager", "upower") on the
+ * private bus, with its JSON @parameters (may be NULL); returns once it
+ * owns @bus_name.  Stop it with g_subprocess_force_exit(). */
+GSubprocess *of_harness_start_mock   (OfHarness  *harness,
+                                      const char *template_name,
+                                      const char *parameters,
+                                      const char *bus_name);
+/* One org.freedesktop.DBus.Mock method (AddProperty, UpdateProperties…)
+ * of the mock owning @bus_name, on @path. */
+void       of_harness_mock_call      (OfHarness  *harness,
+                                      const char *bus_name,
+                                      const char *path,
+                                      const char *method,
+                                      GVariant   *parameters);
 gboolean   of_harness_require_root   (const char *why);
 
 /* Starts offlinefiles-syncd with --config-dir/--state-dir in the harness

@@ -347,6 +347,46 @@ test_metrics_file (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (contents, "SyncInterval=77"));
 }
 
+/* docs/behaviour.md §14: the [MachineConfiguration] group — read,
+ * validated, saved in its own group beside [BackgroundSync]. */
+static void
+test_machine_configuration (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(OfConfigStore) store = of_config_store_new (fixture->dir);
+  g_autoptr(OfConfigStore) reread = of_config_store_new (fixture->dir);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  OfSettings s, t;
+
+  (void) data;
+  write_file (fixture, "[BackgroundSync]\nSyncInterval=5\n"
+                       "[MachineConfiguration]\n# fleet default\nSyncOnBatteryEnabled=false\n"
+                       "SlowLinkProbeTimeoutSec=31\nSyncOnCostedNetworkEnabled=yes\n"
+                       /* A key of the other group is not read here. */
+                       "SyncInterval=7\n");
+  g_assert_true (of_config_store_load (store, &s));
+  g_assert_cmpuint (s.sync_interval, ==, 5);
+  g_assert_false (s.sync_on_battery_enabled);
+  /* Invalid values keep their defaults, and say so with file, key and value. */
+  g_assert_cmpuint (s.slow_link_probe_timeout_sec, ==, 2);
+  g_assert_false (s.sync_on_costed_network_enabled);
+  assert_logged ("*SlowLinkProbeTimeoutSec=31: SlowLinkProbeTimeoutSec must be 1..30 seconds, got 31*");
+  assert_logged ("*SyncOnCostedNetworkEnabled=yes: SyncOnCostedNetworkEnabled must be true or false*");
+
+  s.slow_link_probe_timeout_sec = 7;
+  s.sync_on_costed_network_enabled = TRUE;
+  g_assert_true (save (store, &s, (1u << OF_SETTING_SLOW_LINK_PROBE_TIMEOUT) |
+                                  (1u << OF_SETTING_SYNC_ON_COSTED_NETWORK_ENABLED), &error));
+  g_assert_no_error (error);
+  g_file_get_contents (fixture->path, &contents, NULL, NULL);
+  g_assert_nonnull (strstr (contents, "[MachineConfiguration]\n# fleet default\nSyncOnBatteryEnabled=false\n"
+                                      "SlowLinkProbeTimeoutSec=7\nSyncOnCostedNetworkEnabled=true\n"));
+  g_assert_true (of_config_store_load (reread, &t));
+  g_assert_cmpuint (t.slow_link_probe_timeout_sec, ==, 7);
+  g_assert_true (t.sync_on_costed_network_enabled);
+  g_assert_cmpuint (t.sync_interval, ==, 5);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -364,6 +404,7 @@ main (int argc, char *argv[])
   ADD ("save-fails-cleanly", test_save_fails_cleanly);
   ADD ("read-small-file", test_read_small_file);
   ADD ("metrics-file", test_metrics_file);
+  ADD ("machine-configuration", test_machine_configuration);
 #undef ADD
   return g_test_run ();
 }

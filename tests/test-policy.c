@@ -89,6 +89,29 @@ wait_for_change (Fixture *fixture, guint count)
   g_assert_cmpuint (fixture->changes->len, ==, count);
 }
 
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* LockedBy as "Property=file,…", in name order. */
+static char *
+locked_by (Fixture *fixture)
+{
+  g_autoptr(GVariant) value = of_harness_get (fixture->harness, "LockedBy");
+  g_autoptr(GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
+  GVariantIter iter;
+  const char *name, *file;
+
+  g_variant_iter_init (&iter, value);
+  while (g_variant_iter_next (&iter, "{&s&s}", &name, &file))
+    g_ptr_array_add (pairs, g_strdup_printf ("%s=%s", name, file));
+  g_ptr_array_sort (pairs, compare_strings);
+  g_ptr_array_add (pairs, NULL);
+  return g_strjoinv (",", (char **) pairs->pdata);
+}
+
 static void
 assert_locked_error (GError *error, const char *property, const char *file)
 {
@@ -111,10 +134,17 @@ test_locked_at_start (Fixture *fixture, gconstpointer data)
 
   (void) data;
   dropin (fixture, "50-fleet.conf", "[BackgroundSync]\nSyncInterval=30\nBlockOutDurationMin=120\n");
+  dropin (fixture, "60-power.conf", "[MachineConfiguration]\nSyncOnBatteryEnabled=false\n");
   start (fixture);
   g_assert_cmpuint (get_q (fixture, "SyncInterval"), ==, 30);
   names = locked (fixture);
-  g_assert_cmpstr (names, ==, "BlockOutDurationMin,SyncInterval");
+  g_assert_cmpstr (names, ==, "BlockOutDurationMin,SyncInterval,SyncOnBatteryEnabled");
+  {
+    g_autofree char *by = locked_by (fixture);
+
+    g_assert_cmpstr (by, ==, "BlockOutDurationMin=50-fleet.conf,SyncInterval=50-fleet.conf,"
+                             "SyncOnBatteryEnabled=60-power.conf");
+  }
 
   /* root is refused too, before polkit is asked. */
   g_assert_false (of_harness_set (fixture->harness, "SyncInterval", g_variant_new_uint16 (40), &error));
@@ -180,6 +210,7 @@ test_live_lock_and_unlock (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (g_variant_lookup_value (fixture->changes->pdata[1], "LockedProperties", NULL));
   names = locked (fixture);
   g_assert_cmpstr (names, ==, "SyncInterval");
+  g_assert_nonnull (g_variant_lookup_value (fixture->changes->pdata[1], "LockedBy", NULL));
 
   /* Lifted: the value written through D-Bus is back. */
   dropin (fixture, "50-fleet.conf", NULL);
@@ -188,6 +219,11 @@ test_live_lock_and_unlock (Fixture *fixture, gconstpointer data)
   g_clear_pointer (&names, g_free);
   names = locked (fixture);
   g_assert_cmpstr (names, ==, "");
+  {
+    g_autofree char *by = locked_by (fixture);
+
+    g_assert_cmpstr (by, ==, "");
+  }
 }
 
 static void

@@ -1446,6 +1446,43 @@ test_next_state_change (void)
     }
 }
 
+/* docs/behaviour.md §14: which due syncs are held back, and why. */
+static void
+test_defer (void)
+{
+  const OfSyncReason background[] = { OF_SYNC_REASON_SCHEDULED, OF_SYNC_REASON_CATCH_UP, OF_SYNC_REASON_OVERDUE };
+  OfSettings s;
+
+  of_settings_init_defaults (&s);
+  for (guint i = 0; i < G_N_ELEMENTS (background); i++)
+    {
+      OfSyncReason r = background[i];
+
+      g_assert_cmpint (of_schedule_defer_reason (&s, r, FALSE, FALSE), ==, OF_DEFER_NONE);
+      /* Defaults: no syncs on a metered network, syncs on battery. */
+      g_assert_cmpint (of_schedule_defer_reason (&s, r, TRUE, FALSE), ==, OF_DEFER_COSTED_NETWORK);
+      g_assert_cmpint (of_schedule_defer_reason (&s, r, FALSE, TRUE), ==, OF_DEFER_NONE);
+      s.sync_on_battery_enabled = FALSE;
+      g_assert_cmpint (of_schedule_defer_reason (&s, r, FALSE, TRUE), ==, OF_DEFER_ON_BATTERY);
+      /* Both: the network is named first. */
+      g_assert_cmpint (of_schedule_defer_reason (&s, r, TRUE, TRUE), ==, OF_DEFER_COSTED_NETWORK);
+      s.sync_on_costed_network_enabled = TRUE;
+      g_assert_cmpint (of_schedule_defer_reason (&s, r, TRUE, TRUE), ==, OF_DEFER_ON_BATTERY);
+      g_assert_cmpint (of_schedule_defer_reason (&s, r, TRUE, FALSE), ==, OF_DEFER_NONE);
+      of_settings_init_defaults (&s);
+    }
+  /* MaxTimeBetweenSyncs does not override deferral. */
+  s.max_time_between_syncs = 1;
+  g_assert_cmpint (of_schedule_defer_reason (&s, OF_SYNC_REASON_OVERDUE, TRUE, FALSE), ==, OF_DEFER_COSTED_NETWORK);
+  /* A manual sync is never held back. */
+  s.sync_on_battery_enabled = FALSE;
+  g_assert_cmpint (of_schedule_defer_reason (&s, OF_SYNC_REASON_MANUAL, TRUE, TRUE), ==, OF_DEFER_NONE);
+  g_assert_cmpstr (of_defer_reason_to_string (OF_DEFER_NONE), ==, "");
+  g_assert_cmpstr (of_defer_reason_to_string (OF_DEFER_COSTED_NETWORK), ==, "costed-network");
+  g_assert_cmpstr (of_defer_reason_to_string (OF_DEFER_ON_BATTERY), ==, "on-battery");
+  g_assert_cmpstr (of_sync_state_to_string (OF_SYNC_STATE_DEFERRED), ==, "deferred");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1479,6 +1516,7 @@ main (int argc, char **argv)
   g_test_add_func ("/schedule/draw/uniform", test_draw_uniform);
   g_test_add_func ("/schedule/model", test_model);
   g_test_add_func ("/schedule/properties", test_properties);
+  g_test_add_func ("/schedule/defer", test_defer);
 
   ret = g_test_run ();
 

@@ -16,6 +16,41 @@ test_defaults (void)
   g_assert_cmpuint (s.block_out_start, ==, 0);
   g_assert_cmpuint (s.block_out_duration, ==, 0);
   g_assert_false (s.work_offline_shares_enabled);
+  /* Win32_OfflineFilesMachineConfiguration's defaults (SPEC 12.2). */
+  g_assert_false (s.sync_on_costed_network_enabled);
+  g_assert_true (s.sync_on_battery_enabled);
+  g_assert_cmpuint (s.slow_link_probe_timeout_sec, ==, 2);
+  g_assert_true (s.user_shares_enabled);
+}
+
+static void
+test_machine_configuration (void)
+{
+  const OfSettingId machine[] = {
+    OF_SETTING_SYNC_ON_COSTED_NETWORK_ENABLED, OF_SETTING_SYNC_ON_BATTERY_ENABLED,
+    OF_SETTING_SLOW_LINK_PROBE_TIMEOUT, OF_SETTING_USER_SHARES_ENABLED,
+  };
+  OfSettings s;
+
+  for (guint i = 0; i < G_N_ELEMENTS (machine); i++)
+    {
+      g_assert_cmpstr (of_setting_group (machine[i]), ==, "MachineConfiguration");
+      g_assert_cmpstr (of_setting_interface (machine[i]), ==, "org.offlinefiles.MachineConfiguration");
+    }
+  g_assert_cmpstr (of_setting_group (OF_SETTING_SYNC_INTERVAL), ==, "BackgroundSync");
+  g_assert_cmpstr (of_setting_interface (OF_SETTING_SYNC_INTERVAL), ==, "org.offlinefiles.BackgroundSync");
+  g_assert_cmpint (of_setting_lookup ("SlowLinkProbeTimeoutSec"), ==, OF_SETTING_SLOW_LINK_PROBE_TIMEOUT);
+  g_assert_cmpstr (of_setting_info (OF_SETTING_SLOW_LINK_PROBE_TIMEOUT)->type, ==, "q");
+  g_assert_cmpstr (of_setting_info (OF_SETTING_SYNC_ON_BATTERY_ENABLED)->type, ==, "b");
+
+  /* The probe's limits: slow above the setting, given up at max (10 s, 3×). */
+  of_settings_init_defaults (&s);
+  g_assert_cmpint (of_settings_probe_slow_usec (&s), ==, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (of_settings_probe_limit_usec (&s), ==, 10 * G_USEC_PER_SEC);
+  s.slow_link_probe_timeout_sec = 30;
+  g_assert_cmpint (of_settings_probe_limit_usec (&s), ==, 90 * G_USEC_PER_SEC);
+  s.slow_link_probe_timeout_sec = 4;
+  g_assert_cmpint (of_settings_probe_limit_usec (&s), ==, 12 * G_USEC_PER_SEC);
 }
 
 static void
@@ -59,6 +94,13 @@ test_ranges (void)
   assert_invalid (OF_SETTING_BLOCK_OUT_DURATION, 1441, "BlockOutDurationMin must be 0..1440 minutes, got 1441");
   assert_valid (OF_SETTING_WORK_OFFLINE_SHARES_ENABLED, 1);
   assert_invalid (OF_SETTING_WORK_OFFLINE_SHARES_ENABLED, 2, "BackgroundSyncWorkOfflineSharesEnabled must be true or false, got 2");
+  assert_invalid (OF_SETTING_SLOW_LINK_PROBE_TIMEOUT, 0, "SlowLinkProbeTimeoutSec must be 1..30 seconds, got 0");
+  assert_valid (OF_SETTING_SLOW_LINK_PROBE_TIMEOUT, 1);
+  assert_valid (OF_SETTING_SLOW_LINK_PROBE_TIMEOUT, 30);
+  assert_invalid (OF_SETTING_SLOW_LINK_PROBE_TIMEOUT, 31, "SlowLinkProbeTimeoutSec must be 1..30 seconds, got 31");
+  assert_invalid (OF_SETTING_SYNC_ON_COSTED_NETWORK_ENABLED, 2, "SyncOnCostedNetworkEnabled must be true or false, got 2");
+  assert_valid (OF_SETTING_SYNC_ON_BATTERY_ENABLED, 0);
+  assert_invalid (OF_SETTING_USER_SHARES_ENABLED, 7, "UserSharesEnabled must be true or false, got 7");
 }
 
 static void
@@ -113,7 +155,7 @@ test_get_set (void)
   g_assert_true (of_settings_equal (&a, &b));
   for (int id = 0; id < OF_N_SETTINGS; id++)
     {
-      guint32 value = id == OF_SETTING_WORK_OFFLINE_SHARES_ENABLED ? 1 : 1234;
+      guint32 value = of_setting_info (id)->kind == OF_SETTING_KIND_BOOLEAN ? !of_setting_info (id)->fallback : 1234;
       g_autoptr(GVariant) variant = NULL;
 
       of_settings_set (&b, id, value);
@@ -179,6 +221,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/settings/defaults", test_defaults);
   g_test_add_func ("/settings/names", test_names);
   g_test_add_func ("/settings/ranges", test_ranges);
+  g_test_add_func ("/settings/machine-configuration", test_machine_configuration);
   g_test_add_func ("/settings/hhmm", test_hhmm);
   g_test_add_func ("/settings/variant", test_variant);
   g_test_add_func ("/settings/get-set", test_get_set);

@@ -660,6 +660,50 @@ test_hung_folder (Fixture *fixture, gconstpointer data)
   g_spawn_sync (NULL, (char **) umount_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
+/* UserSharesEnabled=false in a drop-in: the user's own AddShare is
+ * refused with a message naming the cause, nothing is written, the key
+ * is locked; root may still add a share for the user. */
+static void
+test_disabled_by_policy (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *local = NULL, *remote = NULL, *out = NULL, *err = NULL, *before = NULL;
+  g_autofree char *dropin_dir = NULL, *dropin = NULL, *after = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) locked = NULL;
+  g_autoptr(GError) error = NULL;
+
+  (void) data;
+  if (!require_all (fixture))
+    return;
+  local = own_dir (fixture, "mine-local");
+  remote = own_dir (fixture, "mine-remote");
+  dropin_dir = g_build_filename (fixture->harness->config_dir, "background-sync.conf.d", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dropin_dir, 0755), ==, 0);
+  dropin = g_build_filename (dropin_dir, "50-no-user-shares.conf", NULL);
+  g_assert_true (g_file_set_contents (dropin, "[MachineConfiguration]\nUserSharesEnabled=false\n", -1, NULL));
+  of_harness_start_daemon (fixture->harness, NULL);
+
+  locked = of_harness_get (fixture->harness, "LockedProperties");
+  {
+    g_autofree const char **names = g_variant_get_strv (locked, NULL);
+
+    g_assert_true (g_strv_contains (names, "UserSharesEnabled"));
+  }
+  before = listing (fixture);
+  g_assert_cmpint (add_as (fixture, OWN, own_name (fixture, "mine"), local, remote, NULL, &out, &err), !=, 0);
+  g_test_message ("disabled: %s", err);
+  g_assert_nonnull (strstr (err, "AccessDenied"));
+  g_assert_nonnull (strstr (err, "administrator has disabled"));
+  after = listing (fixture);
+  g_assert_cmpstr (after, ==, before);
+
+  reply = of_harness_call (fixture->harness, IFACE, "AddShare",
+                           g_variant_new_parsed ("('forthem', %s, %s, {'User': <%s>})", local, remote, OWN),
+                           G_DBUS_CALL_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_true (share_exported (fixture, "forthem"));
+}
+
 #define ADD(path, func) g_test_add ("/share-admin/" path, Fixture, NULL, setup, func, teardown)
 
 int
@@ -670,6 +714,7 @@ main (int argc, char **argv)
   ADD ("refused", test_refused);
   ADD ("limit", test_limit);
   ADD ("ownership", test_ownership);
+  ADD ("disabled-by-policy", test_disabled_by_policy);
   ADD ("remove-during-sync", test_remove_during_sync);
   ADD ("hung-folder", test_hung_folder);
   return g_test_run ();

@@ -172,6 +172,38 @@ test_paths (void)
   }
 }
 
+/* docs/behaviour.md §14: MountPoint= names the mount RemotePath lives on. */
+static void
+test_mount_point (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OfShare) none = parse ("home", VALID_PATHS "User=alice\n", &error);
+  g_autoptr(OfShare) share = NULL;
+  g_autoptr(OfShare) same = NULL;
+  g_autoptr(OfShare) copy = NULL;
+
+  g_assert_no_error (error);
+  g_assert_null (none->mount_point);
+  share = parse ("home", VALID_PATHS "User=alice\nMountPoint=/mnt/server\n", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (share->mount_point, ==, "/mnt/server");
+  copy = of_share_copy (share);
+  g_assert_cmpstr (copy->mount_point, ==, "/mnt/server");
+  same = parse ("home", VALID_PATHS "User=alice\nMountPoint=/mnt/server/alice\n", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (same->mount_point, ==, "/mnt/server/alice");
+
+  assert_invalid ("home", VALID_PATHS "User=alice\nMountPoint=/mnt/other\n",
+                  "RemotePath \"/mnt/server/alice\" must lie on MountPoint \"/mnt/other\"*");
+  assert_invalid ("home", VALID_PATHS "User=alice\nMountPoint=/mnt/server/alice/deeper\n",
+                  "RemotePath*must lie on MountPoint*");
+  assert_invalid ("home", VALID_PATHS "User=alice\nMountPoint=mnt/server\n",
+                  "MountPoint must be an absolute, normalized path*");
+  assert_invalid ("home", VALID_PATHS "User=alice\nMountPoint=/mnt/server/../x\n",
+                  "MountPoint must be an absolute, normalized path*");
+  assert_invalid ("home", VALID_PATHS "User=alice\nMountPoint=\n", "MountPoint must be*");
+}
+
 static void
 test_nesting (void)
 {
@@ -412,6 +444,7 @@ main (int argc, char **argv)
   g_test_add_func ("/share/parse/names", test_names);
   g_test_add_func ("/share/parse/paths", test_paths);
   g_test_add_func ("/share/parse/nesting", test_nesting);
+  g_test_add_func ("/share/parse/mount-point", test_mount_point);
   g_test_add_func ("/share/parse/missing", test_missing);
   g_test_add_func ("/share/parse/garbage", test_garbage);
   g_test_add ("/share/load/file", Fixture, NULL, setup, test_load, teardown);

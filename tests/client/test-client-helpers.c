@@ -406,6 +406,8 @@ one_share (const char *name)
   g_variant_builder_add (&builder, "{sv}", "LastSyncTime", g_variant_new_uint64 (T0));
   g_variant_builder_add (&builder, "{sv}", "LastResult", g_variant_new_string ("partial"));
   g_variant_builder_add (&builder, "{sv}", "LastMessage", g_variant_new_string ("1 conflict"));
+  g_variant_builder_add (&builder, "{sv}", "ConnectState", g_variant_new_uint32 (1));
+  g_variant_builder_add (&builder, "{sv}", "OfflineReason", g_variant_new_uint32 (101));
   props = g_variant_ref_sink (g_variant_builder_end (&builder));
   g_ptr_array_add (shares, of_share_info_new ("/org/offlinefiles/BackgroundSync/share/home", props));
   return shares;
@@ -425,7 +427,7 @@ test_json_status (void)
   g_autoptr(GList) keys = json_object_get_members (status);
   g_autoptr(GList) setting_keys = json_object_get_members (settings);
   const char *expected_keys[] = {
-    "state", "current_sync_id", "next_sync_time", "next_sync_time_usec",
+    "state", "defer_reason", "current_sync_id", "next_sync_time", "next_sync_time_usec",
     "last_sync_start_time", "last_sync_start_time_usec", "last_sync_finish_time",
     "last_sync_finish_time_usec", "last_sync_result", "last_successful_sync_time",
     "last_successful_sync_time_usec", "settings", "locked_properties", "shares",
@@ -478,6 +480,11 @@ test_json_status (void)
   g_assert_cmpint (json_object_get_int_member (share, "last_sync_time_usec"), ==, (gint64) T0);
   g_assert_cmpstr (json_object_get_string_member (share, "last_result"), ==, "partial");
   g_assert_cmpstr (json_object_get_string_member (share, "last_message"), ==, "1 conflict");
+  /* docs/behaviour.md §14: the connection state and its reason. */
+  g_assert_cmpstr (json_object_get_string_member (share, "connect_state"), ==, "offline");
+  g_assert_cmpint (json_object_get_int_member (share, "offline_reason"), ==, 101);
+  g_assert_cmpstr (json_object_get_string_member (share, "offline_reason_text"), ==, "not responding");
+  g_assert_true (json_object_get_null_member (share, "last_probe_time"));
 }
 
 static void
@@ -495,11 +502,13 @@ test_json_status_missing (void)
   g_assert_nonnull (strstr (partial_text,
                             "\"settings\":{\"SyncInterval\":null,\"SyncVariance\":null,"
                             "\"MaxTimeBetweenSyncs\":null,\"BlockOutStartTimeHoursMinutes\":null,"
-                            "\"BlockOutDurationMin\":null,\"BackgroundSyncWorkOfflineSharesEnabled\":null}"));
+                            "\"BlockOutDurationMin\":null,\"BackgroundSyncWorkOfflineSharesEnabled\":null,"
+                            "\"SyncOnCostedNetworkEnabled\":null,\"SyncOnBatteryEnabled\":null,"
+                            "\"SlowLinkProbeTimeoutSec\":null,\"UserSharesEnabled\":null}"));
   g_assert_true (g_str_has_suffix (partial_text, ",\"locked_properties\":[\"SyncVariance\"],\"shares\":[]}"));
   /* Nothing at all: empty strings, zeros and nulls, never a crash. */
   g_assert_true (g_str_has_prefix (bare_text,
-                                   "{\"state\":\"\",\"current_sync_id\":0,\"next_sync_time\":null,"
+                                   "{\"state\":\"\",\"defer_reason\":\"\",\"current_sync_id\":0,\"next_sync_time\":null,"
                                    "\"next_sync_time_usec\":0,"));
   g_assert_true (g_str_has_suffix (bare_text, ",\"locked_properties\":[],\"shares\":[]}"));
 }

@@ -279,7 +279,9 @@ test_status (Fixture *fixture, gconstpointer data)
     assert_json (r.out, "d['settings']",
                  "{\"SyncInterval\": 360, \"SyncVariance\": 60, \"MaxTimeBetweenSyncs\": 0, "
                  "\"BlockOutStartTimeHoursMinutes\": 0, \"BlockOutDurationMin\": 0, "
-                 "\"BackgroundSyncWorkOfflineSharesEnabled\": false}");
+                 "\"BackgroundSyncWorkOfflineSharesEnabled\": false, \"SyncOnCostedNetworkEnabled\": false, "
+                 "\"SyncOnBatteryEnabled\": true, \"SlowLinkProbeTimeoutSec\": 2, \"UserSharesEnabled\": true}");
+    assert_json (r.out, "d['defer_reason']", "\"\"");
     assert_json (r.out, "d['locked_properties']", "[]");
     assert_json (r.out, "d['shares']", "[]");
   }

@@ -80,13 +80,18 @@ replay_save (GKeyFile         *loaded,
   values.block_out_start = parsed->block_out_start == 2400 ? 2359 : 2400;
   values.block_out_duration = parsed->block_out_duration == 1440 ? 0 : parsed->block_out_duration + 1;
   values.work_offline_shares_enabled = !parsed->work_offline_shares_enabled;
+  values.sync_on_costed_network_enabled = !parsed->sync_on_costed_network_enabled;
+  values.sync_on_battery_enabled = !parsed->sync_on_battery_enabled;
+  values.slow_link_probe_timeout_sec = parsed->slow_link_probe_timeout_sec == 30 ? 1 : parsed->slow_link_probe_timeout_sec + 1;
+  values.user_shares_enabled = !parsed->user_shares_enabled;
+  /* Each in its own group, as the store writes it. */
   for (int id = 0; id < OF_N_SETTINGS; id++)
     {
-      if (id == OF_SETTING_WORK_OFFLINE_SHARES_ENABLED)
-        g_key_file_set_boolean (copy, OF_CONFIG_GROUP, of_setting_name (id),
-                                values.work_offline_shares_enabled);
+      if (of_setting_info (id)->kind == OF_SETTING_KIND_BOOLEAN)
+        g_key_file_set_boolean (copy, of_setting_group (id), of_setting_name (id),
+                                of_settings_get (&values, id) != 0);
       else
-        g_key_file_set_integer (copy, OF_CONFIG_GROUP, of_setting_name (id),
+        g_key_file_set_integer (copy, of_setting_group (id), of_setting_name (id),
                                 (int) of_settings_get (&values, id));
     }
   written = g_key_file_to_data (copy, &length, NULL);

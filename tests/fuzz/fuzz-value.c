@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* fuzz-value.c — the six values one by one: HHMM and ranges
+/* fuzz-value.c — the settings one by one (both groups): HHMM and ranges
  * (of_setting_validate), the key-file text form (of_config_parse_key_file),
  * the D-Bus form (of_setting_from_variant) and the names (of_setting_lookup),
  * each against a model written from the documented rules.
@@ -13,17 +13,26 @@
 #include "config-store.h"
 #include "settings.h"
 
+#define BS "BackgroundSync"
+#define MC "MachineConfiguration"
+
 static const struct {
   const char *name;
+  guint64     min;
   guint64     max;
   gboolean    boolean;
+  const char *group;
 } model[OF_N_SETTINGS] = {
-  [OF_SETTING_SYNC_INTERVAL]              = { "SyncInterval", 1440, FALSE },
-  [OF_SETTING_SYNC_VARIANCE]              = { "SyncVariance", 3600, FALSE },
-  [OF_SETTING_MAX_TIME_BETWEEN_SYNCS]     = { "MaxTimeBetweenSyncs", 65535, FALSE },
-  [OF_SETTING_BLOCK_OUT_START]            = { "BlockOutStartTimeHoursMinutes", 2400, FALSE },
-  [OF_SETTING_BLOCK_OUT_DURATION]         = { "BlockOutDurationMin", 1440, FALSE },
-  [OF_SETTING_WORK_OFFLINE_SHARES_ENABLED] = { "BackgroundSyncWorkOfflineSharesEnabled", 1, TRUE },
+  [OF_SETTING_SYNC_INTERVAL]              = { "SyncInterval", 0, 1440, FALSE, BS },
+  [OF_SETTING_SYNC_VARIANCE]              = { "SyncVariance", 0, 3600, FALSE, BS },
+  [OF_SETTING_MAX_TIME_BETWEEN_SYNCS]     = { "MaxTimeBetweenSyncs", 0, 65535, FALSE, BS },
+  [OF_SETTING_BLOCK_OUT_START]            = { "BlockOutStartTimeHoursMinutes", 0, 2400, FALSE, BS },
+  [OF_SETTING_BLOCK_OUT_DURATION]         = { "BlockOutDurationMin", 0, 1440, FALSE, BS },
+  [OF_SETTING_WORK_OFFLINE_SHARES_ENABLED] = { "BackgroundSyncWorkOfflineSharesEnabled", 0, 1, TRUE, BS },
+  [OF_SETTING_SYNC_ON_COSTED_NETWORK_ENABLED] = { "SyncOnCostedNetworkEnabled", 0, 1, TRUE, MC },
+  [OF_SETTING_SYNC_ON_BATTERY_ENABLED]    = { "SyncOnBatteryEnabled", 0, 1, TRUE, MC },
+  [OF_SETTING_SLOW_LINK_PROBE_TIMEOUT]    = { "SlowLinkProbeTimeoutSec", 1, 30, FALSE, MC },
+  [OF_SETTING_USER_SHARES_ENABLED]        = { "UserSharesEnabled", 0, 1, TRUE, MC },
 };
 
 int
@@ -50,7 +59,7 @@ model_valid (OfSettingId id,
           return TRUE;
       return FALSE;
     }
-  return value <= model[id].max;
+  return value >= model[id].min && value <= model[id].max;
 }
 
 typedef enum { TEXT_INVALID, TEXT_VALID, TEXT_EITHER } TextVerdict;
@@ -150,7 +159,7 @@ check_text (OfSettingId id,
   gboolean valid = verdict != TEXT_INVALID && model_valid (id, expected);
   guint present = 0;
 
-  g_key_file_set_value (key_file, OF_CONFIG_GROUP, model[id].name, text);
+  g_key_file_set_value (key_file, model[id].group, model[id].name, text);
   of_settings_init_defaults (&settings);
   defaults = settings;
   of_config_parse_key_file (key_file, "fuzz", &settings, &present, problems);

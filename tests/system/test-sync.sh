@@ -193,8 +193,9 @@ else
 fi
 
 # --- 8. A share whose server copy is missing: found out as the user, in
-# a unit of its own; nothing is created, and what everyone reads says
-# which folder, not why.
+# a unit of its own (the probe before the engine, docs/behaviour.md §14);
+# nothing is created, and what everyone reads says the connection state,
+# not why.
 gone=/srv/server/gone
 printf '[Share]\nLocalPath=%s\nRemotePath=%s\nUser=%s\n' "$local_dir" "$gone" "$USER_NAME" |
   in_system sh -c 'cat >/etc/offlinefiles/shares.d/v.conf'
@@ -204,18 +205,20 @@ wait_until 10 share_v_listed || diag "the share v is not on the bus 10 s after i
 gone_out=$(OF_SYS_TIMEOUT=180 in_system offlinefilesctl sync-now --wait 2>&1)
 v_message=$(in_system busctl --system get-property "$DEST" "$OBJ/share/v" org.offlinefiles.Share LastMessage |
             cut -d' ' -f2- | sed 's/^"\(.*\)"$/\1/')
-if [ "$v_message" = "remote folder is not reachable" ] && ! in_system test -e "$gone"; then
+v_reason=$(in_system busctl --system get-property "$DEST" "$OBJ/share/v" org.offlinefiles.Share OfflineReason |
+           cut -d' ' -f2)
+if [ "$v_message" = "offline: disconnected" ] && [ "$v_reason" = 4 ] && ! in_system test -e "$gone"; then
   ok "a missing server copy fails that share as its user ($v_message), and is not created"
 else
   not_ok "a missing server copy fails that share as its user, and is not created"
-  diag "LastMessage of v: $v_message; sync-now: $gone_out"
+  diag "LastMessage of v: $v_message; OfflineReason: $v_reason; sync-now: $gone_out"
   in_system ls -la /srv/server | diag
   daemon_journal
 fi
 
 # --- 9. A conflict under systemd: its sizes found by a helper unit as the
 # user, and resolved by an engine unit as the user, on that path only
-# (docs/behaviour.md §12).
+# (docs/behaviour.md §13).
 in_system rm -f /etc/offlinefiles/shares.d/v.conf
 in_system systemctl reload "$UNIT"
 as_user "$USER_NAME" sh -c "echo base >$local_dir/c.txt"
