@@ -321,7 +321,7 @@ test_reads (Fixture *fixture, gconstpointer data)
                                g_variant_new ("(s)", IFACE), G_DBUS_CALL_FLAGS_NONE, &error);
       g_assert_no_error (error);
       all = g_variant_get_child_value (after, 0);
-      g_assert_cmpuint (g_variant_n_children (all), ==, 15);
+      g_assert_cmpuint (g_variant_n_children (all), ==, 16);
       g_assert_true (g_variant_lookup (all, "SyncVariance", "q", &q));
       g_assert_cmpuint (q, ==, v);
       g_clear_pointer (&all, g_variant_unref);
