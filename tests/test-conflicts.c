@@ -597,6 +597,7 @@ test_by_hand_and_restart (Fixture *fixture, gconstpointer data)
                                    NULL, &error);
 
     g_assert_no_error (error);
+    g_assert_nonnull (reply);
     of_harness_settle (fixture->harness);
     g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
     g_assert_true (g_file_test (mine, G_FILE_TEST_IS_REGULAR));

@@ -393,7 +393,11 @@ test_exporter (Fixture *fixture, gconstpointer data)
                                    OF_INTERFACE_SHARE, "ResolveConflicts",
                                    g_variant_new_parsed ("([('report.txt', 'keep-local')],)"),
                                    G_VARIANT_TYPE ("(a(sss))"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+    g_autofree char *text = NULL;
+
     g_assert_no_error (error);
+    text = g_variant_print (reply, FALSE);
+    g_assert_cmpstr (text, ==, "([('report.txt', 'resolved', 'keep-local')],)");
   }
   g_clear_pointer (&body, g_free);
   body = scrape_until (fixture, "offlinefiles_share_conflicts{share=\"docs\"}", 0);
