@@ -11,8 +11,8 @@
 #    bus with the real polkitd.
 # Then it shows "systemctl status", a read as an unprivileged user, a
 # refused write, an accepted write that survives a restart, offlinefilesctl
-# status/plan/shares, and a real two-way sync of a share with unison run
-# as an unprivileged user.
+# status/plan/shares, a real two-way sync of a share with unison run as an
+# unprivileged user, and a conflict listed and then resolved.
 # Run as root from the source tree:  sudo tools/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,6 +71,7 @@ elif [ -z "$why_not" ]; then
   system_add_user "$DEMO_USER"
   on_host () { in_system "$@"; }
   on_host_user () { as_user "$DEMO_USER" "$@"; }
+  share_write () { as_user "$DEMO_USER" sh -c "echo '$2' >'$1'"; }
   CONFIG=/etc/offlinefiles/background-sync.conf
   CTL=offlinefilesctl
   restart_daemon () { in_system systemctl restart offlinefiles-syncd; }
@@ -108,6 +109,7 @@ else
   echo "written on the laptop" > "$SHARE_LOCAL/notes.txt"
   echo "written on the server" > "$SHARE_REMOTE/report.txt"
   chown -R oftest-allow: "$DIR/share"
+  share_write () { echo "$2" >"$1"; chown oftest-allow: "$1"; }
   printf '[Share]\nLocalPath=%s\nRemotePath=%s\nUser=oftest-allow\n' \
     "$SHARE_LOCAL" "$SHARE_REMOTE" > "$DIR/config/shares.d/demo.conf"
   pids=()
@@ -193,6 +195,16 @@ if [ -n "$SHARE_LOCAL" ]; then
     [ "$MODE" = private ] || run journalctl --no-pager -u offlinefiles-syncd -n 6
   fi
   run "$CTL" shares
+
+  banner "A conflict: report.txt changed on the laptop and on the server; it is kept, listed, and settled later:"
+  sleep 1.1  # other modification times than the synced copies
+  share_write "$SHARE_LOCAL/report.txt" "edited on the laptop"
+  share_write "$SHARE_REMOTE/report.txt" "edited on the server"
+  run "$CTL" sync-now --wait
+  run "$CTL" conflicts demo
+  run "$CTL" resolve demo keep-remote report.txt
+  run cat "$SHARE_LOCAL/report.txt" "$SHARE_REMOTE/report.txt"
+  run "$CTL" conflicts demo
 fi
 if [ "$MODE" = booted ]; then
   banner "Powering the throwaway system off."
