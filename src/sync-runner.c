@@ -89,7 +89,18 @@ typedef struct {
   GCancellable    *share_cancellable;  /* the running engine's; follows the sync's */
   gulong           share_cancel_handler;
   OfShareRegistry *registry;   /* probes each share first; may be NULL */
+  struct _ProbeWait *probe;    /* the running share's probe, while we wait for it */
 } SyncRun;
+
+/* One probe waited for.  A cancelled sync or a withdrawn share does not
+ * wait for its probe (a hung server keeps it up to its hard limit): the
+ * wait is abandoned, and the probe's late answer only frees this. */
+typedef struct _ProbeWait {
+  GTask    *task;        /* the turn's: borrowed while waited for */
+  gulong    cancel_handler;
+  guint     abandon_idle;
+  gboolean  abandoned;
+} ProbeWait;
 
 static void
 sync_run_free (SyncRun *run)
@@ -161,6 +172,7 @@ of_sync_summarize (GPtrArray  *names,
 static void run_next_share (GTask *task);
 static void run_engine (GTask *task);
 static void share_probed (GObject *source, GAsyncResult *result, gpointer user_data);
+static void probe_interrupted (GCancellable *cancellable, gpointer user_data);
 static void record_share (GTask *task, const OfShare *share, OfEngineOutcome *outcome, const GError *error);
 
 /* What the task returns: the sync's result and its line, together. */
@@ -309,10 +321,52 @@ run_next_share (GTask *task)
     {
       /* docs/behaviour.md §14: each sync of a share establishes its
        * connection state; an offline share is skipped with its reason. */
-      of_share_registry_probe_async (run->registry, share->name, TRUE, share_probed, task);
+      ProbeWait *wait = g_new0 (ProbeWait, 1);
+
+      wait->task = task;
+      run->probe = wait;
+      wait->cancel_handler = g_cancellable_connect (run->share_cancellable, G_CALLBACK (probe_interrupted),
+                                                    wait, NULL);
+      of_share_registry_probe_async (run->registry, share->name, TRUE, share_probed, wait);
       return;
     }
   run_engine (task);
+}
+
+/* The turn ends now, without the probe's answer: cancelled, or the share
+ * left the sync. */
+static gboolean
+abandon_probe (gpointer user_data)
+{
+  ProbeWait *wait = user_data;
+  GTask *task = wait->task;
+  SyncRun *run = g_task_get_task_data (task);
+  const OfShare *share = run->shares->pdata[run->next];
+
+  wait->abandon_idle = 0;
+  wait->abandoned = TRUE;
+  g_cancellable_disconnect (run->share_cancellable, wait->cancel_handler);
+  run->probe = NULL;
+  g_debug ("Share %s: not waiting for its probe", share->name);
+  end_share_turn (task);
+  if (is_withdrawn (run->control, share->name))
+    leave_sync (task);
+  else
+    record_share (task, share, of_engine_outcome_new_message (OF_SHARE_RESULT_CANCELLED, "cancelled"), NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* From the cancellable's "cancelled": it cannot be disconnected from
+ * here, so the rest waits for the main loop. */
+static void
+probe_interrupted (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  ProbeWait *wait = user_data;
+
+  (void) cancellable;
+  if (wait->abandon_idle == 0)
+    wait->abandon_idle = g_idle_add (abandon_probe, wait);
 }
 
 static void
@@ -331,14 +385,26 @@ share_probed (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  GTask *task = user_data;
-  SyncRun *run = g_task_get_task_data (task);
-  const OfShare *share = run->shares->pdata[run->next];
+  ProbeWait *wait = user_data;
+  GTask *task = wait->task;
+  SyncRun *run;
+  const OfShare *share;
   g_autoptr(GError) error = NULL;
   guint state = OF_CONNECT_UNKNOWN, reason = OF_OFFLINE_UNKNOWN;
 
   /* A share removed meanwhile: the engine's own checks decide. */
   of_share_registry_probe_finish (OF_SHARE_REGISTRY (source), result, &state, &reason, &error);
+  if (wait->abandoned)
+    {
+      g_free (wait);
+      return;
+    }
+  run = g_task_get_task_data (task);
+  share = run->shares->pdata[run->next];
+  g_cancellable_disconnect (run->share_cancellable, wait->cancel_handler);
+  g_clear_handle_id (&wait->abandon_idle, g_source_remove);
+  run->probe = NULL;
+  g_free (wait);
   if (is_withdrawn (run->control, share->name))
     {
       end_share_turn (task);

@@ -853,6 +853,64 @@ test_slow_server (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (reason, ==, 3);
 }
 
+/* Cancel while a sync waits for the probe of a hung server: the sync ends
+ * at once, cancelled, not at the probe's hard limit; the probe is reaped
+ * once the server answers. */
+static void
+test_cancel_while_probing (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *local = NULL, *remote = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) id_reply = NULL;
+  g_autoptr(GVariant) cancel_reply = NULL;
+  OfSyncEvent *finished = NULL;
+  guint64 id;
+  gint64 asked, end;
+
+  (void) data;
+  if (!require_user (fixture) || !mount_fuse (fixture, NULL))
+    return;
+  local = user_dir (fixture, "local");
+  remote = g_build_filename (fixture->fuse_dir, "remote", NULL);
+  share_file (fixture, "hung", local, remote, NULL);
+  of_harness_start_daemon (fixture->harness, NULL);
+
+  id_reply = of_harness_call (fixture->harness, "org.offlinefiles.BackgroundSync", "SyncNow", NULL,
+                              G_DBUS_CALL_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_variant_get (id_reply, "(t)", &id);
+  run_for (1500);  /* the probe hangs (its hard limit is 10 s) */
+  g_assert_cmpuint (count_events (fixture, "SyncFinished"), ==, 0);
+
+  asked = g_get_monotonic_time ();
+  cancel_reply = of_harness_call (fixture->harness, "org.offlinefiles.BackgroundSync", "Cancel", NULL,
+                                  G_DBUS_CALL_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  end = asked + 8 * G_USEC_PER_SEC;
+  while (finished == NULL && g_get_monotonic_time () < end)
+    {
+      for (guint i = 0; i < fixture->events->len; i++)
+        {
+          OfSyncEvent *event = fixture->events->pdata[i];
+
+          if (event->id == id && g_str_equal (event->name, "SyncFinished"))
+            finished = event;
+        }
+      if (finished == NULL)
+        run_for (20);
+    }
+  g_assert_nonnull (finished);
+  g_test_message ("SyncFinished %.2f s after Cancel: %s", (finished->at - g_get_real_time ()) / 1e6 +
+                  (g_get_monotonic_time () - asked) / 1e6, finished->detail);
+  g_assert_cmpstr (finished->detail, ==, "cancelled");
+
+  stop_process (&fixture->fuse);
+  end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (daemon_children (fixture) > 0 && g_get_monotonic_time () < end)
+    g_usleep (100 * 1000);
+  g_assert_cmpuint (daemon_children (fixture), ==, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -868,6 +926,7 @@ main (int argc, char *argv[])
   ADD ("not-mounted", test_not_mounted);
   ADD ("hanging-server", test_hanging_server);
   ADD ("slow-server", test_slow_server);
+  ADD ("cancel-while-probing", test_cancel_while_probing);
 #undef ADD
   return g_test_run ();
 }
