@@ -666,10 +666,14 @@ test_daemon_restart (Fixture *fixture, gconstpointer data)
   g_assert_true (gtk_widget_is_sensitive (widget (fixture, NULL, "sync-now")));
 }
 
+/* A file name a local attacker might pick to inject markup. */
+#define HOSTILE "<big>notes & plans&amp;.txt"
+
 /* A real conflict made with the real unison: the row's count follows
  * ConflictCount within a second; the dialog lists it with both sides; the
  * server's version chosen there is the one on both sides afterwards, and
- * the count goes back to none. */
+ * the count goes back to none.  A failed resolution shows the daemon's
+ * reason and touches nothing. */
 static void
 test_conflicts (Fixture *fixture, gconstpointer data)
 {
@@ -678,9 +682,12 @@ test_conflicts (Fixture *fixture, gconstpointer data)
   g_autofree char *copied = NULL;
   g_autofree char *local_after = NULL;
   g_autofree char *remote_after = NULL;
+  g_autofree char *away = NULL;
+  g_autofree char *toast = NULL;
   GtkWidget *button;
   GtkWidget *dialog;
   GtkWidget *row;
+  GtkWidget *hostile;
   g_autoptr(GList) rows = NULL;
 
   if (!of_harness_require_root ("run the engine as another user"))
@@ -689,6 +696,7 @@ test_conflicts (Fixture *fixture, gconstpointer data)
     return;
   local = g_build_filename (fixture->harness->dir, "local", NULL);
   remote = g_build_filename (fixture->harness->dir, "remote", NULL);
+  away = g_build_filename (fixture->harness->dir, "remote-unmounted", NULL);
   of_harness_start_daemon (fixture->harness, NULL);
   open_panel (fixture);
   show_page (fixture, "shares");
@@ -696,7 +704,8 @@ test_conflicts (Fixture *fixture, gconstpointer data)
   button = widget (fixture, "projects", "conflicts");
   g_assert_false (gtk_widget_get_visible (button));
 
-  /* The row's own Sync now brings the server's file here. */
+  /* The row's own Sync now brings the server's files here. */
+  put_as_user (remote, HOSTILE, "draft\n");
   click (widget (fixture, "projects", "sync"));
   WAIT_UNTIL ((copied = read_file (local, "report.txt")) != NULL
               && strstr (subtitle_of (widget (fixture, NULL, "projects")), "Synchronized"), 60000);
@@ -704,43 +713,77 @@ test_conflicts (Fixture *fixture, gconstpointer data)
 
   put_as_user (local, "report.txt", "edited on the laptop\n");
   put_as_user (remote, "report.txt", "edited on the server, by someone else\n");
+  put_as_user (local, HOSTILE, "draft, mine\n");
+  put_as_user (remote, HOSTILE, "draft, theirs\n");
   click (widget (fixture, "projects", "sync"));
   for (gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-       conflict_count (fixture, "projects") != 1 && g_get_monotonic_time () < end;)
+       conflict_count (fixture, "projects") != 2 && g_get_monotonic_time () < end;)
     spin_main_context (50);
-  g_assert_cmpuint (conflict_count (fixture, "projects"), ==, 1);
+  g_assert_cmpuint (conflict_count (fixture, "projects"), ==, 2);
   WAIT_UNTIL (gtk_widget_get_visible (button), LIVE_MS);
   g_assert_true (gtk_widget_get_visible (button));
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "1 conflict");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "2 conflicts");
   screenshot (fixture, "shares", "shares-conflict");
 
   click (button);
   WAIT_UNTIL ((dialog = find_window (OF_TYPE_CONFLICTS_DIALOG)) != NULL
               && (rows = of_conflicts_dialog_rows (OF_CONFLICTS_DIALOG (dialog))) != NULL, 10000);
   g_assert_nonnull (dialog);
-  g_assert_cmpuint (g_list_length (rows), ==, 1);
-  row = rows->data;
-  g_assert_cmpstr (gtk_widget_get_name (row), ==, "report.txt");
+  g_assert_cmpuint (g_list_length (rows), ==, 2);
+  row = named_in (dialog, "report.txt");
+  hostile = named_in (dialog, HOSTILE);
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "report.txt");
+  /* A file name is shown as it is, never read as markup. */
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (hostile)), ==, HOSTILE);
+  g_assert_false (adw_preferences_row_get_use_markup (ADW_PREFERENCES_ROW (hostile)));
   g_test_message ("row: %s", subtitle_of (row));
   g_assert_nonnull (strstr (subtitle_of (row), "Changed here and on the server"));
   /* Both sides' sizes, as the share's user found them after the sync. */
   g_assert_nonnull (strstr (subtitle_of (row), "This computer: 21 bytes"));
   g_assert_nonnull (strstr (subtitle_of (row), "Server: 38 bytes"));
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row)), ==, OF_CONFLICT_SKIP);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (hostile)), ==, OF_CONFLICT_SKIP);
   spin_main_context (300);
   screenshot_window (dialog, "conflicts-dialog");
 
+  /* The server's folder gone: every choice fails with the daemon's
+   * reason, on its row and in a toast; nothing is touched. */
+  g_assert_cmpint (g_rename (remote, away), ==, 0);
   adw_combo_row_set_selected (ADW_COMBO_ROW (row), OF_CONFLICT_KEEP_REMOTE);
   click (named_in (dialog, "resolve"));
-  WAIT_UNTIL (g_strcmp0 (subtitle_of (row), "Resolved") == 0, 60000);
+  WAIT_UNTIL (g_str_has_prefix (subtitle_of (row), "Failed: "), 60000);
+  g_test_message ("row: %s", subtitle_of (row));
+  g_assert_true (g_str_has_prefix (subtitle_of (row), "Failed: "));
+  toast = g_strdup_printf ("report.txt: %s", subtitle_of (row) + strlen ("Failed: "));
+  WAIT_UNTIL (label_shows (dialog, toast), 2000);
+  g_assert_true (label_shows (dialog, toast));
+  g_assert_true (gtk_widget_get_sensitive (row));
+  g_assert_cmpint (g_rename (away, remote), ==, 0);
+  g_assert_cmpuint (conflict_count (fixture, "projects"), ==, 2);
+  local_after = read_file (local, "report.txt");
+  g_assert_cmpstr (local_after, ==, "edited on the laptop\n");
+  g_clear_pointer (&local_after, g_free);
+
+  /* One choice for all: the server's version of both. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (named_in (dialog, "all")), OF_CONFLICT_KEEP_REMOTE);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (hostile)), ==, OF_CONFLICT_KEEP_REMOTE);
+  click (named_in (dialog, "resolve"));
+  WAIT_UNTIL (g_strcmp0 (subtitle_of (row), "Resolved") == 0 && g_strcmp0 (subtitle_of (hostile), "Resolved") == 0,
+              60000);
   g_assert_cmpstr (subtitle_of (row), ==, "Resolved");
+  g_assert_cmpstr (subtitle_of (hostile), ==, "Resolved");
   g_assert_false (gtk_widget_get_sensitive (row));
   g_assert_false (gtk_widget_get_sensitive (named_in (dialog, "resolve")));
   local_after = read_file (local, "report.txt");
   remote_after = read_file (remote, "report.txt");
   g_assert_cmpstr (local_after, ==, "edited on the server, by someone else\n");
   g_assert_cmpstr (remote_after, ==, "edited on the server, by someone else\n");
+  g_clear_pointer (&local_after, g_free);
+  g_clear_pointer (&remote_after, g_free);
+  local_after = read_file (local, HOSTILE);
+  remote_after = read_file (remote, HOSTILE);
+  g_assert_cmpstr (local_after, ==, "draft, theirs\n");
+  g_assert_cmpstr (remote_after, ==, "draft, theirs\n");
   g_assert_cmpuint (conflict_count (fixture, "projects"), ==, 0);
   WAIT_UNTIL (!gtk_widget_get_visible (button), LIVE_MS);
   g_assert_false (gtk_widget_get_visible (button));
