@@ -141,10 +141,17 @@ on_listed (GObject *source, GAsyncResult *result, gpointer user_data)
   if (reply == NULL)
     {
       g_autofree char *message = of_panel_error_message (error);
+      g_autofree char *safe = of_escape_text (message);
+
+      /* Not "No conflicts": the list is unknown, and the row says why. */
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->empty_row), _("Could not list the conflicts"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->empty_row), safe);
       of_panel_window_toast (GTK_WIDGET (self), message);
     }
   else
     {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->empty_row), _("No conflicts"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->empty_row), "");
       g_variant_get (reply, "(a(sa{sv}))", &iter);
       while (g_variant_iter_next (iter, "(&s@a{sv})", &path, &details))
         {

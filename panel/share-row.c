@@ -234,6 +234,8 @@ of_share_row_new (OfPanelModel *model,
 {
   OfShareRow *self = g_object_new (OF_TYPE_SHARE_ROW, NULL);
   g_autofree char *accessible = NULL;
+  g_autofree char *sync_label = NULL;
+  g_autofree char *remove_label = NULL;
 
   self->model = g_object_ref (model);
   self->share = of_dbus_object_get_share (object);
@@ -243,6 +245,11 @@ of_share_row_new (OfPanelModel *model,
   accessible = g_strdup_printf (_("Work offline: %s"), of_dbus_share_get_name (self->share));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->work_offline), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   accessible, -1);
+  /* The icon buttons say what they do, and to which share. */
+  sync_label = g_strdup_printf (_("Sync now: %s"), of_dbus_share_get_name (self->share));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->sync), GTK_ACCESSIBLE_PROPERTY_LABEL, sync_label, -1);
+  remove_label = g_strdup_printf (_("Remove: %s"), of_dbus_share_get_name (self->share));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->remove), GTK_ACCESSIBLE_PROPERTY_LABEL, remove_label, -1);
   /* After the generated class handler, as in panel-model.c. */
   g_signal_connect_object (self->share, "g-properties-changed", G_CALLBACK (refresh), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);

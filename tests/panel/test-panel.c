@@ -202,6 +202,16 @@ named_in (GtkWidget *root, const char *name)
   return found;
 }
 
+/* A toast shown in @window after @before, with @text as its words. */
+static gboolean
+new_toast_says (GtkWidget *window, AdwToast *before, const char *text)
+{
+  AdwToast *last = of_panel_window_get_last_toast (window);
+  g_autofree char *markup = g_markup_escape_text (text, -1);
+
+  return last != NULL && last != before && g_strcmp0 (adw_toast_get_title (last), markup) == 0;
+}
+
 static void
 click (GtkWidget *button)
 {
@@ -329,6 +339,20 @@ share_file (Fixture *fixture, const char *name)
   g_autofree char *file = g_strdup_printf ("%s.conf", name);
 
   return g_build_filename (fixture->harness->config_dir, "shares.d", file, NULL);
+}
+
+/* The daemon's message for a call polkit refuses (as root). */
+static char *
+refused_share_call (Fixture *fixture, const char *path, const char *iface, const char *method, GVariant *parameters)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (fixture->harness->conn, IFACE, path, iface, method,
+                                                           parameters, NULL, G_DBUS_CALL_FLAGS_NONE, 5000,
+                                                           NULL, &error);
+
+  g_assert_null (reply);
+  g_test_message ("%s refused: %s", method, error->message);
+  return of_panel_error_message (error);
 }
 
 /* A share of the test user's, with the real unison on temp dirs. */
@@ -525,6 +549,51 @@ test_refused (Fixture *fixture, gconstpointer data)
     WAIT_UNTIL (!gtk_switch_get_active (toggle) && label_shows (GTK_WIDGET (fixture->window), share_expected), 5000);
     g_assert_false (gtk_switch_get_active (toggle));
     g_assert_true (label_shows (GTK_WIDGET (fixture->window), share_expected));
+  }
+
+  /* The share's own calls: Sync now, remove, and the conflicts list. */
+  {
+    g_autofree char *sync_expected = refused_share_call (fixture, SHARES_PATH "projects", SHARE_IFACE, "SyncNow", NULL);
+    g_autofree char *remove_expected = refused_share_call (fixture, "/org/offlinefiles/BackgroundSync", IFACE,
+                                                           "RemoveShare", g_variant_new ("(s)", "projects"));
+    g_autofree char *list_expected = refused_share_call (fixture, SHARES_PATH "projects", SHARE_IFACE,
+                                                         "ListConflicts", NULL);
+    g_autolist(OfDBusObject) shares = of_panel_model_list_shares (fixture->model);
+    g_autoptr(OfDBusShare) share = NULL;
+    g_autoptr(AdwToast) last_toast = NULL;
+    GtkWidget *confirm;
+    GtkWidget *dialog;
+
+    /* Held, so that a new toast cannot take its address. */
+    last_toast = g_object_ref (of_panel_window_get_last_toast (GTK_WIDGET (fixture->window)));
+    click (widget (fixture, "projects", "sync"));
+    WAIT_UNTIL (new_toast_says (GTK_WIDGET (fixture->window), last_toast, sync_expected), 5000);
+    g_assert_true (new_toast_says (GTK_WIDGET (fixture->window), last_toast, sync_expected));
+    g_assert_true (label_shows (GTK_WIDGET (fixture->window), sync_expected));
+
+    g_clear_object (&last_toast);
+    last_toast = g_object_ref (of_panel_window_get_last_toast (GTK_WIDGET (fixture->window)));
+    click (widget (fixture, "projects", "remove"));
+    WAIT_UNTIL ((confirm = find_window (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 5000);
+    g_assert_nonnull (confirm);
+    adw_message_dialog_response (ADW_MESSAGE_DIALOG (confirm), "remove");
+    WAIT_UNTIL (new_toast_says (GTK_WIDGET (fixture->window), last_toast, remove_expected), 5000);
+    g_assert_true (new_toast_says (GTK_WIDGET (fixture->window), last_toast, remove_expected));
+    g_assert_nonnull (find_named (GTK_WIDGET (fixture->window), "projects"));
+
+    /* No conflicts to show (its button is hidden): the dialog opened the
+     * way the button does says it could not list them, not "none". */
+    g_assert_false (gtk_widget_get_visible (widget (fixture, "projects", "conflicts")));
+    g_assert_cmpuint (g_list_length (shares), ==, 1);
+    share = of_dbus_object_get_share (shares->data);
+    dialog = GTK_WIDGET (of_conflicts_dialog_new (GTK_WINDOW (fixture->window), fixture->model, share));
+    gtk_window_present (GTK_WINDOW (dialog));
+    WAIT_UNTIL (label_shows (dialog, list_expected), 5000);
+    g_assert_true (label_shows (dialog, list_expected));
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (named_in (dialog, "no-conflicts"))), ==,
+                     "Could not list the conflicts");
+    g_assert_false (gtk_widget_is_sensitive (named_in (dialog, "resolve")));
+    gtk_window_destroy (GTK_WINDOW (dialog));
   }
 }
 
