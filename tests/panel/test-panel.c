@@ -4,7 +4,12 @@
  * system bus: values from the bus show in the panel, values entered in the
  * panel reach the bus and the settings file, a refused write snaps back
  * with the daemon's message, a drop-in's lock, Sync now to the end of the
- * progress bar, work offline, and the daemon going away and coming back.
+ * progress bar, work offline, and the daemon going away and coming back;
+ * a real conflict (real unison) counted on its row and resolved from the
+ * conflicts dialog, files checked on both sides; a share added through
+ * the dialog (one folder through GTK's own file chooser) and removed
+ * after the confirmation; refused or bad adds, Sync now, remove and
+ * conflict lists showing the daemon's message.
  * Each page is saved as a PNG in $OF_PANEL_SCREENSHOT_DIR.
  *
  * The window is the very OfPanelWindow offlinefiles-settings shows,
