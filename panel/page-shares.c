@@ -2,6 +2,7 @@
 /* page-shares.c — see page-shares.h. */
 #include "config.h"
 
+#include "add-share-dialog.h"
 #include "daemon-banner.h"
 #include "page-shares.h"
 #include "share-row.h"
@@ -35,7 +36,16 @@ rebuild (OfSharesPage *self)
       g_ptr_array_add (self->rows, row);
     }
   gtk_widget_set_visible (self->empty_row, shares == NULL);
-  /* TODO(#16): "Add a share" (two folder choosers) for one's own shares. */
+}
+
+static void
+on_add_share (OfSharesPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  OfAddShareDialog *dialog = of_add_share_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                      self->model);
+
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -85,6 +95,7 @@ of_shares_page_class_init (OfSharesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OfSharesPage, banner);
   gtk_widget_class_bind_template_child (widget_class, OfSharesPage, shares_group);
   gtk_widget_class_bind_template_child (widget_class, OfSharesPage, empty_row);
+  gtk_widget_class_bind_template_callback (widget_class, on_add_share);
 }
 
 static void

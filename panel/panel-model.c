@@ -322,6 +322,20 @@ of_panel_model_call (OfPanelModel        *self,
         parameters ? parameters : g_variant_new ("()"), cancellable, callback, user_data);
 }
 
+void
+of_panel_model_call_share (OfPanelModel        *self,
+                           const char          *object_path,
+                           const char          *method,
+                           GVariant            *parameters,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (OF_IS_PANEL_MODEL (self));
+  call (self, object_path, OF_INTERFACE_SHARE, method,
+        parameters ? parameters : g_variant_new ("()"), cancellable, callback, user_data);
+}
+
 GVariant *
 of_panel_model_call_finish (OfPanelModel  *self,
                             GAsyncResult  *result,

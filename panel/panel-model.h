@@ -54,7 +54,15 @@ void      of_panel_model_call         (OfPanelModel        *self,
                                        GCancellable        *cancellable,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data);
-/* Finishes either; the reply, or NULL with @error set. */
+/* A method of the share object at @object_path (org.offlinefiles.Share). */
+void      of_panel_model_call_share   (OfPanelModel        *self,
+                                       const char          *object_path,
+                                       const char          *method,
+                                       GVariant            *parameters,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+/* Finishes any of the three; the reply, or NULL with @error set. */
 GVariant *of_panel_model_call_finish  (OfPanelModel  *self,
                                        GAsyncResult  *result,
                                        GError       **error);

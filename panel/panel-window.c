@@ -69,5 +69,13 @@ of_panel_window_toast (GtkWidget  *widget,
   /* The latest refusal is the one the person is looking for: show it now,
    * not after the toasts before it. */
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_object_set_data_full (G_OBJECT (root), "of-last-toast", g_object_ref (toast), g_object_unref);
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (root), toast);
+}
+
+AdwToast *
+of_panel_window_get_last_toast (GtkWidget *window)
+{
+  g_return_val_if_fail (GTK_IS_WIDGET (window), NULL);
+  return g_object_get_data (G_OBJECT (window), "of-last-toast");
 }

@@ -21,8 +21,12 @@ G_DECLARE_FINAL_TYPE (OfPanelWindow, of_panel_window, OF, PANEL_WINDOW, AdwPrefe
 OfPanelWindow *of_panel_window_new   (GtkApplication *application,
                                       OfPanelModel   *model);
 
-/* Shows @message in a toast of the window @widget is in. */
+/* Shows @message in a toast of the window @widget is in (the panel's
+ * window or one of its dialogs, all AdwPreferencesWindows). */
 void           of_panel_window_toast (GtkWidget  *widget,
                                       const char *message);
+/* The latest toast shown in @window by of_panel_window_toast(), or NULL.
+ * Two refusals often have the same words: tests tell them apart by this. */
+AdwToast      *of_panel_window_get_last_toast (GtkWidget *window);
 
 G_END_DECLS

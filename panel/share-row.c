@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "conflicts-dialog.h"
 #include "escape.h"
 #include "names.h"
 #include "panel-window.h"
@@ -14,6 +15,9 @@ struct _OfShareRow
 {
   AdwActionRow  parent_instance;
   GtkSwitch    *work_offline;
+  GtkButton    *conflicts;
+  GtkWidget    *sync;
+  GtkWidget    *remove;
   OfPanelModel *model;
   OfDBusShare  *share;
   guint         in_flight;
@@ -51,6 +55,7 @@ refresh (OfShareRow *self)
   g_autofree char *user = of_escape_text (or_empty (of_dbus_share_get_user (self->share)));
   g_autofree char *message = of_escape_text (or_empty (of_dbus_share_get_last_message (self->share)));
   const char *result = of_dbus_share_get_last_result (self->share);
+  guint conflicts = of_dbus_share_get_conflict_count (self->share);
   guint64 last = of_dbus_share_get_last_sync_time (self->share);
   g_autoptr(GString) subtitle = g_string_new (NULL);
 
@@ -68,7 +73,15 @@ refresh (OfShareRow *self)
     }
   else
     g_string_append_printf (subtitle, " · %s", _("Never synchronized"));
-  /* TODO(#14): the conflict count and a button for the conflicts dialog. */
+  if (conflicts > 0)
+    {
+      g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u conflict", "%u conflicts", conflicts),
+                                                conflicts);
+      /* The button says it; the last message may say it too. */
+      gtk_button_set_label (self->conflicts, count);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->conflicts), conflicts > 0);
+  gtk_widget_set_sensitive (self->sync, of_dbus_share_get_enabled (self->share));
   if (*message)
     g_string_append_printf (subtitle, "\n%s", message);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle->str);
@@ -110,6 +123,78 @@ on_work_offline (OfShareRow *self)
                                NULL, on_written, g_object_ref (self));
 }
 
+/* A failed call of the row's buttons: the daemon's words in a toast. */
+static void
+on_called (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GtkWidget) widget = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = of_panel_model_call_finish (OF_PANEL_MODEL (source), result, &error);
+
+  if (reply == NULL)
+    {
+      g_autofree char *message = of_panel_error_message (error);
+      of_panel_window_toast (widget, message);
+    }
+}
+
+static void
+on_sync (OfShareRow *self)
+{
+  of_panel_model_call_share (self->model, g_dbus_proxy_get_object_path (G_DBUS_PROXY (self->share)),
+                             "SyncNow", NULL, NULL, on_called, g_object_ref (self));
+}
+
+static void
+on_conflicts (OfShareRow *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  OfConflictsDialog *dialog = of_conflicts_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                       self->model, self->share);
+
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The toast goes to the panel's window: the row itself is gone once the
+ * share is. */
+static void
+on_remove_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    gpointer          user_data)
+{
+  OfShareRow *self = OF_SHARE_ROW (user_data);
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (dialog));
+
+  if (g_strcmp0 (response, "remove") != 0 || self->share == NULL)
+    return;
+  of_panel_model_call (self->model, "RemoveShare",
+                       g_variant_new ("(s)", or_empty (of_dbus_share_get_name (self->share))),
+                       NULL, on_called, g_object_ref (parent ? GTK_WIDGET (parent) : GTK_WIDGET (self)));
+}
+
+static void
+on_remove (OfShareRow *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autofree char *name = of_escape_text (or_empty (of_dbus_share_get_name (self->share)));
+  g_autofree char *heading = g_strdup_printf (_("Remove share %s?"), name);
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading,
+                                   _("It will no longer be kept offline. Both folders and every file in them stay as they are."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "remove", _("_Remove"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_widget_set_name (dialog, "remove-share");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 of_share_row_dispose (GObject *object)
 {
@@ -128,7 +213,13 @@ of_share_row_class_init (OfShareRowClass *klass)
   G_OBJECT_CLASS (klass)->dispose = of_share_row_dispose;
   gtk_widget_class_set_template_from_resource (widget_class, "/org/offlinefiles/Settings/share-row.ui");
   gtk_widget_class_bind_template_child (widget_class, OfShareRow, work_offline);
+  gtk_widget_class_bind_template_child (widget_class, OfShareRow, conflicts);
+  gtk_widget_class_bind_template_child (widget_class, OfShareRow, sync);
+  gtk_widget_class_bind_template_child (widget_class, OfShareRow, remove);
   gtk_widget_class_bind_template_callback (widget_class, on_work_offline);
+  gtk_widget_class_bind_template_callback (widget_class, on_sync);
+  gtk_widget_class_bind_template_callback (widget_class, on_conflicts);
+  gtk_widget_class_bind_template_callback (widget_class, on_remove);
 }
 
 static void
@@ -143,6 +234,8 @@ of_share_row_new (OfPanelModel *model,
 {
   OfShareRow *self = g_object_new (OF_TYPE_SHARE_ROW, NULL);
   g_autofree char *accessible = NULL;
+  g_autofree char *sync_label = NULL;
+  g_autofree char *remove_label = NULL;
 
   self->model = g_object_ref (model);
   self->share = of_dbus_object_get_share (object);
@@ -152,6 +245,11 @@ of_share_row_new (OfPanelModel *model,
   accessible = g_strdup_printf (_("Work offline: %s"), of_dbus_share_get_name (self->share));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->work_offline), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   accessible, -1);
+  /* The icon buttons say what they do, and to which share. */
+  sync_label = g_strdup_printf (_("Sync now: %s"), of_dbus_share_get_name (self->share));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->sync), GTK_ACCESSIBLE_PROPERTY_LABEL, sync_label, -1);
+  remove_label = g_strdup_printf (_("Remove: %s"), of_dbus_share_get_name (self->share));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->remove), GTK_ACCESSIBLE_PROPERTY_LABEL, remove_label, -1);
   /* After the generated class handler, as in panel-model.c. */
   g_signal_connect_object (self->share, "g-properties-changed", G_CALLBACK (refresh), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* share-row.h — one share on the Shares page: its name, user, last
- * result and time, and its work-offline switch, live from the share's
- * proxy.  A refused switch goes back to the daemon's value with the
- * daemon's message in a toast.
+ * result and time, its work-offline switch, its ConflictCount as a
+ * button opening the conflicts dialog (shown only while there are
+ * conflicts), Sync now (Share.SyncNow) and remove (RemoveShare, after a
+ * confirmation saying the folders stay), live from the share's proxy.
+ * A refused switch goes back to the daemon's value; every refusal shows
+ * the daemon's message in a toast.
  *
- * Room for what other parts of the service add to a share: its
- * connection state (SPEC 12.1), conflict count and conflicts dialog
- * (SPEC 11), and a remove button for one's own share (SPEC 13) — each a
- * suffix or a line of the subtitle here.
+ * Room for the connection state (SPEC 12.1): a line of the subtitle.
  */
 #pragma once
 

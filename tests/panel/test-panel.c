@@ -4,7 +4,12 @@
  * system bus: values from the bus show in the panel, values entered in the
  * panel reach the bus and the settings file, a refused write snaps back
  * with the daemon's message, a drop-in's lock, Sync now to the end of the
- * progress bar, work offline, and the daemon going away and coming back.
+ * progress bar, work offline, and the daemon going away and coming back;
+ * a real conflict (real unison) counted on its row and resolved from the
+ * conflicts dialog, files checked on both sides; a share added through
+ * the dialog (one folder through GTK's own file chooser) and removed
+ * after the confirmation; refused or bad adds, Sync now, remove and
+ * conflict lists showing the daemon's message.
  * Each page is saved as a PNG in $OF_PANEL_SCREENSHOT_DIR.
  *
  * The window is the very OfPanelWindow offlinefiles-settings shows,
@@ -18,12 +23,15 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#include "add-share-dialog.h"
+#include "conflicts-dialog.h"
 #include "harness.h"
 #include "panel-model.h"
 #include "panel-window.h"
 
 #define IFACE "org.offlinefiles.BackgroundSync"
 #define SHARE_IFACE "org.offlinefiles.Share"
+#define SHARES_PATH "/org/offlinefiles/BackgroundSync/share/"
 #define USER OF_TEST_USER_ALLOW
 /* "Within a second" (SPEC 15); ten when the daemon runs under valgrind
  * (meson test --setup=valgrind), where the promise is not measured. */
@@ -126,12 +134,11 @@ show_page (Fixture *fixture, const char *page)
   spin_main_context (300);
 }
 
-/* The window as it is drawn, into $OF_PANEL_SCREENSHOT_DIR/NAME.png. */
+/* @window as it is drawn, into $OF_PANEL_SCREENSHOT_DIR/NAME.png. */
 static void
-screenshot (Fixture *fixture, const char *page, const char *name)
+screenshot_window (GtkWidget *window, const char *name)
 {
   const char *dir = g_getenv ("OF_PANEL_SCREENSHOT_DIR");
-  GtkWidget *window = GTK_WIDGET (fixture->window);
   g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = NULL;
   g_autoptr(GskRenderNode) node = NULL;
@@ -141,7 +148,6 @@ screenshot (Fixture *fixture, const char *page, const char *name)
   int width;
   int height;
 
-  show_page (fixture, page);
   if (dir == NULL)
     return;
   g_mkdir_with_parents (dir, 0755);
@@ -149,9 +155,15 @@ screenshot (Fixture *fixture, const char *page, const char *name)
   height = gtk_widget_get_height (window);
   g_assert_cmpint (width, >, 0);
   paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* A window just shown has nothing to draw until its first frame. */
+  for (gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC; node == NULL && g_get_monotonic_time () < end;)
+    {
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+      if (node == NULL)
+        spin_main_context (50);
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
@@ -159,6 +171,65 @@ screenshot (Fixture *fixture, const char *page, const char *name)
   path = g_build_filename (dir, file, NULL);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
+}
+
+/* The panel's window showing @page. */
+static void
+screenshot (Fixture *fixture, const char *page, const char *name)
+{
+  show_page (fixture, page);
+  screenshot_window (GTK_WIDGET (fixture->window), name);
+}
+
+
+/* The first window of @type that is shown (the panel's dialogs). */
+static GtkWidget *
+find_window (GType type)
+{
+  g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (window))
+        return window;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+named_in (GtkWidget *root, const char *name)
+{
+  GtkWidget *found = find_named (root, name);
+
+  if (found == NULL)
+    g_error ("no widget named %s in %s", name, G_OBJECT_TYPE_NAME (root));
+  return found;
+}
+
+/* A toast shown in @window after @before, with @text as its words. */
+static gboolean
+new_toast_says (GtkWidget *window, AdwToast *before, const char *text)
+{
+  AdwToast *last = of_panel_window_get_last_toast (window);
+  g_autofree char *markup = g_markup_escape_text (text, -1);
+
+  return last != NULL && last != before && g_strcmp0 (adw_toast_get_title (last), markup) == 0;
+}
+
+static void
+click (GtkWidget *button)
+{
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static const char *
+subtitle_of (GtkWidget *row)
+{
+  const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+
+  return subtitle ? subtitle : "";
 }
 
 /* ------------------------------------------------------------ bus and files */
@@ -217,6 +288,76 @@ write_dropin (Fixture *fixture, const char *name, const char *contents)
   g_mkdir_with_parents (dir, 0755);
   g_file_set_contents (path, contents, -1, &error);
   g_assert_no_error (error);
+}
+
+/* A property of the share @name, or NULL when there is no such share. */
+static GVariant *
+share_get (Fixture *fixture, const char *name, const char *property)
+{
+  g_autofree char *path = g_strconcat (SHARES_PATH, name, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  GVariant *value = NULL;
+
+  reply = g_dbus_connection_call_sync (fixture->harness->conn, IFACE, path,
+                                       "org.freedesktop.DBus.Properties", "Get",
+                                       g_variant_new ("(ss)", SHARE_IFACE, property),
+                                       G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, 5000, NULL, NULL);
+  if (reply)
+    g_variant_get (reply, "(v)", &value);
+  return value;
+}
+
+static guint
+conflict_count (Fixture *fixture, const char *name)
+{
+  g_autoptr(GVariant) value = share_get (fixture, name, "ConflictCount");
+
+  return value ? g_variant_get_uint32 (value) : G_MAXUINT;
+}
+
+/* Writes DIR/NAME as the test user owns it. */
+static void
+put_as_user (const char *dir, const char *name, const char *contents)
+{
+  struct passwd *pw = getpwnam (USER);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_nonnull (pw);
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  g_assert_cmpint (chown (path, pw->pw_uid, pw->pw_gid), ==, 0);
+}
+
+static char *
+read_file (const char *dir, const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  return contents;
+}
+
+static char *
+share_file (Fixture *fixture, const char *name)
+{
+  g_autofree char *file = g_strdup_printf ("%s.conf", name);
+
+  return g_build_filename (fixture->harness->config_dir, "shares.d", file, NULL);
+}
+
+/* The daemon's message for a call polkit refuses (as root). */
+static char *
+refused_share_call (Fixture *fixture, const char *path, const char *iface, const char *method, GVariant *parameters)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (fixture->harness->conn, IFACE, path, iface, method,
+                                                           parameters, NULL, G_DBUS_CALL_FLAGS_NONE, 5000,
+                                                           NULL, &error);
+
+  g_assert_null (reply);
+  g_test_message ("%s refused: %s", method, error->message);
+  return of_panel_error_message (error);
 }
 
 /* A share of the test user's, with the real unison on temp dirs. */
@@ -414,6 +555,51 @@ test_refused (Fixture *fixture, gconstpointer data)
     g_assert_false (gtk_switch_get_active (toggle));
     g_assert_true (label_shows (GTK_WIDGET (fixture->window), share_expected));
   }
+
+  /* The share's own calls: Sync now, remove, and the conflicts list. */
+  {
+    g_autofree char *sync_expected = refused_share_call (fixture, SHARES_PATH "projects", SHARE_IFACE, "SyncNow", NULL);
+    g_autofree char *remove_expected = refused_share_call (fixture, "/org/offlinefiles/BackgroundSync", IFACE,
+                                                           "RemoveShare", g_variant_new ("(s)", "projects"));
+    g_autofree char *list_expected = refused_share_call (fixture, SHARES_PATH "projects", SHARE_IFACE,
+                                                         "ListConflicts", NULL);
+    g_autolist(OfDBusObject) shares = of_panel_model_list_shares (fixture->model);
+    g_autoptr(OfDBusShare) share = NULL;
+    g_autoptr(AdwToast) last_toast = NULL;
+    GtkWidget *confirm;
+    GtkWidget *dialog;
+
+    /* Held, so that a new toast cannot take its address. */
+    last_toast = g_object_ref (of_panel_window_get_last_toast (GTK_WIDGET (fixture->window)));
+    click (widget (fixture, "projects", "sync"));
+    WAIT_UNTIL (new_toast_says (GTK_WIDGET (fixture->window), last_toast, sync_expected), 5000);
+    g_assert_true (new_toast_says (GTK_WIDGET (fixture->window), last_toast, sync_expected));
+    g_assert_true (label_shows (GTK_WIDGET (fixture->window), sync_expected));
+
+    g_clear_object (&last_toast);
+    last_toast = g_object_ref (of_panel_window_get_last_toast (GTK_WIDGET (fixture->window)));
+    click (widget (fixture, "projects", "remove"));
+    WAIT_UNTIL ((confirm = find_window (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 5000);
+    g_assert_nonnull (confirm);
+    adw_message_dialog_response (ADW_MESSAGE_DIALOG (confirm), "remove");
+    WAIT_UNTIL (new_toast_says (GTK_WIDGET (fixture->window), last_toast, remove_expected), 5000);
+    g_assert_true (new_toast_says (GTK_WIDGET (fixture->window), last_toast, remove_expected));
+    g_assert_nonnull (find_named (GTK_WIDGET (fixture->window), "projects"));
+
+    /* No conflicts to show (its button is hidden): the dialog opened the
+     * way the button does says it could not list them, not "none". */
+    g_assert_false (gtk_widget_get_visible (widget (fixture, "projects", "conflicts")));
+    g_assert_cmpuint (g_list_length (shares), ==, 1);
+    share = of_dbus_object_get_share (shares->data);
+    dialog = GTK_WIDGET (of_conflicts_dialog_new (GTK_WINDOW (fixture->window), fixture->model, share));
+    gtk_window_present (GTK_WINDOW (dialog));
+    WAIT_UNTIL (label_shows (dialog, list_expected), 5000);
+    g_assert_true (label_shows (dialog, list_expected));
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (named_in (dialog, "no-conflicts"))), ==,
+                     "Could not list the conflicts");
+    g_assert_false (gtk_widget_is_sensitive (named_in (dialog, "resolve")));
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
 }
 
 /* A drop-in fixes a setting: its field turns insensitive with a lock. */
@@ -554,6 +740,293 @@ test_daemon_restart (Fixture *fixture, gconstpointer data)
   g_assert_true (gtk_widget_is_sensitive (widget (fixture, NULL, "sync-now")));
 }
 
+/* A file name a local attacker might pick to inject markup. */
+#define HOSTILE "<big>notes & plans&amp;.txt"
+
+/* A real conflict made with the real unison: the row's count follows
+ * ConflictCount within a second; the dialog lists it with both sides; the
+ * server's version chosen there is the one on both sides afterwards, and
+ * the count goes back to none.  A failed resolution shows the daemon's
+ * reason and touches nothing. */
+static void
+test_conflicts (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *local = NULL;
+  g_autofree char *remote = NULL;
+  g_autofree char *copied = NULL;
+  g_autofree char *local_after = NULL;
+  g_autofree char *remote_after = NULL;
+  g_autofree char *away = NULL;
+  g_autofree char *toast = NULL;
+  GtkWidget *button;
+  GtkWidget *dialog;
+  GtkWidget *row;
+  GtkWidget *hostile;
+  g_autoptr(GList) rows = NULL;
+
+  if (!of_harness_require_root ("run the engine as another user"))
+    return;
+  if (!add_share (fixture, "projects"))
+    return;
+  local = g_build_filename (fixture->harness->dir, "local", NULL);
+  remote = g_build_filename (fixture->harness->dir, "remote", NULL);
+  away = g_build_filename (fixture->harness->dir, "remote-unmounted", NULL);
+  of_harness_start_daemon (fixture->harness, NULL);
+  open_panel (fixture);
+  show_page (fixture, "shares");
+  WAIT_UNTIL (find_named (GTK_WIDGET (fixture->window), "projects") != NULL, LIVE_MS);
+  button = widget (fixture, "projects", "conflicts");
+  g_assert_false (gtk_widget_get_visible (button));
+
+  /* The row's own Sync now brings the server's files here. */
+  put_as_user (remote, HOSTILE, "draft\n");
+  click (widget (fixture, "projects", "sync"));
+  WAIT_UNTIL ((copied = read_file (local, "report.txt")) != NULL
+              && strstr (subtitle_of (widget (fixture, NULL, "projects")), "Synchronized"), 60000);
+  g_assert_cmpstr (copied, ==, "quarterly numbers\n");
+
+  put_as_user (local, "report.txt", "edited on the laptop\n");
+  put_as_user (remote, "report.txt", "edited on the server, by someone else\n");
+  put_as_user (local, HOSTILE, "draft, mine\n");
+  put_as_user (remote, HOSTILE, "draft, theirs\n");
+  click (widget (fixture, "projects", "sync"));
+  for (gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+       conflict_count (fixture, "projects") != 2 && g_get_monotonic_time () < end;)
+    spin_main_context (50);
+  g_assert_cmpuint (conflict_count (fixture, "projects"), ==, 2);
+  WAIT_UNTIL (gtk_widget_get_visible (button), LIVE_MS);
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "2 conflicts");
+  screenshot (fixture, "shares", "shares-conflict");
+
+  click (button);
+  WAIT_UNTIL ((dialog = find_window (OF_TYPE_CONFLICTS_DIALOG)) != NULL
+              && (rows = of_conflicts_dialog_rows (OF_CONFLICTS_DIALOG (dialog))) != NULL, 10000);
+  g_assert_nonnull (dialog);
+  g_assert_cmpuint (g_list_length (rows), ==, 2);
+  row = named_in (dialog, "report.txt");
+  hostile = named_in (dialog, HOSTILE);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "report.txt");
+  /* A file name is shown as it is, never read as markup. */
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (hostile)), ==, HOSTILE);
+  g_assert_false (adw_preferences_row_get_use_markup (ADW_PREFERENCES_ROW (hostile)));
+  g_test_message ("row: %s", subtitle_of (row));
+  g_assert_nonnull (strstr (subtitle_of (row), "Changed here and on the server"));
+  /* Both sides' sizes, as the share's user found them after the sync. */
+  g_assert_nonnull (strstr (subtitle_of (row), "This computer: 21 bytes"));
+  g_assert_nonnull (strstr (subtitle_of (row), "Server: 38 bytes"));
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row)), ==, OF_CONFLICT_SKIP);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (hostile)), ==, OF_CONFLICT_SKIP);
+  spin_main_context (300);
+  screenshot_window (dialog, "conflicts-dialog");
+
+  /* The server's folder gone: every choice fails with the daemon's
+   * reason, on its row and in a toast; nothing is touched. */
+  g_assert_cmpint (g_rename (remote, away), ==, 0);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), OF_CONFLICT_KEEP_REMOTE);
+  click (named_in (dialog, "resolve"));
+  WAIT_UNTIL (g_str_has_prefix (subtitle_of (row), "Failed: "), 60000);
+  g_test_message ("row: %s", subtitle_of (row));
+  g_assert_true (g_str_has_prefix (subtitle_of (row), "Failed: "));
+  toast = g_strdup_printf ("report.txt: %s", subtitle_of (row) + strlen ("Failed: "));
+  WAIT_UNTIL (label_shows (dialog, toast), 2000);
+  g_assert_true (label_shows (dialog, toast));
+  g_assert_true (gtk_widget_get_sensitive (row));
+  g_assert_cmpint (g_rename (away, remote), ==, 0);
+  g_assert_cmpuint (conflict_count (fixture, "projects"), ==, 2);
+  local_after = read_file (local, "report.txt");
+  g_assert_cmpstr (local_after, ==, "edited on the laptop\n");
+  g_clear_pointer (&local_after, g_free);
+
+  /* One choice for all: the server's version of both. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (named_in (dialog, "all")), OF_CONFLICT_KEEP_REMOTE);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (hostile)), ==, OF_CONFLICT_KEEP_REMOTE);
+  click (named_in (dialog, "resolve"));
+  WAIT_UNTIL (g_strcmp0 (subtitle_of (row), "Resolved") == 0 && g_strcmp0 (subtitle_of (hostile), "Resolved") == 0,
+              60000);
+  g_assert_cmpstr (subtitle_of (row), ==, "Resolved");
+  g_assert_cmpstr (subtitle_of (hostile), ==, "Resolved");
+  g_assert_false (gtk_widget_get_sensitive (row));
+  g_assert_false (gtk_widget_get_sensitive (named_in (dialog, "resolve")));
+  local_after = read_file (local, "report.txt");
+  remote_after = read_file (remote, "report.txt");
+  g_assert_cmpstr (local_after, ==, "edited on the server, by someone else\n");
+  g_assert_cmpstr (remote_after, ==, "edited on the server, by someone else\n");
+  g_clear_pointer (&local_after, g_free);
+  g_clear_pointer (&remote_after, g_free);
+  local_after = read_file (local, HOSTILE);
+  remote_after = read_file (remote, HOSTILE);
+  g_assert_cmpstr (local_after, ==, "draft, theirs\n");
+  g_assert_cmpstr (remote_after, ==, "draft, theirs\n");
+  g_assert_cmpuint (conflict_count (fixture, "projects"), ==, 0);
+  WAIT_UNTIL (!gtk_widget_get_visible (button), LIVE_MS);
+  g_assert_false (gtk_widget_get_visible (button));
+  WAIT_UNTIL (strstr (subtitle_of (widget (fixture, NULL, "projects")), "conflicts resolved") != NULL, LIVE_MS);
+  g_assert_nonnull (strstr (subtitle_of (widget (fixture, NULL, "projects")), "Synchronized"));
+  g_assert_nonnull (strstr (subtitle_of (widget (fixture, NULL, "projects")), "conflicts resolved"));
+  screenshot_window (dialog, "conflicts-resolved");
+}
+
+/* Fills the add-share dialog as a person would; the folders go through
+ * the file chooser's own response path. */
+static GtkWidget *
+fill_add_share (Fixture *fixture, const char *name, const char *local, const char *remote)
+{
+  g_autoptr(GFile) local_file = g_file_new_for_path (local);
+  g_autoptr(GFile) remote_file = g_file_new_for_path (remote);
+  GtkWidget *dialog;
+  GtkWidget *chooser;
+
+  show_page (fixture, "shares");
+  click (widget (fixture, "shares", "add-share"));
+  WAIT_UNTIL ((dialog = find_window (OF_TYPE_ADD_SHARE_DIALOG)) != NULL, 5000);
+  g_assert_nonnull (dialog);
+  g_assert_false (gtk_widget_is_sensitive (named_in (dialog, "add")));
+  gtk_editable_set_text (GTK_EDITABLE (named_in (dialog, "name")), name);
+  g_assert_false (gtk_widget_is_sensitive (named_in (dialog, "add")));
+  g_assert_true (of_add_share_dialog_set_folder (OF_ADD_SHARE_DIALOG (dialog), OF_ADD_SHARE_LOCAL, local_file));
+  /* The remote one through the real chooser: GTK's own dialog where no
+   * portal runs, answered as a person would. */
+  click (named_in (dialog, "choose-remote"));
+  WAIT_UNTIL ((chooser = find_window (GTK_TYPE_FILE_CHOOSER_DIALOG)) != NULL, 5000);
+  g_assert_nonnull (chooser);
+  g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)), ==, GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
+  g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), remote_file, NULL));
+  spin_main_context (200);
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  WAIT_UNTIL (g_strcmp0 (subtitle_of (named_in (dialog, "remote")), remote) == 0, 5000);
+  g_assert_cmpstr (subtitle_of (named_in (dialog, "local")), ==, local);
+  g_assert_cmpstr (subtitle_of (named_in (dialog, "remote")), ==, remote);
+  g_assert_true (gtk_widget_is_sensitive (named_in (dialog, "add")));
+  spin_main_context (300);
+  return dialog;
+}
+
+/* Add a share from the panel: on the bus, in shares.d, in the list; then
+ * remove it after the confirmation: gone from all three, folders kept. */
+static void
+test_add_remove_share (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *local = NULL;
+  g_autofree char *remote = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GVariant) name = NULL;
+  g_autoptr(GVariant) gone = NULL;
+  GtkWidget *dialog;
+  GtkWidget *confirm;
+
+  if (!of_harness_require_root ("run polkitd and the daemon"))
+    return;
+  local = g_build_filename (fixture->harness->dir, "documents-here", NULL);
+  remote = g_build_filename (fixture->harness->dir, "documents-server", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (local, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (remote, 0755), ==, 0);
+  of_harness_start_daemon (fixture->harness, NULL);
+  open_panel (fixture);
+
+  dialog = fill_add_share (fixture, "documents", local, remote);
+  screenshot_window (dialog, "add-share-dialog");
+  click (named_in (dialog, "add"));
+  WAIT_UNTIL (find_named (GTK_WIDGET (fixture->window), "documents") != NULL, 10000);
+  g_assert_nonnull (find_named (GTK_WIDGET (fixture->window), "documents"));
+  g_assert_null (find_window (OF_TYPE_ADD_SHARE_DIALOG));
+  name = share_get (fixture, "documents", "Name");
+  g_assert_nonnull (name);
+  g_assert_cmpstr (g_variant_get_string (name, NULL), ==, "documents");
+  file = share_file (fixture, "documents");
+  g_assert_true (g_file_get_contents (file, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, "# Added by root (uid 0) through AddShare at "));
+  g_assert_nonnull (strstr (contents, local));
+  g_assert_nonnull (strstr (contents, remote));
+  WAIT_UNTIL (label_shows (GTK_WIDGET (fixture->window), "Share documents added"), 2000);
+  g_assert_true (label_shows (GTK_WIDGET (fixture->window), "Share documents added"));
+  screenshot (fixture, "shares", "share-added");
+
+  click (widget (fixture, "documents", "remove"));
+  WAIT_UNTIL ((confirm = find_window (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 5000);
+  g_assert_nonnull (confirm);
+  g_assert_cmpstr (gtk_widget_get_name (confirm), ==, "remove-share");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (confirm)), "stay"));
+  spin_main_context (300);
+  screenshot_window (confirm, "remove-share-dialog");
+  /* Cancel changes nothing. */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (confirm), "cancel");
+  spin_main_context (500);
+  g_assert_true (g_file_test (file, G_FILE_TEST_EXISTS));
+  g_assert_nonnull (find_named (GTK_WIDGET (fixture->window), "documents"));
+
+  click (widget (fixture, "documents", "remove"));
+  WAIT_UNTIL ((confirm = find_window (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 5000);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (confirm), "remove");
+  WAIT_UNTIL (find_named (GTK_WIDGET (fixture->window), "documents") == NULL, 10000);
+  g_assert_null (find_named (GTK_WIDGET (fixture->window), "documents"));
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+  gone = share_get (fixture, "documents", "Name");
+  g_assert_null (gone);
+  g_assert_true (g_file_test (local, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (remote, G_FILE_TEST_IS_DIR));
+}
+
+/* Bad input and a refusal (python-dbusmock's polkit, denying everyone):
+ * the dialog stays, filled in, showing the daemon's own message; nothing
+ * is written. */
+static void
+test_add_share_refused (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *local = NULL;
+  g_autofree char *remote = NULL;
+  g_autofree char *file = NULL;
+  const struct { const char *name; const char *why; } cases[] = {
+    { "..hidden", "an invalid name" },
+    { "documents", "polkit's refusal" },
+  };
+
+  if (!of_harness_require_root ("run python-dbusmock's polkitd as polkitd"))
+    return;
+  local = g_build_filename (fixture->harness->dir, "here", NULL);
+  remote = g_build_filename (fixture->harness->dir, "server", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (local, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (remote, 0755), ==, 0);
+  of_harness_start_mock_polkit (fixture->harness);
+  of_harness_start_daemon (fixture->harness, NULL);
+  open_panel (fixture);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) reply = NULL;
+      g_autofree char *expected = NULL;
+      GtkWidget *dialog;
+
+      g_test_message ("%s", cases[i].why);
+      reply = of_harness_call (fixture->harness, IFACE, "AddShare",
+                               g_variant_new ("(sssa{sv})", cases[i].name, local, remote, NULL),
+                               G_DBUS_CALL_FLAGS_NONE, &error);
+      g_assert_null (reply);
+      expected = of_panel_error_message (error);
+      g_test_message ("the daemon says: %s", expected);
+
+      dialog = fill_add_share (fixture, cases[i].name, local, remote);
+      click (named_in (dialog, "add"));
+      WAIT_UNTIL (label_shows (dialog, expected), 5000);
+      g_assert_true (label_shows (dialog, expected));
+      g_assert_true (find_window (OF_TYPE_ADD_SHARE_DIALOG) == dialog);
+      g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (named_in (dialog, "name"))), ==, cases[i].name);
+      WAIT_UNTIL (gtk_widget_is_sensitive (named_in (dialog, "add")), 2000);
+      g_assert_true (gtk_widget_is_sensitive (named_in (dialog, "add")));
+      file = share_file (fixture, cases[i].name);
+      g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+      g_clear_pointer (&file, g_free);
+      g_assert_null (find_named (GTK_WIDGET (fixture->window), cases[i].name));
+      spin_main_context (600);
+      if (i == G_N_ELEMENTS (cases) - 1)
+        screenshot_window (dialog, "add-share-refused");
+      gtk_window_destroy (GTK_WINDOW (dialog));
+      spin_main_context (100);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -574,6 +1047,9 @@ main (int argc, char **argv)
   ADD ("sync-now", setup, test_sync_now);
   ADD ("work-offline", setup, test_work_offline);
   ADD ("daemon-restart", setup, test_daemon_restart);
+  ADD ("conflicts", setup, test_conflicts);
+  ADD ("add-remove-share", setup, test_add_remove_share);
+  ADD ("add-share-refused", setup_mock_polkit, test_add_share_refused);
 #undef ADD
   return g_test_run ();
 }
