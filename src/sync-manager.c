@@ -452,6 +452,11 @@ start_sync (OfSyncManager *self,
     {
       of_planned_sync_clear (&self->held);
       self->defer_reason = OF_DEFER_NONE;
+      /* Not "deferred" any more once it ends (the next plan says what
+       * comes after), not even for the moment before the replan. */
+      if (self->schedule_state == OF_SYNC_STATE_DEFERRED)
+        self->schedule_state = of_schedule_state (of_config_store_get_settings (self->store), self->tz,
+                                                  g_get_real_time ());
     }
   self->current_id = state->next_sync_id;
   state->next_sync_id++;

@@ -357,17 +357,45 @@ test_sync_now_while_deferred (Fixture *fixture, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
   OfSyncEvent *started;
+  GPtrArray *changes;
 
   (void) data;
   start_nm (fixture, 1);
   make_sync_due (fixture, NULL);
   of_harness_start_daemon (fixture->harness, NULL);
   wait_deferred (fixture, "costed-network");
+  changes = of_harness_watch_properties (fixture->harness);
   reply = of_harness_call (fixture->harness, IFACE, "SyncNow", NULL, G_DBUS_CALL_FLAGS_NONE, &error);
   g_assert_no_error (error);
   started = wait_started (fixture, 5000);
   g_assert_nonnull (started);
   g_assert_cmpstr (started->detail, ==, "manual");
+
+  /* The manual sync was the one held back: from its start on, State is
+   * never "deferred" without a reason, not even between its end and the
+   * next plan. */
+  {
+    gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+    guint states = 0;
+
+    while (count_events (fixture, "SyncFinished") == 0 && g_get_monotonic_time () < end)
+      run_for (20);
+    g_assert_cmpuint (count_events (fixture, "SyncFinished"), ==, 1);
+    of_harness_settle (fixture->harness);
+    for (guint i = 0; i < changes->len; i++)
+      {
+        const char *state = NULL;
+
+        if (g_variant_lookup (changes->pdata[i], "State", "&s", &state))
+          {
+            g_test_message ("State: %s", state);
+            g_assert_cmpstr (state, !=, "deferred");
+            states++;
+          }
+      }
+    /* syncing, then what comes after it. */
+    g_assert_cmpuint (states, >=, 2);
+  }
 }
 
 typedef struct {
