@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* share-row.h — one share on the Shares page: its name, user, last
- * result and time, and its work-offline switch, live from the share's
- * proxy.  A refused switch goes back to the daemon's value with the
- * daemon's message in a toast.
+/* share-row.h — one share on the Shares page: its name, user, connection
+ * state (ConnectState and OfflineReason in words), last result and time,
+ * and its work-offline switch, live from the share's proxy; and "Check
+ * connection", which calls Share.Probe() and shows its answer in a toast.
+ * A refused switch goes back to the daemon's value with the daemon's
+ * message in a toast.
  *
  * Room for what other parts of the service add to a share: its
- * connection state (SPEC 12.1), conflict count and conflicts dialog
- * (SPEC 11), and a remove button for one's own share (SPEC 13) — each a
- * suffix or a line of the subtitle here.
+ * conflict count and conflicts dialog (SPEC 11), and a remove button for
+ * one's own share (SPEC 13) — each a suffix or a line of the subtitle here.
  */
 #pragma once
 
