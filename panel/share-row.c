@@ -229,12 +229,15 @@ of_share_row_new (OfPanelModel *model,
   g_return_val_if_fail (self->share != NULL, GTK_WIDGET (self));
   /* Tests and assistive technology find a share's row by its name. */
   gtk_widget_set_name (GTK_WIDGET (self), of_dbus_share_get_name (self->share));
+  /* The icon button says what it does, and to which share. */
+  {
+    g_autofree char *check_label = g_strdup_printf (_("Check connection: %s"), of_dbus_share_get_name (self->share));
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->check_connection), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    check_label, -1);
+  }
   accessible = g_strdup_printf (_("Work offline: %s"), of_dbus_share_get_name (self->share));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->work_offline), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  accessible, -1);
-  g_free (accessible);
-  accessible = g_strdup_printf (_("Check connection: %s"), of_dbus_share_get_name (self->share));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->check_connection), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   accessible, -1);
   /* After the generated class handler, as in panel-model.c. */
   g_signal_connect_object (self->share, "g-properties-changed", G_CALLBACK (refresh), self,

@@ -4,11 +4,7 @@
  * system bus: values from the bus show in the panel, values entered in the
  * panel reach the bus and the settings file, a refused write snaps back
  * with the daemon's message, a drop-in's lock, Sync now to the end of the
- * progress bar, work offline, and the daemon going away and coming back;
- * the same for the Network and power page (MachineConfiguration), the
- * drop-in named by each lock, a sync held back on a metered network and
- * on battery (python-dbusmock's NetworkManager and UPower), and a share's
- * connection state from Check connection.
+ * progress bar, work offline, and the daemon going away and coming back.
  * Each page is saved as a PNG in $OF_PANEL_SCREENSHOT_DIR.
  *
  * The window is the very OfPanelWindow offlinefiles-settings shows,
@@ -533,6 +529,11 @@ test_work_offline (Fixture *fixture, gconstpointer data)
 }
 
 /* ------------------------------------------------------------ network and power, connection state */
+
+/* The Network and power page (MachineConfiguration) both ways and refused,
+ * the drop-in named by each lock, a sync held back on a metered network
+ * and on battery (python-dbusmock's NetworkManager and UPower), and a
+ * share's connection state from Check connection. */
 
 #define MACHINE_IFACE "org.offlinefiles.MachineConfiguration"
 #define NM "org.freedesktop.NetworkManager"
