@@ -743,9 +743,13 @@ test_locked_by (Fixture *fixture, gconstpointer data)
                 "[BackgroundSync]\nSyncInterval=90\n"
                 "[MachineConfiguration]\nSyncOnBatteryEnabled=false\nSlowLinkProbeTimeoutSec=5\n");
   write_dropin (fixture, "70-local.conf", "[MachineConfiguration]\nSlowLinkProbeTimeoutSec=7\n");
+  /* The values come in MachineConfiguration's PropertiesChanged, the
+   * locks in the main interface's: two signals. */
   WAIT_UNTIL (subtitle_has (fixture, "SyncOnBatteryEnabled", "Fixed by 50-site.conf")
               && subtitle_has (fixture, "SlowLinkProbeTimeoutSec", "Fixed by 70-local.conf")
-              && subtitle_has (fixture, "SyncInterval", "Fixed by 50-site.conf"), 10000);
+              && subtitle_has (fixture, "SyncInterval", "Fixed by 50-site.conf")
+              && !switch_on (fixture, "SyncOnBatteryEnabled")
+              && spin_value (fixture, "SlowLinkProbeTimeoutSec", "value") == 7, 10000);
   g_assert_true (subtitle_has (fixture, "SyncOnBatteryEnabled", "Fixed by 50-site.conf"));
   g_assert_true (subtitle_has (fixture, "SlowLinkProbeTimeoutSec", "Fixed by 70-local.conf"));
   g_assert_true (subtitle_has (fixture, "SyncInterval", "Fixed by 50-site.conf"));
