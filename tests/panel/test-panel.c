@@ -607,10 +607,13 @@ state_text (Fixture *fixture)
 }
 
 /* The four settings of MachineConfiguration show the daemon's values; a
- * value set with busctl by someone else shows within a second. */
+ * value set with busctl by someone else shows within a second; and they
+ * are read again when the daemon comes back. */
 static void
 test_machine_bus_to_panel (Fixture *fixture, gconstpointer data)
 {
+  g_autofree char *path = NULL;
+
   if (!of_harness_require_root ("run polkitd and the daemon"))
     return;
   of_harness_start_daemon (fixture->harness, NULL);
@@ -644,6 +647,22 @@ test_machine_bus_to_panel (Fixture *fixture, gconstpointer data)
   g_assert_false (switch_on (fixture, "UserSharesEnabled"));
   /* The schedule's settings did not move. */
   g_assert_cmpint (spin_value (fixture, "SyncInterval", "value"), ==, 360);
+
+  /* The daemon goes: the page says so and nothing can be changed; it comes
+   * back with another value in its file: that value shows. */
+  g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
+  WAIT_UNTIL (!of_panel_model_get_running (fixture->model), LIVE_MS);
+  g_assert_true (gtk_widget_get_visible (widget (fixture, "network", "daemon-banner")));
+  g_assert_false (gtk_widget_is_sensitive (widget (fixture, "SyncOnBatteryEnabled", "value")));
+  path = of_harness_config_path (fixture->harness);
+  g_assert_true (g_file_set_contents (path, "[MachineConfiguration]\nSlowLinkProbeTimeoutSec=23\n", -1, NULL));
+  of_harness_start_daemon (fixture->harness, NULL);
+  WAIT_UNTIL (of_panel_model_get_running (fixture->model)
+              && spin_value (fixture, "SlowLinkProbeTimeoutSec", "value") == 23, LIVE_MS);
+  g_assert_cmpint (spin_value (fixture, "SlowLinkProbeTimeoutSec", "value"), ==, 23);
+  g_assert_false (gtk_widget_get_visible (widget (fixture, "network", "daemon-banner")));
+  g_assert_true (gtk_widget_is_sensitive (widget (fixture, "SyncOnBatteryEnabled", "value")));
+  g_assert_true (switch_on (fixture, "SyncOnBatteryEnabled"));
 }
 
 /* A switch and a spin button of the page write on the MachineConfiguration
