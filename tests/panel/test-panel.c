@@ -592,10 +592,16 @@ switch_on (Fixture *fixture, const char *setting)
   return gtk_switch_get_active (GTK_SWITCH (widget (fixture, setting, "value")));
 }
 
+static const char *
+subtitle_of_row (Fixture *fixture, const char *row)
+{
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (widget (fixture, NULL, row)));
+}
+
 static gboolean
 subtitle_has (Fixture *fixture, const char *row, const char *text)
 {
-  const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (widget (fixture, NULL, row)));
+  const char *subtitle = subtitle_of_row (fixture, row);
 
   return subtitle != NULL && strstr (subtitle, text) != NULL;
 }
@@ -781,6 +787,7 @@ test_locked_by (Fixture *fixture, gconstpointer data)
   g_assert_true (gtk_widget_is_sensitive (widget (fixture, "UserSharesEnabled", "value")));
   g_assert_false (gtk_widget_get_visible (widget (fixture, "UserSharesEnabled", "lock")));
   g_assert_false (subtitle_has (fixture, "UserSharesEnabled", "Fixed"));
+  g_test_message ("SlowLinkProbeTimeoutSec row: %s", subtitle_of_row (fixture, "SlowLinkProbeTimeoutSec"));
   screenshot (fixture, "network", "network-locked");
 
   /* Without the later drop-in, the earlier one fixes it. */
@@ -851,6 +858,7 @@ test_deferred (Fixture *fixture, gconstpointer data)
   g_assert_true (subtitle_has (fixture, "state-row", "Sync Now still works"));
   g_assert_cmpstr (state_text (fixture), ==, "Held back");
   g_assert_true (gtk_widget_is_sensitive (widget (fixture, NULL, "sync-now")));
+  g_test_message ("State: %s; %s", state_text (fixture), subtitle_of_row (fixture, "state-row"));
   screenshot (fixture, "status", "status-deferred");
 
   set_metered (fixture, 4 /* guess-no */);
@@ -916,6 +924,7 @@ test_connection (Fixture *fixture, gconstpointer data)
   g_assert_true (gtk_widget_is_sensitive (check));
   /* The probe never creates the server copy. */
   g_assert_false (g_file_test (remote, G_FILE_TEST_EXISTS));
+  g_test_message ("projects row: %s", subtitle_of_row (fixture, "projects"));
   screenshot (fixture, "shares", "shares-offline");
 
   g_assert_cmpint (g_mkdir (remote, 0755), ==, 0);
