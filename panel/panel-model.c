@@ -7,14 +7,14 @@
 
 struct _OfPanelModel
 {
-  GObject               parent_instance;
-  GCancellable         *cancellable;
-  GDBusConnection      *bus;
-  OfDBusBackgroundSync *proxy;
+  GObject                     parent_instance;
+  GCancellable               *cancellable;
+  GDBusConnection            *bus;
+  OfDBusBackgroundSync       *proxy;
   /* org.offlinefiles.MachineConfiguration on the same object. */
   OfDBusMachineConfiguration *machine;
-  GDBusObjectManager   *manager;
-  gboolean              running;
+  GDBusObjectManager         *manager;
+  gboolean                    running;
 };
 
 G_DEFINE_TYPE (OfPanelModel, of_panel_model, G_TYPE_OBJECT)
