@@ -207,8 +207,10 @@ refresh (OfStatusPage *self)
   if (g_strcmp0 (of_dbus_background_sync_get_state (proxy), "deferred") == 0)
     {
       const char *why = describe_defer_reason (of_dbus_background_sync_get_defer_reason (proxy));
-      const char *then = _("The due sync starts as soon as this ends. Sync Now still works.");
-      g_autofree char *text = why ? g_strdup_printf ("%s\n%s", why, then) : g_strdup (then);
+      /* A reason we do not know (or none yet): no "this" to end. */
+      g_autofree char *text = why ? g_strdup_printf ("%s\n%s", why,
+                                                     _("The due sync starts as soon as this ends. Sync Now still works."))
+                                  : g_strdup (_("Sync Now still works."));
 
       adw_action_row_set_subtitle (self->state_row, text);
     }
