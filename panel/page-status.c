@@ -20,6 +20,7 @@ struct _OfStatusPage
   AdwPreferencesGroup *state_group;
   AdwPreferencesGroup *sync_group;
   AdwPreferencesGroup *plan_group;
+  AdwActionRow        *state_row;
   GtkLabel            *state_label;
   AdwActionRow        *last_row;
   AdwActionRow        *next_row;
@@ -64,6 +65,17 @@ describe_word (const char *word)
   for (guint i = 0; i < G_N_ELEMENTS (words); i++)
     if (g_strcmp0 (words[i].word, word) == 0)
       return _(words[i].text);
+  return NULL;
+}
+
+/* DeferReason in words (docs/behaviour.md §14); NULL for one we do not know. */
+static const char *
+describe_defer_reason (const char *reason)
+{
+  if (g_strcmp0 (reason, "costed-network") == 0)
+    return _("Waiting: the network is metered");
+  if (g_strcmp0 (reason, "on-battery") == 0)
+    return _("Waiting: the computer is on battery");
   return NULL;
 }
 
@@ -181,6 +193,7 @@ refresh (OfStatusPage *self)
   if (proxy == NULL || !running)
     {
       gtk_label_set_text (self->state_label, _("Not running"));
+      adw_action_row_set_subtitle (self->state_row, "");
       gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), FALSE);
       self->plan_for = 0;
       g_clear_pointer (&self->plan, g_variant_unref);
@@ -188,9 +201,21 @@ refresh (OfStatusPage *self)
       return;
     }
 
-  /* TODO(#15): when deferred, DeferReason says why. */
   state = show_word (of_dbus_background_sync_get_state (proxy));
   gtk_label_set_text (self->state_label, state);
+  /* Held back: say why, and that a sync by hand is not (SPEC 12.3). */
+  if (g_strcmp0 (of_dbus_background_sync_get_state (proxy), "deferred") == 0)
+    {
+      const char *why = describe_defer_reason (of_dbus_background_sync_get_defer_reason (proxy));
+      /* A reason we do not know (or none yet): no "this" to end. */
+      g_autofree char *text = why ? g_strdup_printf ("%s\n%s", why,
+                                                     _("The due sync starts as soon as this ends. Sync Now still works."))
+                                  : g_strdup (_("Sync Now still works."));
+
+      adw_action_row_set_subtitle (self->state_row, text);
+    }
+  else
+    adw_action_row_set_subtitle (self->state_row, "");
 
   if (of_dbus_background_sync_get_last_sync_start_time (proxy) != 0)
     {
@@ -383,6 +408,7 @@ of_status_page_class_init (OfStatusPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OfStatusPage, state_group);
   gtk_widget_class_bind_template_child (widget_class, OfStatusPage, sync_group);
   gtk_widget_class_bind_template_child (widget_class, OfStatusPage, plan_group);
+  gtk_widget_class_bind_template_child (widget_class, OfStatusPage, state_row);
   gtk_widget_class_bind_template_child (widget_class, OfStatusPage, state_label);
   gtk_widget_class_bind_template_child (widget_class, OfStatusPage, last_row);
   gtk_widget_class_bind_template_child (widget_class, OfStatusPage, next_row);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* page-status.h — the Status page: the daemon's state, the last and next
- * sync, the next syncs as PreviewSchedule plans them with their reasons,
- * and Sync now / Cancel with a progress bar fed by SyncProgress.
+/* page-status.h — the Status page: the daemon's state (when a due sync is
+ * held back, why: DeferReason in words), the last and next sync, the next
+ * syncs as PreviewSchedule plans them with their reasons, and Sync now /
+ * Cancel with a progress bar fed by SyncProgress.
  */
 #pragma once
 

@@ -7,12 +7,14 @@
 
 struct _OfPanelModel
 {
-  GObject               parent_instance;
-  GCancellable         *cancellable;
-  GDBusConnection      *bus;
-  OfDBusBackgroundSync *proxy;
-  GDBusObjectManager   *manager;
-  gboolean              running;
+  GObject                     parent_instance;
+  GCancellable               *cancellable;
+  GDBusConnection            *bus;
+  OfDBusBackgroundSync       *proxy;
+  /* org.offlinefiles.MachineConfiguration on the same object. */
+  OfDBusMachineConfiguration *machine;
+  GDBusObjectManager         *manager;
+  gboolean                    running;
 };
 
 G_DEFINE_TYPE (OfPanelModel, of_panel_model, G_TYPE_OBJECT)
@@ -90,6 +92,29 @@ on_proxy (GObject *source, GAsyncResult *result, gpointer user_data)
   update_running (self);
 }
 
+/* The second interface's proxy reads its properties again on its own
+ * when the daemon comes back, maybe after the main one: tell the pages
+ * again then. */
+static void
+on_machine_proxy (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  OfDBusMachineConfiguration *machine = of_dbus_machine_configuration_proxy_new_finish (result, &error);
+  OfPanelModel *self;
+
+  if (machine == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Cannot watch the machine configuration: %s", error->message);
+      return;
+    }
+  self = OF_PANEL_MODEL (user_data);
+  self->machine = machine;
+  g_signal_connect_object (machine, "notify::g-name-owner", G_CALLBACK (on_name_owner), self, 0);
+  g_signal_connect_object (machine, "g-properties-changed", G_CALLBACK (on_properties_changed), self, G_CONNECT_AFTER);
+  update_running (self);
+}
+
 static void
 on_manager (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -131,6 +156,9 @@ on_bus (GObject *source, GAsyncResult *result, gpointer user_data)
   of_dbus_background_sync_proxy_new (bus, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
                                      OF_BUS_NAME, OF_OBJECT_PATH,
                                      self->cancellable, on_proxy, self);
+  of_dbus_machine_configuration_proxy_new (bus, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
+                                           OF_BUS_NAME, OF_OBJECT_PATH,
+                                           self->cancellable, on_machine_proxy, self);
   of_dbus_object_manager_client_new (bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START,
                                      OF_BUS_NAME, OF_OBJECT_PATH,
                                      self->cancellable, on_manager, self);
@@ -143,6 +171,7 @@ of_panel_model_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->proxy);
+  g_clear_object (&self->machine);
   g_clear_object (&self->manager);
   g_clear_object (&self->bus);
   G_OBJECT_CLASS (of_panel_model_parent_class)->dispose (object);
@@ -222,6 +251,18 @@ of_panel_model_get_proxy (OfPanelModel *self)
 {
   g_return_val_if_fail (OF_IS_PANEL_MODEL (self), NULL);
   return self->proxy;
+}
+
+GDBusProxy *
+of_panel_model_get_settings_proxy (OfPanelModel *self,
+                                   const char   *interface_name)
+{
+  g_return_val_if_fail (OF_IS_PANEL_MODEL (self), NULL);
+  if (g_strcmp0 (interface_name, OF_INTERFACE_BACKGROUND_SYNC) == 0)
+    return self->proxy ? G_DBUS_PROXY (self->proxy) : NULL;
+  if (g_strcmp0 (interface_name, OF_INTERFACE_MACHINE_CONFIGURATION) == 0)
+    return self->machine ? G_DBUS_PROXY (self->machine) : NULL;
+  return NULL;
 }
 
 static int

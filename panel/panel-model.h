@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* panel-model.h — the settings panel's view of the daemon: one system bus
- * connection, the generated proxy of the main object, the object manager
- * client of the shares, whether the daemon runs, and the calls that write.
+ * connection, the generated proxies of the main object's two interfaces,
+ * the object manager client of the shares, whether the daemon runs, and
+ * the calls that write.
  *
- * The model owns the proxy and the object manager; the pages only listen
- * to the model's signals and read through it.  Both are made once and
+ * The model owns the proxies and the object manager; the pages only listen
+ * to the model's signals and read through it.  All are made once and
  * follow the bus name by themselves, so the daemon going away and coming
  * back needs no reconnecting: "changed" fires and everything is read again.
  *
@@ -34,6 +35,12 @@ gboolean              of_panel_model_get_running (OfPanelModel *self);
 /* The main object's proxy (its cached values are the daemon's), or NULL
  * before the connection is made. */
 OfDBusBackgroundSync *of_panel_model_get_proxy   (OfPanelModel *self);
+/* The proxy carrying the settings of @interface_name (the "interface" of
+ * common/settings.h's table: org.offlinefiles.BackgroundSync or
+ * org.offlinefiles.MachineConfiguration, both on the main object), or
+ * NULL before its connection is made.  "changed" fires for either. */
+GDBusProxy           *of_panel_model_get_settings_proxy (OfPanelModel *self,
+                                                         const char   *interface_name);
 /* The shares' OfDBusObject list, sorted by name; empty while the daemon is
  * not running.  Free with g_list_free_full (…, g_object_unref). */
 GList                *of_panel_model_list_shares (OfPanelModel *self);

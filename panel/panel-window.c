@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "escape.h"
+#include "page-network.h"
 #include "page-schedule.h"
 #include "page-shares.h"
 #include "page-status.h"
@@ -13,6 +14,7 @@ struct _OfPanelWindow
   AdwPreferencesWindow  parent_instance;
   OfStatusPage         *status_page;
   OfSchedulePage       *schedule_page;
+  OfNetworkPage        *network_page;
   OfSharesPage         *shares_page;
 };
 
@@ -25,10 +27,12 @@ of_panel_window_class_init (OfPanelWindowClass *klass)
 
   g_type_ensure (OF_TYPE_STATUS_PAGE);
   g_type_ensure (OF_TYPE_SCHEDULE_PAGE);
+  g_type_ensure (OF_TYPE_NETWORK_PAGE);
   g_type_ensure (OF_TYPE_SHARES_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/offlinefiles/Settings/panel-window.ui");
   gtk_widget_class_bind_template_child (widget_class, OfPanelWindow, status_page);
   gtk_widget_class_bind_template_child (widget_class, OfPanelWindow, schedule_page);
+  gtk_widget_class_bind_template_child (widget_class, OfPanelWindow, network_page);
   gtk_widget_class_bind_template_child (widget_class, OfPanelWindow, shares_page);
 }
 
@@ -46,6 +50,7 @@ of_panel_window_new (GtkApplication *application,
 
   of_status_page_set_model (self->status_page, model);
   of_schedule_page_set_model (self->schedule_page, model);
+  of_network_page_set_model (self->network_page, model);
   of_shares_page_set_model (self->shares_page, model);
   return self;
 }

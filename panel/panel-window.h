@@ -1,11 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* panel-window.h — the settings panel's window: an AdwPreferencesWindow
- * with one page per concern (Status, Schedule, Shares), all fed by one
- * OfPanelModel, and the toasts that carry the daemon's messages.
- *
- * Pages still to come, each one more page file and one more child in
- * panel-window.ui: Network and power (SPEC 12.2, the MachineConfiguration
- * interface).
+ * with one page per concern (Status, Schedule, Network and power,
+ * Shares), all fed by one OfPanelModel, and the toasts that carry the
+ * daemon's messages.
  */
 #pragma once
 

@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "escape.h"
 #include "names.h"
 #include "panel-window.h"
 #include "setting-row.h"
@@ -53,20 +54,23 @@ setting_name (OfSettingRow *self)
   return of_setting_info (self->id)->name;
 }
 
-/* The daemon's value, from the proxy's cache. */
+/* The daemon's value, from the cache of the proxy of the setting's
+ * interface. */
 static guint32
 daemon_value (OfSettingRow *self, gboolean *known)
 {
-  OfDBusBackgroundSync *proxy = of_panel_model_get_proxy (self->model);
+  GDBusProxy *proxy = of_panel_model_get_settings_proxy (self->model, of_setting_interface (self->id));
   g_autoptr(GVariant) value = NULL;
   guint32 out = 0;
 
   if (proxy != NULL)
-    value = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (proxy), setting_name (self));
+    value = g_dbus_proxy_get_cached_property (proxy, setting_name (self));
   *known = value != NULL && of_setting_from_variant (self->id, value, &out, NULL);
   return out;
 }
 
+/* LockedProperties and LockedBy, on the main interface, name the
+ * settings of both interfaces. */
 static gboolean
 is_locked (OfSettingRow *self)
 {
@@ -74,6 +78,25 @@ is_locked (OfSettingRow *self)
   const char *const *locked = proxy ? of_dbus_background_sync_get_locked_properties (proxy) : NULL;
 
   return locked != NULL && g_strv_contains (locked, setting_name (self));
+}
+
+/* "Fixed by 50-site.conf", or the generic words when LockedBy does not
+ * name the file (yet): the two properties change in one PropertiesChanged,
+ * but an older daemon has no LockedBy. */
+static char *
+locked_text (OfSettingRow *self)
+{
+  OfDBusBackgroundSync *proxy = of_panel_model_get_proxy (self->model);
+  GVariant *by = proxy ? of_dbus_background_sync_get_locked_by (proxy) : NULL;
+  const char *file = NULL;
+
+  if (by != NULL && g_variant_lookup (by, setting_name (self), "&s", &file) && *file)
+    {
+      g_autofree char *safe = of_escape_text (file);
+      /* TRANSLATORS: the name of the drop-in file that fixes the setting */
+      return g_strdup_printf (_("Fixed by %s"), safe);
+    }
+  return g_strdup (_("Fixed by the administrator’s policy"));
 }
 
 static guint32
@@ -87,9 +110,20 @@ control_value (OfSettingRow *self)
       return gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->spin)) * 100
              + gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->minutes));
     case OF_SETTING_KIND_MINUTES:
+    case OF_SETTING_KIND_SECONDS:
     default:
       return gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->spin));
     }
+}
+
+/* Setting a spin button to the value it holds rewrites its text: digits
+ * being typed, not yet complete, would vanish on any news from the bus
+ * (another setting's PropertiesChanged refreshes every row). */
+static void
+show_spin_value (GtkWidget *spin, guint value)
+{
+  if (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (spin)) != (int) value)
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), value);
 }
 
 static void
@@ -103,12 +137,13 @@ show_value (OfSettingRow *self, guint32 value)
       break;
     case OF_SETTING_KIND_HHMM:
       /* 2400 is midnight, written the other way. */
-      gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->spin), (value / 100) % 24);
-      gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->minutes), value % 100);
+      show_spin_value (self->spin, (value / 100) % 24);
+      show_spin_value (self->minutes, value % 100);
       break;
     case OF_SETTING_KIND_MINUTES:
+    case OF_SETTING_KIND_SECONDS:
     default:
-      gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->spin), value);
+      show_spin_value (self->spin, value);
       break;
     }
   self->refreshing--;
@@ -131,11 +166,10 @@ of_setting_row_refresh (OfSettingRow *self)
     gtk_widget_set_sensitive (self->minutes, editable);
   if (locked)
     {
-      /* TODO(LockedBy, SPEC 3.3): name the drop-in once the daemon
-       * publishes LockedBy; until then only that policy fixes it. */
-      g_autofree char *text = g_strdup_printf ("%s\n%s", self->subtitle,
-                                               _("Fixed by the administrator’s policy"));
+      g_autofree char *why = locked_text (self);
+      g_autofree char *text = g_strdup_printf ("%s\n%s", self->subtitle, why);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (self), text);
+      gtk_widget_set_tooltip_text (self->lock, why);
     }
   else
     adw_action_row_set_subtitle (ADW_ACTION_ROW (self), self->subtitle);
@@ -181,7 +215,7 @@ write_now (OfSettingRow *self)
                                                   : g_variant_new_uint16 ((guint16) value);
   g_debug ("writing %s = %u", info->name, value);
   self->in_flight++;
-  of_panel_model_set_property (self->model, OF_OBJECT_PATH, OF_INTERFACE_BACKGROUND_SYNC,
+  of_panel_model_set_property (self->model, OF_OBJECT_PATH, of_setting_interface (self->id),
                                info->name, variant, NULL, on_written, g_object_ref (self));
 }
 
@@ -278,7 +312,7 @@ of_setting_row_new (OfPanelModel *model, OfSettingId id)
   self->model = g_object_ref (model);
   self->id = id;
   /* The range comes from the one table the daemon validates with. */
-  if (info->kind == OF_SETTING_KIND_MINUTES)
+  if (info->kind == OF_SETTING_KIND_MINUTES || info->kind == OF_SETTING_KIND_SECONDS)
     self->subtitle = g_strdup_printf (_("%s (%u–%u)"), _(setting_texts[id].meaning), info->min, info->max);
   else
     self->subtitle = g_strdup (_(setting_texts[id].meaning));
@@ -316,6 +350,7 @@ of_setting_row_new (OfPanelModel *model, OfSettingId id)
       }
       break;
     case OF_SETTING_KIND_MINUTES:
+    case OF_SETTING_KIND_SECONDS:
     default:
       self->spin = new_spin (self, info->min, info->max, title);
       adw_action_row_add_suffix (ADW_ACTION_ROW (self), self->spin);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* setting-row.h — one of the six schedule settings as a row: its title
- * and meaning, a spin button (two for the blockout start, hours and
- * minutes) or a switch with the range of common/settings.h, and a lock
- * when admin policy fixes it.
+/* setting-row.h — one setting of common/settings.h's table as a row: its
+ * title and meaning, a spin button (two for the blockout start, hours and
+ * minutes) or a switch with the table's range, and a lock naming the
+ * drop-in (LockedBy) when admin policy fixes it.  It reads and writes the
+ * setting on the interface the table names: org.offlinefiles.BackgroundSync
+ * or org.offlinefiles.MachineConfiguration.
  *
  * The row owns its pending write.  A spin button writes once the value is
  * complete — Enter, leaving the field, or a short pause after the arrows —

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "conflicts-dialog.h"
+#include "enums.h"
 #include "escape.h"
 #include "names.h"
 #include "panel-window.h"
@@ -22,6 +23,7 @@ struct _OfShareRow
   OfDBusShare  *share;
   guint         in_flight;
   guint         refreshing;
+  GtkWidget    *check_connection;
 };
 
 G_DEFINE_TYPE (OfShareRow, of_share_row, ADW_TYPE_ACTION_ROW)
@@ -48,6 +50,40 @@ describe_result (const char *result)
   return NULL;
 }
 
+/* ConnectState and OfflineReason in words (docs/behaviour.md §14). */
+static char *
+describe_connection (guint state, guint reason)
+{
+  const char *why;
+
+  if (state == OF_CONNECT_ONLINE)
+    return g_strdup (_("Online"));
+  if (state != OF_CONNECT_OFFLINE)
+    return g_strdup (_("Connection not checked yet"));
+  switch (reason)
+    {
+    case OF_OFFLINE_WORKING_OFFLINE:
+      why = _("working offline");
+      break;
+    case OF_OFFLINE_SLOW:
+      why = _("slow connection");
+      break;
+    case OF_OFFLINE_DISCONNECTED:
+      why = _("disconnected");
+      break;
+    case OF_OFFLINE_NOT_MOUNTED:
+      why = _("not mounted");
+      break;
+    case OF_OFFLINE_NOT_RESPONDING:
+      why = _("not responding");
+      break;
+    default:
+      return g_strdup (_("Offline"));
+    }
+  /* TRANSLATORS: a share's connection state and why, e.g. "Offline (disconnected)" */
+  return g_strdup_printf (_("Offline (%s)"), why);
+}
+
 static void
 refresh (OfShareRow *self)
 {
@@ -63,7 +99,11 @@ refresh (OfShareRow *self)
   g_string_append_printf (subtitle, _("User %s"), user);
   if (!of_dbus_share_get_enabled (self->share))
     g_string_append_printf (subtitle, " · %s", _("Disabled"));
-  /* TODO(#15): the connection state (ConnectState, OfflineReason) here. */
+  {
+    g_autofree char *connection = describe_connection (of_dbus_share_get_connect_state (self->share),
+                                                       of_dbus_share_get_offline_reason (self->share));
+    g_string_append_printf (subtitle, " · %s", connection);
+  }
   if (last != 0)
     {
       g_autofree char *when = of_format_local_time (last);
@@ -92,6 +132,44 @@ refresh (OfShareRow *self)
       gtk_switch_set_active (self->work_offline, of_dbus_share_get_work_offline (self->share));
       self->refreshing--;
     }
+}
+
+/* Probe()'s answer in a toast; the subtitle follows PropertiesChanged. */
+static void
+on_probed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(OfShareRow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = of_panel_model_call_finish (self->model, result, &error);
+  g_autofree char *message = NULL;
+
+  gtk_widget_set_sensitive (self->check_connection, TRUE);
+  if (reply != NULL && g_variant_is_of_type (reply, G_VARIANT_TYPE ("(uu)")))
+    {
+      g_autofree char *name = of_escape_text (or_empty (of_dbus_share_get_name (self->share)));
+      g_autofree char *connection = NULL;
+      guint state;
+      guint reason;
+
+      g_variant_get (reply, "(uu)", &state, &reason);
+      connection = describe_connection (state, reason);
+      /* TRANSLATORS: a share's name and its connection state, after "Check connection" */
+      message = g_strdup_printf (_("%s: %s"), name, connection);
+    }
+  else if (reply == NULL)
+    message = of_panel_error_message (error);
+  if (message != NULL)
+    of_panel_window_toast (GTK_WIDGET (self), message);
+}
+
+/* A probe may take up to its hard limit (SlowLinkProbeTimeoutSec): one at
+ * a time from this row. */
+static void
+on_check_connection (OfShareRow *self)
+{
+  gtk_widget_set_sensitive (self->check_connection, FALSE);
+  of_panel_model_call_share (self->model, g_dbus_proxy_get_object_path (G_DBUS_PROXY (self->share)),
+                             "Probe", NULL, NULL, on_probed, g_object_ref (self));
 }
 
 static void
@@ -212,6 +290,8 @@ of_share_row_class_init (OfShareRowClass *klass)
 
   G_OBJECT_CLASS (klass)->dispose = of_share_row_dispose;
   gtk_widget_class_set_template_from_resource (widget_class, "/org/offlinefiles/Settings/share-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, OfShareRow, check_connection);
+  gtk_widget_class_bind_template_callback (widget_class, on_check_connection);
   gtk_widget_class_bind_template_child (widget_class, OfShareRow, work_offline);
   gtk_widget_class_bind_template_child (widget_class, OfShareRow, conflicts);
   gtk_widget_class_bind_template_child (widget_class, OfShareRow, sync);
@@ -242,6 +322,13 @@ of_share_row_new (OfPanelModel *model,
   g_return_val_if_fail (self->share != NULL, GTK_WIDGET (self));
   /* Tests and assistive technology find a share's row by its name. */
   gtk_widget_set_name (GTK_WIDGET (self), of_dbus_share_get_name (self->share));
+  /* The icon button says what it does, and to which share. */
+  {
+    g_autofree char *check_label = g_strdup_printf (_("Check connection: %s"), of_dbus_share_get_name (self->share));
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->check_connection), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    check_label, -1);
+  }
   accessible = g_strdup_printf (_("Work offline: %s"), of_dbus_share_get_name (self->share));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->work_offline), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   accessible, -1);

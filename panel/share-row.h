@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* share-row.h — one share on the Shares page: its name, user, last
- * result and time, its work-offline switch, its ConflictCount as a
- * button opening the conflicts dialog (shown only while there are
- * conflicts), Sync now (Share.SyncNow) and remove (RemoveShare, after a
- * confirmation saying the folders stay), live from the share's proxy.
- * A refused switch goes back to the daemon's value; every refusal shows
- * the daemon's message in a toast.
- *
- * Room for the connection state (SPEC 12.1): a line of the subtitle.
+/* share-row.h — one share on the Shares page: its name, user, connection
+ * state (ConnectState and OfflineReason in words) with "Check
+ * connection" (Share.Probe(), its answer in a toast), last result and
+ * time, its work-offline switch, its ConflictCount as a button opening
+ * the conflicts dialog (shown only while there are conflicts), Sync now
+ * (Share.SyncNow) and remove (RemoveShare, after a confirmation saying
+ * the folders stay), live from the share's proxy.  A refused switch goes
+ * back to the daemon's value; every refusal shows the daemon's message
+ * in a toast.
  */
 #pragma once
 

@@ -262,20 +262,28 @@ config_has (Fixture *fixture, const char *line)
   return strstr (contents, line) != NULL;
 }
 
+/* busctl set-property on the main object's @interface_name. */
 static void
-busctl_set (Fixture *fixture, const char *property, const char *type, const char *value)
+busctl_set_on (Fixture *fixture, const char *interface_name, const char *property, const char *type,
+               const char *value)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *err = NULL;
   int status = 0;
   const char *argv[] = { "busctl", "--system", "set-property", "org.offlinefiles.BackgroundSync",
-                         "/org/offlinefiles/BackgroundSync", IFACE, property, type, value, NULL };
+                         "/org/offlinefiles/BackgroundSync", interface_name, property, type, value, NULL };
 
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
                 NULL, NULL, NULL, &err, &status, &error);
   g_assert_no_error (error);
   if (!g_spawn_check_wait_status (status, NULL))
     g_error ("busctl set-property %s failed: %s", property, err);
+}
+
+static void
+busctl_set (Fixture *fixture, const char *property, const char *type, const char *value)
+{
+  busctl_set_on (fixture, IFACE, property, type, value);
 }
 
 static void
@@ -622,7 +630,8 @@ test_locked (Fixture *fixture, gconstpointer data)
   WAIT_UNTIL (!gtk_widget_is_sensitive (widget (fixture, "SyncVariance", "value")), 10000);
   g_assert_true (gtk_widget_get_visible (widget (fixture, "SyncVariance", "lock")));
   g_assert_cmpint (spin_value (fixture, "SyncVariance", "value"), ==, 30);
-  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "administrator"));
+  /* LockedBy names the file. */
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Fixed by 50-site.conf"));
   /* The others stay writable. */
   g_assert_true (gtk_widget_is_sensitive (widget (fixture, "SyncInterval", "value")));
   screenshot (fixture, "schedule", "schedule-locked");
@@ -703,6 +712,464 @@ test_work_offline (Fixture *fixture, gconstpointer data)
     }
   g_assert_true (g_variant_get_boolean (value));
   g_assert_true (gtk_switch_get_active (toggle));
+}
+
+/* ------------------------------------------------------------ network and power, connection state */
+
+/* The Network and power page (MachineConfiguration) both ways and refused,
+ * the drop-in named by each lock, a sync held back on a metered network
+ * and on battery (python-dbusmock's NetworkManager and UPower), and a
+ * share's connection state from Check connection. */
+
+#define MACHINE_IFACE "org.offlinefiles.MachineConfiguration"
+#define NM "org.freedesktop.NetworkManager"
+#define NM_PATH "/org/freedesktop/NetworkManager"
+
+/* A property of org.offlinefiles.MachineConfiguration, as a number. */
+static guint
+machine_uint (Fixture *fixture, const char *property)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = of_harness_call (fixture->harness, "org.freedesktop.DBus.Properties", "Get",
+                                               g_variant_new ("(ss)", MACHINE_IFACE, property),
+                                               G_DBUS_CALL_FLAGS_NONE, &error);
+  g_autoptr(GVariant) value = NULL;
+
+  g_assert_no_error (error);
+  g_variant_get (reply, "(v)", &value);
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+    return g_variant_get_boolean (value);
+  return g_variant_get_uint16 (value);
+}
+
+/* A number property of the share @name. */
+static guint
+share_uint (Fixture *fixture, const char *name, const char *property)
+{
+  g_autofree char *path = g_strconcat ("/org/offlinefiles/BackgroundSync/share/", name, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (fixture->harness->conn, "org.offlinefiles.BackgroundSync",
+                                                           path, "org.freedesktop.DBus.Properties", "Get",
+                                                           g_variant_new ("(ss)", SHARE_IFACE, property),
+                                                           G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE,
+                                                           5000, NULL, &error);
+  g_autoptr(GVariant) value = NULL;
+
+  g_assert_no_error (error);
+  g_variant_get (reply, "(v)", &value);
+  return g_variant_get_uint32 (value);
+}
+
+/* @key of @group in the settings file as written, or NULL. */
+static char *
+config_value (Fixture *fixture, const char *group, const char *key)
+{
+  g_autofree char *path = of_harness_config_path (fixture->harness);
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL))
+    return NULL;
+  return g_key_file_get_value (file, group, key, NULL);
+}
+
+static gboolean
+switch_on (Fixture *fixture, const char *setting)
+{
+  return gtk_switch_get_active (GTK_SWITCH (widget (fixture, setting, "value")));
+}
+
+static const char *
+subtitle_of_row (Fixture *fixture, const char *row)
+{
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (widget (fixture, NULL, row)));
+}
+
+static gboolean
+subtitle_has (Fixture *fixture, const char *row, const char *text)
+{
+  const char *subtitle = subtitle_of_row (fixture, row);
+
+  return subtitle != NULL && strstr (subtitle, text) != NULL;
+}
+
+static const char *
+state_text (Fixture *fixture)
+{
+  return gtk_label_get_text (GTK_LABEL (widget (fixture, NULL, "state")));
+}
+
+/* The four settings of MachineConfiguration show the daemon's values; a
+ * value set with busctl by someone else shows within a second; and they
+ * are read again when the daemon comes back. */
+static void
+test_machine_bus_to_panel (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *path = NULL;
+
+  if (!of_harness_require_root ("run polkitd and the daemon"))
+    return;
+  of_harness_start_daemon (fixture->harness, NULL);
+  open_panel (fixture);
+  show_page (fixture, "network");
+  /* The spin button starts at its minimum, 1: 2 is the daemon's default. */
+  WAIT_UNTIL (spin_value (fixture, "SlowLinkProbeTimeoutSec", "value") == 2, LIVE_MS);
+  g_assert_cmpint (spin_value (fixture, "SlowLinkProbeTimeoutSec", "value"), ==, 2);
+  g_assert_false (switch_on (fixture, "SyncOnCostedNetworkEnabled"));
+  g_assert_true (switch_on (fixture, "SyncOnBatteryEnabled"));
+  g_assert_true (switch_on (fixture, "UserSharesEnabled"));
+  g_assert_true (gtk_widget_is_sensitive (widget (fixture, "SyncOnCostedNetworkEnabled", "value")));
+  g_assert_false (gtk_widget_get_visible (widget (fixture, "SyncOnCostedNetworkEnabled", "lock")));
+  g_assert_true (subtitle_has (fixture, "SlowLinkProbeTimeoutSec", "(1–30)"));
+  screenshot (fixture, "network", "page-network");
+
+  busctl_set_on (fixture, MACHINE_IFACE, "SyncOnCostedNetworkEnabled", "b", "true");
+  WAIT_UNTIL (switch_on (fixture, "SyncOnCostedNetworkEnabled"), LIVE_MS);
+  g_assert_true (switch_on (fixture, "SyncOnCostedNetworkEnabled"));
+
+  busctl_set_on (fixture, MACHINE_IFACE, "SyncOnBatteryEnabled", "b", "false");
+  WAIT_UNTIL (!switch_on (fixture, "SyncOnBatteryEnabled"), LIVE_MS);
+  g_assert_false (switch_on (fixture, "SyncOnBatteryEnabled"));
+
+  busctl_set_on (fixture, MACHINE_IFACE, "SlowLinkProbeTimeoutSec", "q", "17");
+  WAIT_UNTIL (spin_value (fixture, "SlowLinkProbeTimeoutSec", "value") == 17, LIVE_MS);
+  g_assert_cmpint (spin_value (fixture, "SlowLinkProbeTimeoutSec", "value"), ==, 17);
+
+  busctl_set_on (fixture, MACHINE_IFACE, "UserSharesEnabled", "b", "false");
+  WAIT_UNTIL (!switch_on (fixture, "UserSharesEnabled"), LIVE_MS);
+  g_assert_false (switch_on (fixture, "UserSharesEnabled"));
+  /* The schedule's settings did not move. */
+  g_assert_cmpint (spin_value (fixture, "SyncInterval", "value"), ==, 360);
+
+  /* The daemon goes: the page says so and nothing can be changed; it comes
+   * back with another value in its file: that value shows. */
+  g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
+  WAIT_UNTIL (!of_panel_model_get_running (fixture->model), LIVE_MS);
+  g_assert_true (gtk_widget_get_visible (widget (fixture, "network", "daemon-banner")));
+  g_assert_false (gtk_widget_is_sensitive (widget (fixture, "SyncOnBatteryEnabled", "value")));
+  path = of_harness_config_path (fixture->harness);
+  g_assert_true (g_file_set_contents (path, "[MachineConfiguration]\nSlowLinkProbeTimeoutSec=23\n", -1, NULL));
+  of_harness_start_daemon (fixture->harness, NULL);
+  WAIT_UNTIL (of_panel_model_get_running (fixture->model)
+              && spin_value (fixture, "SlowLinkProbeTimeoutSec", "value") == 23, LIVE_MS);
+  g_assert_cmpint (spin_value (fixture, "SlowLinkProbeTimeoutSec", "value"), ==, 23);
+  g_assert_false (gtk_widget_get_visible (widget (fixture, "network", "daemon-banner")));
+  g_assert_true (gtk_widget_is_sensitive (widget (fixture, "SyncOnBatteryEnabled", "value")));
+  g_assert_true (switch_on (fixture, "SyncOnBatteryEnabled"));
+}
+
+/* A switch and a spin button of the page write on the MachineConfiguration
+ * interface, into the settings file's [MachineConfiguration] group. */
+static void
+test_machine_panel_to_bus (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *written = NULL;
+  g_autofree char *elsewhere = NULL;
+  GtkWidget *spin;
+
+  if (!of_harness_require_root ("run polkitd and the daemon"))
+    return;
+  of_harness_start_daemon (fixture->harness, NULL);
+  open_panel (fixture);
+  show_page (fixture, "network");
+  WAIT_UNTIL (spin_value (fixture, "SlowLinkProbeTimeoutSec", "value") == 2, LIVE_MS);
+
+  gtk_switch_set_active (GTK_SWITCH (widget (fixture, "SyncOnCostedNetworkEnabled", "value")), TRUE);
+  WAIT_UNTIL (machine_uint (fixture, "SyncOnCostedNetworkEnabled") == 1, 5000);
+  g_assert_cmpuint (machine_uint (fixture, "SyncOnCostedNetworkEnabled"), ==, 1);
+  written = config_value (fixture, "MachineConfiguration", "SyncOnCostedNetworkEnabled");
+  g_assert_cmpstr (written, ==, "true");
+  g_clear_pointer (&written, g_free);
+
+  /* Typed digits write nothing; Enter writes. */
+  spin = widget (fixture, "SlowLinkProbeTimeoutSec", "value");
+  type_text (spin, "7");
+  spin_main_context (1000);
+  g_assert_cmpuint (machine_uint (fixture, "SlowLinkProbeTimeoutSec"), ==, 2);
+  press_enter (spin);
+  WAIT_UNTIL (machine_uint (fixture, "SlowLinkProbeTimeoutSec") == 7, 5000);
+  g_assert_cmpuint (machine_uint (fixture, "SlowLinkProbeTimeoutSec"), ==, 7);
+  written = config_value (fixture, "MachineConfiguration", "SlowLinkProbeTimeoutSec");
+  g_assert_cmpstr (written, ==, "7");
+  /* Not in the other group. */
+  elsewhere = config_value (fixture, "BackgroundSync", "SlowLinkProbeTimeoutSec");
+  g_assert_null (elsewhere);
+  g_assert_cmpint (spin_value (fixture, "SlowLinkProbeTimeoutSec", "value"), ==, 7);
+}
+
+/* polkit (python-dbusmock's, denying everyone) refuses a switch of the
+ * page: it goes back, and a toast shows the daemon's message. */
+static void
+test_machine_refused (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  GtkSwitch *toggle;
+
+  if (!of_harness_require_root ("run python-dbusmock's polkitd as polkitd"))
+    return;
+  of_harness_start_mock_polkit (fixture->harness);
+  of_harness_start_daemon (fixture->harness, NULL);
+  reply = of_harness_call (fixture->harness, "org.freedesktop.DBus.Properties", "Set",
+                           g_variant_new ("(ssv)", MACHINE_IFACE, "SyncOnBatteryEnabled", g_variant_new_boolean (FALSE)),
+                           G_DBUS_CALL_FLAGS_NONE, &error);
+  g_assert_null (reply);
+  expected = of_panel_error_message (error);
+  before = config_file (fixture);
+  open_panel (fixture);
+  show_page (fixture, "network");
+  toggle = GTK_SWITCH (widget (fixture, "SyncOnBatteryEnabled", "value"));
+  WAIT_UNTIL (gtk_switch_get_active (toggle), LIVE_MS);
+  g_assert_true (gtk_switch_get_active (toggle));
+
+  gtk_switch_set_active (toggle, FALSE);
+  WAIT_UNTIL (gtk_switch_get_active (toggle) && label_shows (GTK_WIDGET (fixture->window), expected), 5000);
+  g_assert_true (gtk_switch_get_active (toggle));
+  g_assert_true (label_shows (GTK_WIDGET (fixture->window), expected));
+  g_assert_cmpuint (machine_uint (fixture, "SyncOnBatteryEnabled"), ==, 1);
+  after = config_file (fixture);
+  g_assert_cmpstr (before, ==, after);
+}
+
+/* Drop-ins fix settings of both interfaces: each locked row names the
+ * drop-in that fixes it (LockedBy), the last one to set it. */
+static void
+test_locked_by (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *local = NULL;
+
+  if (!of_harness_require_root ("run polkitd and the daemon"))
+    return;
+  /* The daemon watches the drop-in directory that exists when it starts. */
+  write_dropin (fixture, "10-empty.conf", "[BackgroundSync]\n");
+  of_harness_start_daemon (fixture->harness, NULL);
+  open_panel (fixture);
+  show_page (fixture, "network");
+  WAIT_UNTIL (spin_value (fixture, "SlowLinkProbeTimeoutSec", "value") == 2, LIVE_MS);
+  g_assert_true (gtk_widget_is_sensitive (widget (fixture, "SyncOnBatteryEnabled", "value")));
+
+  write_dropin (fixture, "50-site.conf",
+                "[BackgroundSync]\nSyncInterval=90\n"
+                "[MachineConfiguration]\nSyncOnBatteryEnabled=false\nSlowLinkProbeTimeoutSec=5\n");
+  write_dropin (fixture, "70-local.conf", "[MachineConfiguration]\nSlowLinkProbeTimeoutSec=7\n");
+  /* The values come in MachineConfiguration's PropertiesChanged, the
+   * locks in the main interface's: two signals. */
+  WAIT_UNTIL (subtitle_has (fixture, "SyncOnBatteryEnabled", "Fixed by 50-site.conf")
+              && subtitle_has (fixture, "SlowLinkProbeTimeoutSec", "Fixed by 70-local.conf")
+              && subtitle_has (fixture, "SyncInterval", "Fixed by 50-site.conf")
+              && !switch_on (fixture, "SyncOnBatteryEnabled")
+              && spin_value (fixture, "SlowLinkProbeTimeoutSec", "value") == 7, 10000);
+  g_assert_true (subtitle_has (fixture, "SyncOnBatteryEnabled", "Fixed by 50-site.conf"));
+  g_assert_true (subtitle_has (fixture, "SlowLinkProbeTimeoutSec", "Fixed by 70-local.conf"));
+  g_assert_true (subtitle_has (fixture, "SyncInterval", "Fixed by 50-site.conf"));
+  g_assert_false (gtk_widget_is_sensitive (widget (fixture, "SyncOnBatteryEnabled", "value")));
+  g_assert_false (gtk_widget_is_sensitive (widget (fixture, "SlowLinkProbeTimeoutSec", "value")));
+  g_assert_true (gtk_widget_get_visible (widget (fixture, "SyncOnBatteryEnabled", "lock")));
+  g_assert_false (switch_on (fixture, "SyncOnBatteryEnabled"));
+  g_assert_cmpint (spin_value (fixture, "SlowLinkProbeTimeoutSec", "value"), ==, 7);
+  /* The others stay writable, and say nothing of a policy. */
+  g_assert_true (gtk_widget_is_sensitive (widget (fixture, "UserSharesEnabled", "value")));
+  g_assert_false (gtk_widget_get_visible (widget (fixture, "UserSharesEnabled", "lock")));
+  g_assert_false (subtitle_has (fixture, "UserSharesEnabled", "Fixed"));
+  g_test_message ("SlowLinkProbeTimeoutSec row: %s", subtitle_of_row (fixture, "SlowLinkProbeTimeoutSec"));
+  screenshot (fixture, "network", "network-locked");
+
+  /* Without the later drop-in, the earlier one fixes it. */
+  local = g_build_filename (fixture->harness->config_dir, "background-sync.conf.d", "70-local.conf", NULL);
+  g_assert_cmpint (g_remove (local), ==, 0);
+  WAIT_UNTIL (subtitle_has (fixture, "SlowLinkProbeTimeoutSec", "Fixed by 50-site.conf")
+              && spin_value (fixture, "SlowLinkProbeTimeoutSec", "value") == 5, 10000);
+  g_assert_true (subtitle_has (fixture, "SlowLinkProbeTimeoutSec", "Fixed by 50-site.conf"));
+  g_assert_cmpint (spin_value (fixture, "SlowLinkProbeTimeoutSec", "value"), ==, 5);
+}
+
+/* A sync is due at once: the last one two hours ago, every hour; and
+ * @more_settings in the settings file. */
+static void
+make_sync_due (Fixture *fixture, const char *more_settings)
+{
+  gint64 now = g_get_real_time ();
+  gint64 last = now - 120 * G_GINT64_CONSTANT (60000000);
+  g_autofree char *state = g_strdup_printf ("[State]\nFirstStart=%" G_GINT64_FORMAT "\nNextSyncId=5\n"
+                                            "LastSyncStart=%" G_GINT64_FORMAT "\nLastSyncFinish=%" G_GINT64_FORMAT "\n"
+                                            "LastSyncResult=success\nLastSuccessfulSyncStart=%" G_GINT64_FORMAT "\n",
+                                            now - 600 * G_GINT64_CONSTANT (60000000), last, last, last);
+  g_autofree char *state_path = g_build_filename (fixture->harness->state_dir, "state", NULL);
+  g_autofree char *config_path = of_harness_config_path (fixture->harness);
+  g_autofree char *settings = g_strconcat ("[BackgroundSync]\nSyncInterval=60\nSyncVariance=0\n", more_settings, NULL);
+
+  g_mkdir_with_parents (fixture->harness->state_dir, 0755);
+  g_assert_true (g_file_set_contents (state_path, state, -1, NULL));
+  g_assert_true (g_file_set_contents (config_path, settings, -1, NULL));
+}
+
+static void
+set_metered (Fixture *fixture, guint32 metered)
+{
+  GVariantBuilder props;
+
+  g_variant_builder_init (&props, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&props, "{sv}", "Metered", g_variant_new_uint32 (metered));
+  of_harness_mock_call (fixture->harness, NM, NM_PATH, "UpdateProperties",
+                        g_variant_new ("(sa{sv})", NM, &props));
+}
+
+/* On a metered network (python-dbusmock's NetworkManager) the due sync is
+ * held back: the status page says why and that Sync now still works; the
+ * network unmetered, it still waits for mains power (python-dbusmock's
+ * UPower, SyncOnBatteryEnabled=false); Sync Now runs meanwhile, and then
+ * nothing is due any more. */
+static void
+test_deferred (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GSubprocess) nm = NULL;
+  g_autoptr(GSubprocess) upower = NULL;
+  const char *waiting = "Waiting: the network is metered";
+  const char *on_battery = "Waiting: the computer is on battery";
+  GtkProgressBar *progress;
+
+  if (!of_harness_require_root ("run polkitd and the daemon"))
+    return;
+  nm = of_harness_start_mock (fixture->harness, "networkmanager", NULL, NM);
+  /* The template has no Metered (TESTING.md): add it, yes. */
+  of_harness_mock_call (fixture->harness, NM, NM_PATH, "AddProperty",
+                        g_variant_new ("(ssv)", NM, "Metered", g_variant_new_uint32 (1)));
+  upower = of_harness_start_mock (fixture->harness, "upower", "{\"OnBattery\": true}", "org.freedesktop.UPower");
+  make_sync_due (fixture, "[MachineConfiguration]\nSyncOnBatteryEnabled=false\n");
+  of_harness_start_daemon (fixture->harness, NULL);
+  open_panel (fixture);
+  WAIT_UNTIL (subtitle_has (fixture, "state-row", waiting), LIVE_MS);
+  g_assert_true (subtitle_has (fixture, "state-row", waiting));
+  g_assert_true (subtitle_has (fixture, "state-row", "Sync Now still works"));
+  g_assert_cmpstr (state_text (fixture), ==, "Held back");
+  g_assert_true (gtk_widget_is_sensitive (widget (fixture, NULL, "sync-now")));
+  g_test_message ("State: %s; %s", state_text (fixture), subtitle_of_row (fixture, "state-row"));
+  screenshot (fixture, "status", "status-deferred");
+
+  set_metered (fixture, 4 /* guess-no */);
+  WAIT_UNTIL (subtitle_has (fixture, "state-row", on_battery), LIVE_MS);
+  g_assert_true (subtitle_has (fixture, "state-row", on_battery));
+  g_assert_false (subtitle_has (fixture, "state-row", waiting));
+  g_assert_cmpstr (state_text (fixture), ==, "Held back");
+
+  /* What the page says is true: Sync Now runs while the due sync waits,
+   * and that sync, done, is no longer due. */
+  progress = GTK_PROGRESS_BAR (widget (fixture, NULL, "progress"));
+  gtk_widget_activate (widget (fixture, NULL, "sync-now"));
+  WAIT_UNTIL (gtk_progress_bar_get_fraction (progress) == 1.0
+              && g_strcmp0 (gtk_progress_bar_get_text (progress), "Succeeded") == 0, 60000);
+  g_assert_cmpstr (gtk_progress_bar_get_text (progress), ==, "Succeeded");
+  /* The daemon says "deferred" once more, without a DeferReason, in the
+   * PropertiesChanged of the sync's end, and "idle" just after. */
+  WAIT_UNTIL (g_strcmp0 (state_text (fixture), "Idle") == 0, LIVE_MS);
+  g_assert_cmpstr (state_text (fixture), ==, "Idle");
+  g_assert_false (subtitle_has (fixture, "state-row", on_battery));
+  g_assert_false (subtitle_has (fixture, "state-row", "Sync Now still works"));
+  g_subprocess_force_exit (nm);
+  g_subprocess_wait (nm, NULL, NULL);
+  g_subprocess_force_exit (upower);
+  g_subprocess_wait (upower, NULL, NULL);
+}
+
+/* A share whose server copy is missing: "Check connection" shows it
+ * offline/disconnected; back online when the server copy is; and a
+ * change made elsewhere shows live. */
+static void
+test_connection (Fixture *fixture, gconstpointer data)
+{
+  struct passwd *pw = getpwnam (USER);
+  g_autofree char *remote = NULL;
+  g_autofree char *report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  GtkWidget *window;
+  GtkWidget *check;
+
+  if (!of_harness_require_root ("run probes as another user"))
+    return;
+  if (!add_share (fixture, "projects"))
+    return;
+  remote = g_build_filename (fixture->harness->dir, "remote", NULL);
+  report = g_build_filename (remote, "report.txt", NULL);
+  g_assert_cmpint (g_remove (report), ==, 0);
+  g_assert_cmpint (g_rmdir (remote), ==, 0);
+  of_harness_start_daemon (fixture->harness, NULL);
+  open_panel (fixture);
+  show_page (fixture, "shares");
+  window = GTK_WIDGET (fixture->window);
+  WAIT_UNTIL (find_named (window, "projects") != NULL, LIVE_MS);
+  /* "Connection not checked yet" unless a mount anywhere on the machine
+   * (another test's FUSE server, GVfs) made the daemon probe every share. */
+  g_assert_true (subtitle_has (fixture, "projects", "Connection not checked yet")
+                 || subtitle_has (fixture, "projects", "Offline (disconnected)"));
+
+  check = widget (fixture, "projects", "check-connection");
+  gtk_widget_activate (check);
+  WAIT_UNTIL (label_shows (window, "projects: Offline (disconnected)")
+              && subtitle_has (fixture, "projects", "Offline (disconnected)"), 30000);
+  g_assert_true (label_shows (window, "projects: Offline (disconnected)"));
+  g_assert_true (subtitle_has (fixture, "projects", "Offline (disconnected)"));
+  g_assert_cmpuint (share_uint (fixture, "projects", "ConnectState"), ==, 1);
+  g_assert_cmpuint (share_uint (fixture, "projects", "OfflineReason"), ==, 4);
+  g_assert_true (gtk_widget_is_sensitive (check));
+  /* The probe never creates the server copy. */
+  g_assert_false (g_file_test (remote, G_FILE_TEST_EXISTS));
+  g_test_message ("projects row: %s", subtitle_of_row (fixture, "projects"));
+  screenshot (fixture, "shares", "shares-offline");
+
+  g_assert_cmpint (g_mkdir (remote, 0755), ==, 0);
+  g_assert_cmpint (chown (remote, pw->pw_uid, pw->pw_gid), ==, 0);
+  gtk_widget_activate (check);
+  WAIT_UNTIL (label_shows (window, "projects: Online") && subtitle_has (fixture, "projects", "Online"), 30000);
+  g_assert_true (label_shows (window, "projects: Online"));
+  g_assert_true (subtitle_has (fixture, "projects", "Online"));
+
+  /* Work offline switched on by someone else: offline at once, live. */
+  reply = g_dbus_connection_call_sync (fixture->harness->conn, "org.offlinefiles.BackgroundSync",
+                                       "/org/offlinefiles/BackgroundSync/share/projects",
+                                       "org.freedesktop.DBus.Properties", "Set",
+                                       g_variant_new ("(ssv)", SHARE_IFACE, "WorkOffline", g_variant_new_boolean (TRUE)),
+                                       NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_UNTIL (subtitle_has (fixture, "projects", "Offline (working offline)"), LIVE_MS);
+  g_assert_true (subtitle_has (fixture, "projects", "Offline (working offline)"));
+}
+
+/* Check connection refused (python-dbusmock's polkitd denies manage-shares
+ * to root, who is not the share's user): the daemon's message in a toast,
+ * and the button usable again.  (Whether anything was probed cannot be
+ * told here: any mount on the machine makes the daemon probe every share.) */
+static void
+test_connection_refused (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *expected = NULL;
+  GtkWidget *check;
+
+  if (!of_harness_require_root ("run python-dbusmock's polkitd as polkitd"))
+    return;
+  if (!add_share (fixture, "projects"))
+    return;
+  of_harness_start_mock_polkit (fixture->harness);
+  of_harness_start_daemon (fixture->harness, NULL);
+  reply = g_dbus_connection_call_sync (fixture->harness->conn, "org.offlinefiles.BackgroundSync",
+                                       "/org/offlinefiles/BackgroundSync/share/projects", SHARE_IFACE, "Probe",
+                                       NULL, G_VARIANT_TYPE ("(uu)"), G_DBUS_CALL_FLAGS_NONE, 60000, NULL, &error);
+  g_assert_null (reply);
+  expected = of_panel_error_message (error);
+  open_panel (fixture);
+  show_page (fixture, "shares");
+  WAIT_UNTIL (find_named (GTK_WIDGET (fixture->window), "projects") != NULL, LIVE_MS);
+  check = widget (fixture, "projects", "check-connection");
+
+  gtk_widget_activate (check);
+  WAIT_UNTIL (label_shows (GTK_WIDGET (fixture->window), expected), 30000);
+  g_assert_true (label_shows (GTK_WIDGET (fixture->window), expected));
+  WAIT_UNTIL (gtk_widget_is_sensitive (check), LIVE_MS);
+  g_assert_true (gtk_widget_is_sensitive (check));
 }
 
 /* The daemon stops: a banner, nothing to change; it comes back with a
@@ -1044,6 +1511,13 @@ main (int argc, char **argv)
   ADD ("panel-to-bus", setup, test_panel_to_bus);
   ADD ("refused", setup_mock_polkit, test_refused);
   ADD ("locked", setup, test_locked);
+  ADD ("machine-bus-to-panel", setup, test_machine_bus_to_panel);
+  ADD ("machine-panel-to-bus", setup, test_machine_panel_to_bus);
+  ADD ("machine-refused", setup_mock_polkit, test_machine_refused);
+  ADD ("locked-by", setup, test_locked_by);
+  ADD ("deferred", setup, test_deferred);
+  ADD ("connection", setup, test_connection);
+  ADD ("connection-refused", setup_mock_polkit, test_connection_refused);
   ADD ("sync-now", setup, test_sync_now);
   ADD ("work-offline", setup, test_work_offline);
   ADD ("daemon-restart", setup, test_daemon_restart);
