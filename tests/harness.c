@@ -716,3 +716,130 @@ of_harness_config_path (OfHarness *harness)
 {
   return g_build_filename (harness->config_dir, "background-sync.conf", NULL);
 }
+
+gboolean
+of_harness_lookup_user (const char *user,
+                        uid_t      *uid,
+                        gid_t      *gid)
+{
+  struct passwd *pw = getpwnam (user);
+
+  *uid = pw ? pw->pw_uid : 0;
+  *gid = pw ? pw->pw_gid : 0;
+  return pw != NULL;
+}
+
+gboolean
+of_harness_require_user (const char *user,
+                         const char *why)
+{
+  if (!of_harness_require_root (why))
+    return FALSE;
+  if (getpwnam (user) == NULL)
+    {
+      g_test_skip_printf ("test user %s does not exist (tools/install-deps.sh creates it)", user);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+of_harness_user_dir (OfHarness  *harness,
+                     const char *name,
+                     uid_t       uid,
+                     gid_t       gid)
+{
+  char *path = g_build_filename (harness->dir, name, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (path, 0755), ==, 0);
+  g_assert_cmpint (chown (path, uid, gid), ==, 0);
+  return path;
+}
+
+void
+of_harness_write_file (const char *dir,
+                       const char *name,
+                       const char *contents)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+void
+of_harness_write_file_as (const char *dir,
+                          const char *name,
+                          const char *contents,
+                          uid_t       uid,
+                          gid_t       gid)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  of_harness_write_file (dir, name, contents);
+  g_assert_cmpint (chown (path, uid, gid), ==, 0);
+}
+
+void
+of_harness_write_share (OfHarness  *harness,
+                        const char *name,
+                        const char *local,
+                        const char *remote,
+                        const char *user,
+                        const char *extra)
+{
+  g_autofree char *dir = g_build_filename (harness->config_dir, "shares.d", NULL);
+  g_autofree char *file = g_strdup_printf ("%s.conf", name);
+  g_autofree char *contents = NULL;
+
+  if (local == NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, file, NULL);
+
+      g_unlink (path);
+      return;
+    }
+  contents = g_strdup_printf ("[Share]\nLocalPath=%s\nRemotePath=%s\nUser=%s\n%s",
+                              local, remote, user, extra ? extra : "");
+  of_harness_write_file (dir, file, contents);
+}
+
+guint64
+of_harness_sync_now (OfHarness *harness)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = of_harness_call (harness, OF_INTERFACE_BACKGROUND_SYNC, "SyncNow", NULL,
+                                               G_DBUS_CALL_FLAGS_NONE, &error);
+  guint64 id;
+
+  g_assert_no_error (error);
+  g_variant_get (reply, "(t)", &id);
+  return id;
+}
+
+OfSyncEvent *
+of_harness_wait_sync_event (OfHarness  *harness,
+                            const char *name,
+                            guint64     id,
+                            guint       timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+
+  g_assert_nonnull (harness->sync_events);
+  for (;;)
+    {
+      for (guint i = 0; i < harness->sync_events->len; i++)
+        {
+          OfSyncEvent *event = harness->sync_events->pdata[i];
+
+          if (event->id == id && g_str_equal (event->name, name))
+            return event;
+        }
+      if (g_get_monotonic_time () > end)
+        g_error ("no %s for sync %" G_GUINT64_FORMAT " within %u s", name, id, timeout_s);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (2000);
+    }
+}

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <sys/types.h>
 
 G_BEGIN_DECLS
 
@@ -130,6 +131,53 @@ gboolean   of_harness_wait_for       (gboolean *flag,
                                       guint     timeout_ms);
 
 char      *of_harness_config_path    (OfHarness *harness);
+
+/* ---- the test users' files and syncs, shared by the share tests ---- */
+
+/* The uid and gid of @user; FALSE, and both 0, when it does not exist. */
+gboolean   of_harness_lookup_user    (const char *user,
+                                      uid_t      *uid,
+                                      gid_t      *gid);
+/* TRUE when running as root (needed to @why) and @user exists; else
+ * skips the test saying which is missing and returns FALSE. */
+gboolean   of_harness_require_user   (const char *user,
+                                      const char *why);
+/* HARNESS-DIR/@name, made with its parents (0755) and owned by
+ * @uid:@gid, as a folder of that user's would be.  Free it. */
+char      *of_harness_user_dir       (OfHarness  *harness,
+                                      const char *name,
+                                      uid_t       uid,
+                                      gid_t       gid);
+/* Writes @contents to @dir/@name, making @dir if needed; fails the test
+ * on error.  The file belongs to whoever runs the test. */
+void       of_harness_write_file     (const char *dir,
+                                      const char *name,
+                                      const char *contents);
+/* The same, then owned by @uid:@gid: a file of that user's. */
+void       of_harness_write_file_as  (const char *dir,
+                                      const char *name,
+                                      const char *contents,
+                                      uid_t       uid,
+                                      gid_t       gid);
+/* shares.d/@name.conf in the harness's config dir, written by root:
+ * a [Share] of @user from @local to @remote, then the lines @extra (may
+ * be NULL).  A NULL @local removes the file instead. */
+void       of_harness_write_share    (OfHarness  *harness,
+                                      const char *name,
+                                      const char *local,
+                                      const char *remote,
+                                      const char *user,
+                                      const char *extra);
+/* SyncNow as root; fails the test on error; returns the sync's id. */
+guint64    of_harness_sync_now       (OfHarness *harness);
+/* The first sync signal @name (SyncStarted, SyncFinished…) of sync @id,
+ * iterating the default main context for at most @timeout_s seconds;
+ * fails the test (g_error) if none came.  Needs of_harness_watch_syncs();
+ * the event is owned by the harness. */
+OfSyncEvent *of_harness_wait_sync_event (OfHarness  *harness,
+                                         const char *name,
+                                         guint64     id,
+                                         guint       timeout_s);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OfHarness, of_harness_free)
 
