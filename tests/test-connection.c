@@ -5,7 +5,6 @@
  * settings, and each share's connection state from real probes as the
  * share's user (a hanging and a slow FUSE server, an unmounted
  * MountPoint=, a missing server copy, WorkOffline). */
-#include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -38,18 +37,11 @@ typedef struct {
 static void
 setup (Fixture *fixture, gconstpointer data)
 {
-  struct passwd *pw;
-
   (void) data;
   g_setenv ("TZ", "UTC", TRUE);
   fixture->harness = of_harness_new (TRUE);
   fixture->events = of_harness_watch_syncs (fixture->harness);
-  pw = getpwnam (USER);
-  if (pw)
-    {
-      fixture->uid = pw->pw_uid;
-      fixture->gid = pw->pw_gid;
-    }
+  of_harness_lookup_user (USER, &fixture->uid, &fixture->gid);
 }
 
 static void
@@ -82,17 +74,6 @@ teardown (Fixture *fixture, gconstpointer data)
   g_unsetenv ("TZ");
 }
 
-static void
-write_file (const char *dir, const char *name, const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_mkdir_with_parents (dir, 0755);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
 /* A sync is due at once (its last one two hours ago, every hour). */
 static void
 make_sync_due (Fixture *fixture, const char *more_settings)
@@ -106,8 +87,8 @@ make_sync_due (Fixture *fixture, const char *more_settings)
   g_autofree char *settings = g_strdup_printf ("[BackgroundSync]\nSyncInterval=60\nSyncVariance=0\n%s",
                                                more_settings ? more_settings : "");
 
-  write_file (fixture->harness->state_dir, "state", state);
-  write_file (fixture->harness->config_dir, "background-sync.conf", settings);
+  of_harness_write_file (fixture->harness->state_dir, "state", state);
+  of_harness_write_file (fixture->harness->config_dir, "background-sync.conf", settings);
 }
 
 static char *
@@ -277,7 +258,7 @@ test_nm_vanishes_and_returns (Fixture *fixture, gconstpointer data)
   (void) data;
   make_sync_due (fixture, NULL);
   /* Nothing is planned until SyncInterval is set below. */
-  write_file (fixture->harness->config_dir, "background-sync.conf", "[BackgroundSync]\nSyncInterval=0\nSyncVariance=0\n");
+  of_harness_write_file (fixture->harness->config_dir, "background-sync.conf", "[BackgroundSync]\nSyncInterval=0\nSyncVariance=0\n");
   of_harness_start_daemon (fixture->harness, NULL);
   start_nm (fixture, 0);
   set_metered (fixture, 1);
@@ -466,7 +447,7 @@ test_machine_settings (Fixture *fixture, gconstpointer data)
   /* Persistence across a restart. */
   g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
   /* A lock from a drop-in: listed, refused for everyone, root included. */
-  write_file (dropins, "50-fleet.conf", "[MachineConfiguration]\nSyncOnBatteryEnabled=false\n");
+  of_harness_write_file (dropins, "50-fleet.conf", "[MachineConfiguration]\nSyncOnBatteryEnabled=false\n");
   of_harness_start_daemon (fixture->harness, NULL);
   value = get_machine (fixture, "SlowLinkProbeTimeoutSec");
   g_assert_cmpuint (g_variant_get_uint16 (value), ==, 5);
@@ -488,40 +469,6 @@ test_machine_settings (Fixture *fixture, gconstpointer data)
 }
 
 /* ------------------------------------------------------------ shares */
-
-static gboolean
-require_user (Fixture *fixture)
-{
-  if (!of_harness_require_root ("run probes as another user"))
-    return FALSE;
-  if (fixture->uid == 0)
-    {
-      g_test_skip ("test user " USER " does not exist (.ci/run creates it)");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static char *
-user_dir (Fixture *fixture, const char *name)
-{
-  char *path = g_build_filename (fixture->harness->dir, name, NULL);
-
-  g_mkdir_with_parents (path, 0755);
-  g_assert_cmpint (chown (path, fixture->uid, fixture->gid), ==, 0);
-  return path;
-}
-
-static void
-share_file (Fixture *fixture, const char *name, const char *local, const char *remote, const char *extra)
-{
-  g_autofree char *dir = g_build_filename (fixture->harness->config_dir, "shares.d", NULL);
-  g_autofree char *file = g_strdup_printf ("%s.conf", name);
-  g_autofree char *contents = g_strdup_printf ("[Share]\nLocalPath=%s\nRemotePath=%s\nUser=%s\n%s",
-                                               local, remote, USER, extra ? extra : "");
-
-  write_file (dir, file, contents);
-}
 
 static char *
 share_path (const char *name)
@@ -575,14 +522,14 @@ test_probe_states (Fixture *fixture, gconstpointer data)
   guint state, reason;
 
   (void) data;
-  if (!require_user (fixture) || !of_harness_require_polkit (fixture->harness))
+  if (!of_harness_require_user (USER, "run probes as another user") || !of_harness_require_polkit (fixture->harness))
     return;
-  local = user_dir (fixture, "local");
-  remote = user_dir (fixture, "remote");
-  gone_local = user_dir (fixture, "gone-local");
+  local = of_harness_user_dir (fixture->harness, "local", fixture->uid, fixture->gid);
+  remote = of_harness_user_dir (fixture->harness, "remote", fixture->uid, fixture->gid);
+  gone_local = of_harness_user_dir (fixture->harness, "gone-local", fixture->uid, fixture->gid);
   gone_remote = g_build_filename (fixture->harness->dir, "no-server", "remote", NULL);
-  share_file (fixture, "home", local, remote, NULL);
-  share_file (fixture, "gone", gone_local, gone_remote, NULL);
+  of_harness_write_share (fixture->harness, "home", local, remote, USER, NULL);
+  of_harness_write_share (fixture->harness, "gone", gone_local, gone_remote, USER, NULL);
   of_harness_start_daemon (fixture->harness, NULL);
 
   /* Never probed yet (no sync, no NetworkManager): unknown. */
@@ -638,16 +585,16 @@ test_not_mounted (Fixture *fixture, gconstpointer data)
   gint64 end;
 
   (void) data;
-  if (!require_user (fixture))
+  if (!of_harness_require_user (USER, "run probes as another user"))
     return;
-  local = user_dir (fixture, "local");
-  mount = user_dir (fixture, "mnt");
-  remote = user_dir (fixture, "mnt/home");
+  local = of_harness_user_dir (fixture->harness, "local", fixture->uid, fixture->gid);
+  mount = of_harness_user_dir (fixture->harness, "mnt", fixture->uid, fixture->gid);
+  remote = of_harness_user_dir (fixture->harness, "mnt/home", fixture->uid, fixture->gid);
   extra = g_strdup_printf ("MountPoint=%s\n", mount);
-  share_file (fixture, "nfs", local, remote, extra);
-  fine_local = user_dir (fixture, "fine-local");
-  fine_remote = user_dir (fixture, "fine-remote");
-  share_file (fixture, "fine", fine_local, fine_remote, NULL);
+  of_harness_write_share (fixture->harness, "nfs", local, remote, USER, extra);
+  fine_local = of_harness_user_dir (fixture->harness, "fine-local", fixture->uid, fixture->gid);
+  fine_remote = of_harness_user_dir (fixture->harness, "fine-remote", fixture->uid, fixture->gid);
+  of_harness_write_share (fixture->harness, "fine", fine_local, fine_remote, USER, NULL);
   of_harness_start_daemon (fixture->harness, NULL);
 
   probe (fixture, "nfs", &state, &reason);
@@ -783,11 +730,11 @@ test_hanging_server (Fixture *fixture, gconstpointer data)
   gint64 asked, end;
 
   (void) data;
-  if (!require_user (fixture) || !mount_fuse (fixture, NULL))
+  if (!of_harness_require_user (USER, "run probes as another user") || !mount_fuse (fixture, NULL))
     return;
-  local = user_dir (fixture, "local");
+  local = of_harness_user_dir (fixture->harness, "local", fixture->uid, fixture->gid);
   remote = g_build_filename (fixture->fuse_dir, "remote", NULL);
-  share_file (fixture, "hung", local, remote, NULL);
+  of_harness_write_share (fixture->harness, "hung", local, remote, USER, NULL);
   of_harness_start_daemon (fixture->harness, NULL);
 
   asked = g_get_monotonic_time ();
@@ -840,13 +787,12 @@ test_slow_server (Fixture *fixture, gconstpointer data)
   guint state, reason;
 
   (void) data;
-  if (!require_user (fixture) || !mount_fuse (fixture, "1.5"))
+  if (!of_harness_require_user (USER, "run probes as another user") || !mount_fuse (fixture, "1.5"))
     return;
-  local = user_dir (fixture, "local");
+  local = of_harness_user_dir (fixture->harness, "local", fixture->uid, fixture->gid);
   remote = g_build_filename (fixture->fuse_dir, "remote", NULL);
-  share_file (fixture, "slow", local, remote, NULL);
-  write_file (fixture->harness->config_dir, "background-sync.conf",
-              "[MachineConfiguration]\nSlowLinkProbeTimeoutSec=1\n");
+  of_harness_write_share (fixture->harness, "slow", local, remote, USER, NULL);
+  of_harness_write_file (fixture->harness->config_dir, "background-sync.conf", "[MachineConfiguration]\nSlowLinkProbeTimeoutSec=1\n");
   of_harness_start_daemon (fixture->harness, NULL);
   probe (fixture, "slow", &state, &reason);
   g_assert_cmpuint (state, ==, 1);
