@@ -414,6 +414,14 @@ of_harness_free (OfHarness *harness)
   g_free (harness);
 }
 
+void
+of_harness_clear (OfHarness **harness)
+{
+  if ((*harness)->daemon)
+    g_assert_cmpint (of_harness_stop_daemon (*harness), ==, 0);
+  g_clear_pointer (harness, of_harness_free);
+}
+
 gboolean
 of_harness_require_root (const char *why)
 {

@@ -53,6 +53,9 @@ OfHarness *of_harness_new            (gboolean with_polkit);
  * no test races its reload. */
 OfHarness *of_harness_new_with_rules (const char *extra_rules);
 void       of_harness_free           (OfHarness *harness);
+/* For teardowns: stops the daemon if it still runs, failing the test
+ * unless it exits 0, then frees *@harness and sets it to NULL. */
+void       of_harness_clear          (OfHarness **harness);
 /* python-dbusmock's polkitd in place of the real one (for a harness made
  * without polkit): it answers by action only, and can hold checks open.
  * of_harness_mock_polkit() calls one of its org.freedesktop.DBus.Mock

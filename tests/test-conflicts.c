@@ -59,9 +59,7 @@ teardown (Fixture *fixture, gconstpointer data)
 {
   (void) data;
   g_dbus_connection_signal_unsubscribe (fixture->harness->conn, fixture->share_changes_id);
-  if (fixture->harness->daemon)
-    g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
-  g_clear_pointer (&fixture->harness, of_harness_free);
+  of_harness_clear (&fixture->harness);
   g_ptr_array_unref (fixture->share_changes);
   g_free (fixture->local);
   g_free (fixture->remote);

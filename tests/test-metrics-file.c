@@ -215,9 +215,7 @@ teardown (Fixture *fixture, gconstpointer data)
       g_subprocess_wait (fixture->exporter, NULL, NULL);
       g_clear_object (&fixture->exporter);
     }
-  if (fixture->harness->daemon)
-    g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
-  g_clear_pointer (&fixture->harness, of_harness_free);
+  of_harness_clear (&fixture->harness);
   g_free (fixture->prom_dir);
   g_free (fixture->prom_file);
 }
