@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -850,4 +852,77 @@ of_harness_wait_sync_event (OfHarness  *harness,
       if (!g_main_context_iteration (NULL, FALSE))
         g_usleep (2000);
     }
+}
+
+GSubprocess *
+of_harness_mount_hanging_fs (const char *dir,
+                             const char *delay)
+{
+  const char *helper = g_getenv ("OF_HANGING_FS");
+  g_autofree char *parent = g_path_get_dirname (dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  struct stat base_st, mount_st;
+  gboolean mounted = FALSE;
+
+  if (helper == NULL || !g_file_test ("/dev/fuse", G_FILE_TEST_EXISTS) ||
+      !g_spawn_command_line_sync ("/usr/bin/python3 -c 'import fusepy'", NULL, NULL, NULL, NULL))
+    {
+      g_test_skip ("needs /dev/fuse and python3-fusepy (tools/install-deps.sh)");
+      return NULL;
+    }
+  g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+  server = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "/usr/bin/python3", helper, dir, delay, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpint (stat (parent, &base_st), ==, 0);
+  /* Mounted once @dir is on another device than its parent. */
+  for (int i = 0; i < 100 && !mounted; i++)
+    {
+      g_usleep (50 * 1000);
+      mounted = stat (dir, &mount_st) == 0 && mount_st.st_dev != base_st.st_dev;
+    }
+  if (!mounted)
+    {
+      of_harness_unmount_hanging_fs (&server, dir);
+      g_test_skip ("cannot mount a FUSE file system here");
+      return NULL;
+    }
+  return g_steal_pointer (&server);
+}
+
+void
+of_harness_unmount_hanging_fs (GSubprocess **server,
+                               const char   *dir)
+{
+  const char *umount_argv[] = { "umount", "-l", dir, NULL };
+
+  if (*server == NULL)
+    return;
+  g_subprocess_force_exit (*server);
+  g_subprocess_wait (*server, NULL, NULL);
+  g_clear_object (server);
+  g_spawn_sync (NULL, (char **) umount_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
+guint
+of_harness_daemon_threads_in_d_state (OfHarness *harness)
+{
+  g_autofree char *task_dir = g_strdup_printf ("/proc/%s/task", g_subprocess_get_identifier (harness->daemon));
+  g_autoptr(GDir) dir = g_dir_open (task_dir, 0, NULL);
+  const char *tid;
+  guint stuck = 0;
+
+  while (dir != NULL && (tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *stat_path = g_build_filename (task_dir, tid, "stat", NULL);
+      g_autofree char *stat_line = NULL;
+      const char *end;
+
+      /* The state follows the command name in parentheses, which may
+       * itself hold ')'. */
+      if (g_file_get_contents (stat_path, &stat_line, NULL, NULL) && (end = strrchr (stat_line, ')')) != NULL &&
+          end[1] == ' ' && end[2] == 'D')
+        stuck++;
+    }
+  return stuck;
 }

@@ -182,6 +182,22 @@ OfSyncEvent *of_harness_wait_sync_event (OfHarness  *harness,
                                          guint64     id,
                                          guint       timeout_s);
 
+/* ---- a file server that hangs, and what the daemon does meanwhile ---- */
+
+/* tests/hanging-fs.py ($OF_HANGING_FS) mounted on @dir, which this
+ * makes: every access under it blocks in the kernel for ever, or for
+ * @delay seconds ("1.5": a slow server; NULL: for ever).  Returns the
+ * server process, or NULL with the test skipped where FUSE cannot be
+ * used.  Undo it with of_harness_unmount_hanging_fs(). */
+GSubprocess *of_harness_mount_hanging_fs   (const char   *dir,
+                                            const char   *delay);
+/* Stops the server (clearing *@server; NULL does nothing) and lazily
+ * unmounts @dir, so that removing the harness dir does not hang. */
+void         of_harness_unmount_hanging_fs (GSubprocess **server,
+                                            const char   *dir);
+/* How many of the daemon's threads wait in the kernel (state D) now. */
+guint        of_harness_daemon_threads_in_d_state (OfHarness *harness);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OfHarness, of_harness_free)
 
 G_END_DECLS

@@ -62,13 +62,7 @@ teardown (Fixture *fixture, gconstpointer data)
     g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
   stop_process (&fixture->nm);
   stop_process (&fixture->upower);
-  if (fixture->fuse != NULL)
-    {
-      const char *umount_argv[] = { "umount", "-l", fixture->fuse_dir, NULL };
-
-      stop_process (&fixture->fuse);
-      g_spawn_sync (NULL, (char **) umount_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-    }
+  of_harness_unmount_hanging_fs (&fixture->fuse, fixture->fuse_dir);
   g_free (fixture->fuse_dir);
   g_clear_pointer (&fixture->harness, of_harness_free);
   g_unsetenv ("TZ");
@@ -621,56 +615,9 @@ test_not_mounted (Fixture *fixture, gconstpointer data)
 static gboolean
 mount_fuse (Fixture *fixture, const char *delay)
 {
-  const char *helper = g_getenv ("OF_HANGING_FS");
-  g_autoptr(GError) error = NULL;
-  struct stat base_st, mount_st;
-  gboolean mounted = FALSE;
-
-  if (helper == NULL || !g_file_test ("/dev/fuse", G_FILE_TEST_EXISTS) ||
-      !g_spawn_command_line_sync ("/usr/bin/python3 -c 'import fusepy'", NULL, NULL, NULL, NULL))
-    {
-      g_test_skip ("needs /dev/fuse and python3-fusepy (tools/install-deps.sh)");
-      return FALSE;
-    }
   fixture->fuse_dir = g_build_filename (fixture->harness->dir, "server", NULL);
-  g_assert_cmpint (g_mkdir (fixture->fuse_dir, 0755), ==, 0);
-  fixture->fuse = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "/usr/bin/python3", helper,
-                                    fixture->fuse_dir, delay, NULL);
-  g_assert_no_error (error);
-  g_assert_cmpint (stat (fixture->harness->dir, &base_st), ==, 0);
-  for (int i = 0; i < 100 && !mounted; i++)
-    {
-      g_usleep (50 * 1000);
-      mounted = stat (fixture->fuse_dir, &mount_st) == 0 && mount_st.st_dev != base_st.st_dev;
-    }
-  if (!mounted)
-    {
-      stop_process (&fixture->fuse);
-      g_test_skip ("cannot mount a FUSE file system here");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static guint
-daemon_threads_in_d_state (Fixture *fixture)
-{
-  g_autofree char *task_dir = g_strdup_printf ("/proc/%s/task", g_subprocess_get_identifier (fixture->harness->daemon));
-  g_autoptr(GDir) dir = g_dir_open (task_dir, 0, NULL);
-  const char *tid;
-  guint stuck = 0;
-
-  while (dir != NULL && (tid = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *stat_path = g_build_filename (task_dir, tid, "stat", NULL);
-      g_autofree char *stat = NULL;
-      const char *end;
-
-      if (g_file_get_contents (stat_path, &stat, NULL, NULL) && (end = strrchr (stat, ')')) != NULL &&
-          end[1] == ' ' && end[2] == 'D')
-        stuck++;
-    }
-  return stuck;
+  fixture->fuse = of_harness_mount_hanging_fs (fixture->fuse_dir, delay);
+  return fixture->fuse != NULL;
 }
 
 /* The daemon's child processes, from every thread's children list. */
@@ -757,7 +704,7 @@ test_hanging_server (Fixture *fixture, gconstpointer data)
       g_assert_no_error (error);
       g_test_message ("Set answered in %.0f ms", (g_get_monotonic_time () - before) / 1000.0);
       g_assert_cmpint (g_get_monotonic_time () - before, <, G_USEC_PER_SEC);
-      g_assert_cmpuint (daemon_threads_in_d_state (fixture), ==, 0);
+      g_assert_cmpuint (of_harness_daemon_threads_in_d_state (fixture->harness), ==, 0);
       g_assert_cmpint (g_get_monotonic_time () - asked, <, 30 * G_USEC_PER_SEC);
     }
   g_test_message ("Probe answered after %.1f s: (%u, %u)", (reply.at - asked) / 1e6, reply.state, reply.reason);
@@ -767,7 +714,7 @@ test_hanging_server (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (reply.at - asked, >=, 10 * G_USEC_PER_SEC - 200000);
   g_assert_cmpint (reply.at - asked, <, 13 * G_USEC_PER_SEC);
   g_assert_cmpuint (share_u (fixture, "hung", "OfflineReason"), ==, 101);
-  g_assert_cmpuint (daemon_threads_in_d_state (fixture), ==, 0);
+  g_assert_cmpuint (of_harness_daemon_threads_in_d_state (fixture->harness), ==, 0);
 
   /* The server answers at last (it goes away): the stuck probe dies and
    * is reaped. */

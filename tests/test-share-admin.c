@@ -497,7 +497,6 @@ test_remove_during_sync (Fixture *fixture, gconstpointer data)
 static void
 test_hung_folder (Fixture *fixture, gconstpointer data)
 {
-  const char *helper = g_getenv ("OF_HANGING_FS");
   g_autofree char *server = g_build_filename (fixture->harness->dir, "server", NULL);
   g_autofree char *hung_remote = g_build_filename (server, "remote", NULL);
   g_autofree char *local = NULL, *root_local = NULL, *root_remote = NULL, *before = NULL, *after = NULL;
@@ -505,36 +504,15 @@ test_hung_folder (Fixture *fixture, gconstpointer data)
   g_autoptr(GSubprocess) fuse = NULL, hung_call = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
-  const char *umount_argv[] = { "umount", "-l", server, NULL };
   const char *hung = own_name (fixture, "hung");
-  struct stat base_st, mount_st;
-  gboolean mounted = FALSE;
   gint64 started, took;
 
   (void) data;
   if (!require_all (fixture))
     return;
-  if (helper == NULL || !g_file_test ("/dev/fuse", G_FILE_TEST_EXISTS) ||
-      !g_spawn_command_line_sync ("/usr/bin/python3 -c 'import fusepy'", NULL, NULL, NULL, NULL))
-    {
-      g_test_skip ("needs /dev/fuse and python3-fusepy (tools/install-deps.sh)");
-      return;
-    }
-  g_assert_cmpint (g_mkdir (server, 0755), ==, 0);
-  fuse = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "/usr/bin/python3", helper, server, NULL);
-  g_assert_no_error (error);
-  g_assert_cmpint (stat (fixture->harness->dir, &base_st), ==, 0);
-  for (int i = 0; i < 100 && !mounted; i++)
-    {
-      g_usleep (50 * 1000);
-      mounted = stat (server, &mount_st) == 0 && mount_st.st_dev != base_st.st_dev;
-    }
-  if (!mounted)
-    {
-      g_subprocess_force_exit (fuse);
-      g_test_skip ("cannot mount a FUSE file system here");
-      return;
-    }
+  fuse = of_harness_mount_hanging_fs (server, NULL);
+  if (fuse == NULL)
+    return;
   local = of_harness_user_dir (fixture->harness, "hung-local", fixture->uid, fixture->gid);
   root_local = g_build_filename (fixture->harness->dir, "root-local", NULL);
   root_remote = g_build_filename (fixture->harness->dir, "root-remote", NULL);
@@ -577,9 +555,7 @@ test_hung_folder (Fixture *fixture, gconstpointer data)
   expected = g_strdup_printf ("%s%srootshare.conf", before, *before ? " " : "");
   g_assert_cmpstr (after, ==, expected);
 
-  g_subprocess_force_exit (fuse);
-  g_subprocess_wait (fuse, NULL, NULL);
-  g_spawn_sync (NULL, (char **) umount_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  of_harness_unmount_hanging_fs (&fuse, server);
 }
 
 /* UserSharesEnabled=false in a drop-in: the user's own AddShare is

@@ -404,27 +404,6 @@ test_managed_objects_fresh (Fixture *fixture, gconstpointer data)
   }
 }
 
-static guint
-daemon_threads_in_d_state (Fixture *fixture)
-{
-  g_autofree char *task_dir = g_strdup_printf ("/proc/%s/task", g_subprocess_get_identifier (fixture->harness->daemon));
-  g_autoptr(GDir) dir = g_dir_open (task_dir, 0, NULL);
-  const char *tid;
-  guint stuck = 0;
-
-  while (dir != NULL && (tid = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *stat_path = g_build_filename (task_dir, tid, "stat", NULL);
-      g_autofree char *stat = NULL;
-      const char *end;
-
-      if (g_file_get_contents (stat_path, &stat, NULL, NULL) && (end = strrchr (stat, ')')) != NULL &&
-          end[1] == ' ' && end[2] == 'D')
-        stuck++;
-    }
-  return stuck;
-}
-
 /* One share on a dead file server, one whose user holds a lock on its
  * own archive directory, one fine: the fine one syncs, writes are
  * answered at once meanwhile, and no thread of the daemon is left
@@ -432,7 +411,6 @@ daemon_threads_in_d_state (Fixture *fixture)
 static void
 test_hung_and_locked_shares (Fixture *fixture, gconstpointer data)
 {
-  const char *helper = g_getenv ("OF_HANGING_FS");
   const struct passwd *other;
   g_autofree char *server = g_build_filename (fixture->harness->dir, "server", NULL);
   g_autofree char *hung_remote = g_build_filename (server, "remote", NULL);
@@ -442,41 +420,20 @@ test_hung_and_locked_shares (Fixture *fixture, gconstpointer data)
   g_autoptr(GSubprocess) fuse = NULL, holder = NULL;
   g_autoptr(GError) error = NULL;
   OfSyncEvent *finished;
-  struct stat base_st, mount_st;
-  gboolean mounted = FALSE;
   guint64 id;
-  const char *umount_argv[] = { "umount", "-l", server, NULL };
   uid_t other_uid;
   gid_t other_gid;
 
   (void) data;
   if (!of_harness_require_user (USER, "run the engine as another user") || !of_harness_require_polkit (fixture->harness))
     return;
+  /* of_harness_require_polkit() checked that this user exists. */
   other = getpwnam (OF_TEST_USER_DENY);
-  if (other == NULL || helper == NULL || !g_file_test ("/dev/fuse", G_FILE_TEST_EXISTS) ||
-      !g_spawn_command_line_sync ("/usr/bin/python3 -c 'import fusepy'", NULL, NULL, NULL, NULL))
-    {
-      g_test_skip ("needs the test users, /dev/fuse and python3-fusepy (tools/install-deps.sh)");
-      return;
-    }
   other_uid = other->pw_uid;
   other_gid = other->pw_gid;
-
-  g_assert_cmpint (g_mkdir (server, 0755), ==, 0);
-  fuse = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "/usr/bin/python3", helper, server, NULL);
-  g_assert_no_error (error);
-  g_assert_cmpint (stat (fixture->harness->dir, &base_st), ==, 0);
-  for (int i = 0; i < 100 && !mounted; i++)
-    {
-      g_usleep (50 * 1000);
-      mounted = stat (server, &mount_st) == 0 && mount_st.st_dev != base_st.st_dev;
-    }
-  if (!mounted)
-    {
-      g_subprocess_force_exit (fuse);
-      g_test_skip ("cannot mount a FUSE file system here");
-      return;
-    }
+  fuse = of_harness_mount_hanging_fs (server, NULL);
+  if (fuse == NULL)
+    return;
 
   /* hung: its server copy on the dead server. */
   local = of_harness_user_dir (fixture->harness, "hung-local", fixture->uid, fixture->gid);
@@ -555,13 +512,11 @@ test_hung_and_locked_shares (Fixture *fixture, gconstpointer data)
     g_assert_nonnull (strstr (locked, "busy"));
     g_assert_cmpstr (fine, ==, "success");
   }
-  g_assert_cmpuint (daemon_threads_in_d_state (fixture), ==, 0);
+  g_assert_cmpuint (of_harness_daemon_threads_in_d_state (fixture->harness), ==, 0);
 
   g_subprocess_force_exit (holder);
   g_subprocess_wait (holder, NULL, NULL);
-  g_subprocess_force_exit (fuse);
-  g_subprocess_wait (fuse, NULL, NULL);
-  g_spawn_sync (NULL, (char **) umount_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  of_harness_unmount_hanging_fs (&fuse, server);
 }
 
 /* One share of the test user's, and the daemon started with a fake
