@@ -183,10 +183,7 @@ work_offline_authorized (GObject      *source,
   of_state_store_save_async (self->state_store, work_offline_saved, write);
 }
 
-/* Asks polkit about a call on the share @name: its own user needs
- * @own_action (NULL: nothing), anyone else manage-shares.  Rules may
- * look at the details.  Every share method and WorkOffline go through
- * here. */
+/* Every share method and WorkOffline: of_auth_check_share_async(). */
 static void
 authorize_share_call (OfShareSkeleton       *skeleton,
                       GDBusMethodInvocation *invocation,
@@ -196,12 +193,10 @@ authorize_share_call (OfShareSkeleton       *skeleton,
                       gpointer               user_data)
 {
   Entry *entry = g_hash_table_lookup (skeleton->registry->shares, name);
-  const char *details[] = { "share", name, "share_user", NULL, NULL };
 
   g_assert (entry != NULL);  /* exported objects are in the table */
-  details[3] = entry->config->user;
-  of_auth_check_owner_async (skeleton->registry->auth, invocation, entry->config->uid, own_action,
-                             OF_ACTION_MANAGE_SHARES, details, NULL, callback, user_data);
+  of_auth_check_share_async (skeleton->registry->auth, invocation, name, entry->config->user, entry->config->uid,
+                             own_action, callback, user_data);
 }
 
 static void
