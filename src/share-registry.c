@@ -146,6 +146,30 @@ work_offline_saved (GObject      *source,
   work_offline_write_free (write);
 }
 
+/* Polkit's answer to a call on the share @name: FALSE, with the caller
+ * answered, when it said no or the share was removed meanwhile. */
+static gboolean
+authorized_and_present (OfShareRegistry       *self,
+                        GAsyncResult          *result,
+                        GDBusMethodInvocation *invocation,
+                        const char            *name)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!of_auth_check_finish (self->auth, result, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return FALSE;
+    }
+  if (!g_hash_table_contains (self->shares, name))
+    {
+      g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT,
+                                             "Share %s was removed", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 work_offline_authorized (GObject      *source,
                          GAsyncResult *result,
@@ -153,20 +177,11 @@ work_offline_authorized (GObject      *source,
 {
   WorkOfflineWrite *write = user_data;
   OfShareRegistry *self = write->registry;
-  g_autoptr(GError) error = NULL;
   OfShareState *state;
 
   (void) source;
-  if (!of_auth_check_finish (self->auth, result, &error))
+  if (!authorized_and_present (self, result, write->invocation, write->name))
     {
-      g_dbus_method_invocation_return_gerror (write->invocation, error);
-      work_offline_write_free (write);
-      return;
-    }
-  if (!g_hash_table_contains (self->shares, write->name))
-    {
-      g_dbus_method_invocation_return_error (write->invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT,
-                                             "Share %s was removed", write->name);
       work_offline_write_free (write);
       return;
     }
@@ -322,24 +337,15 @@ share_call_authorized (GObject      *source,
 {
   ShareCall *call = user_data;
   OfShareRegistry *self = call->registry;
-  g_autoptr(GError) error = NULL;
   Entry *entry;
 
   (void) source;
-  if (!of_auth_check_finish (self->auth, result, &error))
+  if (!authorized_and_present (self, result, call->invocation, call->name))
     {
-      g_dbus_method_invocation_return_gerror (call->invocation, error);
       share_call_free (call);
       return;
     }
   entry = g_hash_table_lookup (self->shares, call->name);
-  if (entry == NULL)
-    {
-      g_dbus_method_invocation_return_error (call->invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT,
-                                             "Share %s was removed", call->name);
-      share_call_free (call);
-      return;
-    }
   switch (call->kind)
     {
     case CALL_LAST_PROBLEMS:
