@@ -630,13 +630,9 @@ test_waits_for_sync (Fixture *fixture, gconstpointer data)
   /* The resolution has the hold from the moment that sync ended: a sync
    * asked for now starts only once the resolution is done. */
   {
-    g_autoptr(GVariant) next = of_harness_call (fixture->harness, IFACE, "SyncNow", NULL,
-                                                G_DBUS_CALL_FLAGS_NONE, &error);
-    guint64 next_id;
+    guint64 next_id = of_harness_sync_now (fixture->harness);
     gint64 started_at = 0;
 
-    g_assert_no_error (error);
-    g_variant_get (next, "(t)", &next_id);
     while (resolved_at == 0)
       g_main_context_iteration (NULL, TRUE);
     g_assert_cmpint (resolved_at, >, finished->at);
@@ -748,19 +744,14 @@ test_shares_side_by_side (Fixture *fixture, gconstpointer data)
   }
   put (fixture, fixture->local, "x", "base");
   put (fixture, fast_local, "y", "base");
-  reply = of_harness_call (fixture->harness, IFACE, "SyncNow", NULL, G_DBUS_CALL_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(t)", &id);
+  id = of_harness_sync_now (fixture->harness);
   g_assert_cmpstr (of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 60)->detail, ==, "success");
-  g_clear_pointer (&reply, g_variant_unref);
   g_usleep (1100 * 1000);
   put (fixture, fixture->local, "x", "mine");
   put (fixture, fixture->remote, "x", "theirs");
   put (fixture, fast_local, "y", "mine");
   put (fixture, fast_remote, "y", "theirs");
-  reply = of_harness_call (fixture->harness, IFACE, "SyncNow", NULL, G_DBUS_CALL_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(t)", &id);
+  id = of_harness_sync_now (fixture->harness);
   g_assert_cmpstr (of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 60)->detail, ==, "partial");
 
   g_dbus_connection_call (fixture->harness->conn, IFACE, SHARE_PATH, SHARE_IFACE, "ResolveConflicts",
