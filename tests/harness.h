@@ -5,6 +5,9 @@
  * project's shipped bus policy), the real polkitd on it (when running as
  * root) with the project's .policy and the test's rules, and the real
  * offlinefiles-syncd binary.  Every child dies with the test process.
+ * Below them, the fixtures the tests of shares have in common (a test
+ * user's folders and files, share files, SyncNow and its signals, a
+ * hanging file server): one version each, used by every test.
  */
 #pragma once
 
