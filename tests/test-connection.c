@@ -154,6 +154,19 @@ wait_started (Fixture *fixture, guint timeout_ms)
     }
 }
 
+/* The first SyncStarted, which must come within a second of @since
+ * (when @what happened). */
+static OfSyncEvent *
+assert_started_soon_after (Fixture *fixture, gint64 since, const char *what)
+{
+  OfSyncEvent *started = wait_started (fixture, 5000);
+
+  g_assert_nonnull (started);
+  g_test_message ("started %.3f s after %s", (started->at - since) / 1e6, what);
+  g_assert_cmpint (started->at - since, <, G_USEC_PER_SEC);
+  return started;
+}
+
 static void
 wait_deferred (Fixture *fixture, const char *reason)
 {
@@ -220,10 +233,7 @@ test_costed_network (Fixture *fixture, gconstpointer data)
 
   released = g_get_real_time ();
   set_metered (fixture, 4 /* guess-no */);
-  started = wait_started (fixture, 5000);
-  g_assert_nonnull (started);
-  g_test_message ("started %.3f s after the network became unmetered", (started->at - released) / 1e6);
-  g_assert_cmpint (started->at - released, <, G_USEC_PER_SEC);
+  started = assert_started_soon_after (fixture, released, "the network became unmetered");
   g_assert_cmpstr (started->detail, ==, "catch-up");
 
   /* The journal's "sync deferred" event: once for the deferral, however
@@ -246,7 +256,6 @@ test_nm_vanishes_and_returns (Fixture *fixture, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
   GVariantBuilder settings;
-  OfSyncEvent *started;
   gint64 gone;
 
   (void) data;
@@ -269,10 +278,7 @@ test_nm_vanishes_and_returns (Fixture *fixture, gconstpointer data)
 
   gone = g_get_real_time ();
   stop_process (&fixture->nm);
-  started = wait_started (fixture, 5000);
-  g_assert_nonnull (started);
-  g_test_message ("started %.3f s after NetworkManager left", (started->at - gone) / 1e6);
-  g_assert_cmpint (started->at - gone, <, G_USEC_PER_SEC);
+  assert_started_soon_after (fixture, gone, "NetworkManager left");
 }
 
 /* SyncOnBatteryEnabled=false holds a due sync back while on battery. */
@@ -280,7 +286,6 @@ static void
 test_on_battery (Fixture *fixture, gconstpointer data)
 {
   GVariantBuilder props;
-  OfSyncEvent *started;
   gint64 released;
 
   (void) data;
@@ -296,10 +301,7 @@ test_on_battery (Fixture *fixture, gconstpointer data)
   g_variant_builder_add (&props, "{sv}", "OnBattery", g_variant_new_boolean (FALSE));
   of_harness_mock_call (fixture->harness, UPOWER, UPOWER_PATH, "UpdateProperties",
                         g_variant_new ("(sa{sv})", UPOWER, &props));
-  started = wait_started (fixture, 5000);
-  g_assert_nonnull (started);
-  g_test_message ("started %.3f s after mains power came back", (started->at - released) / 1e6);
-  g_assert_cmpint (started->at - released, <, G_USEC_PER_SEC);
+  assert_started_soon_after (fixture, released, "mains power came back");
 }
 
 /* On battery with the default SyncOnBatteryEnabled=true: nothing waits.
@@ -308,7 +310,6 @@ static void
 test_setting_releases (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  OfSyncEvent *started;
   gint64 released;
 
   (void) data;
@@ -320,9 +321,7 @@ test_setting_releases (Fixture *fixture, gconstpointer data)
   released = g_get_real_time ();
   g_assert_true (set_machine (fixture, MACHINE_IFACE, "SyncOnCostedNetworkEnabled", g_variant_new_boolean (TRUE), &error));
   g_assert_no_error (error);
-  started = wait_started (fixture, 5000);
-  g_assert_nonnull (started);
-  g_assert_cmpint (started->at - released, <, G_USEC_PER_SEC);
+  assert_started_soon_after (fixture, released, "the setting allowed it");
 }
 
 /* A manual sync ignores deferral. */
