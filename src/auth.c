@@ -609,6 +609,22 @@ of_auth_check_owner_async (OfAuth                *auth,
   start_check (auth, check);
 }
 
+void
+of_auth_check_share_async (OfAuth                *auth,
+                           GDBusMethodInvocation *invocation,
+                           const char            *share,
+                           const char            *share_user,
+                           uid_t                  owner_uid,
+                           const char            *own_action,
+                           GAsyncReadyCallback    callback,
+                           gpointer               user_data)
+{
+  const char *details[] = { "share", share, "share_user", share_user, NULL };
+
+  of_auth_check_owner_async (auth, invocation, owner_uid, own_action, OF_ACTION_MANAGE_SHARES, details, NULL,
+                             callback, user_data);
+}
+
 gboolean
 of_auth_check_finish (OfAuth       *auth,
                       GAsyncResult *result,

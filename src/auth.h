@@ -69,6 +69,18 @@ void     of_auth_check_owner_async (OfAuth                *auth,
                                     GCancellable          *cancellable,
                                     GAsyncReadyCallback    callback,
                                     gpointer               user_data);
+/* The rule for a call on one share, @share of @share_user (uid
+ * @owner_uid, or (uid_t) -1 when no caller counts as its owner): for
+ * its owner @own_action (NULL: allowed without asking), for anyone else
+ * manage-shares; rules see the details "share" and "share_user". */
+void     of_auth_check_share_async (OfAuth                *auth,
+                                    GDBusMethodInvocation *invocation,
+                                    const char            *share,
+                                    const char            *share_user,
+                                    uid_t                  owner_uid,
+                                    const char            *own_action,
+                                    GAsyncReadyCallback    callback,
+                                    gpointer               user_data);
 /* FALSE with G_DBUS_ERROR_ACCESS_DENIED,
  * OF_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED or (too many pending for
  * this user, or the bus is full) G_DBUS_ERROR_LIMITS_EXCEEDED, ready

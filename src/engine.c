@@ -335,6 +335,19 @@ outcome_from_launch (EngineRun      *run,
  * some 40 bytes per path); the rest of a huge list stays without sizes. */
 #define STAT_MAX 500
 
+/* The conflicts whose sizes and times are asked for: the first
+ * STAT_MAX; the helper's run and the reading of its answer must agree. */
+static GPtrArray *
+conflicts_to_stat (EngineRun *run)
+{
+  GPtrArray *all = run->outcome->conflict_details;
+  GPtrArray *some = g_ptr_array_sized_new (MIN (all->len, STAT_MAX));
+
+  for (guint i = 0; i < MIN (all->len, STAT_MAX); i++)
+    g_ptr_array_add (some, all->pdata[i]);
+  return some;
+}
+
 static OfLaunchSpec make_spec (EngineRun *run, const char *unit_name, const char *description,
                                const char * const *argv, const char * const *envp,
                                const char * const *read_write_paths);
@@ -348,11 +361,8 @@ on_stated (GObject      *source,
   EngineRun *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(OfLaunchResult) stated = of_launcher_run_finish (OF_LAUNCHER (source), result, &error);
-  g_autoptr(GPtrArray) some = g_ptr_array_new ();
-  GPtrArray *all = run->outcome->conflict_details;
+  g_autoptr(GPtrArray) some = conflicts_to_stat (run);
 
-  for (guint i = 0; i < MIN (all->len, STAT_MAX); i++)
-    g_ptr_array_add (some, all->pdata[i]);
   /* Without sizes the conflicts are still worth reporting. */
   if (stated == NULL || !of_conflict_stat_apply (stated, some))
     g_debug ("Share %s: the sizes of its conflicts are not known", run->share->name);
@@ -366,8 +376,7 @@ stat_conflicts (EngineRun *run)
   g_autofree char *unit_name = g_strconcat (run->run_name, "-stat", NULL);
   g_autofree char *description = g_strdup_printf ("offlinefiles look at the conflicts of share %s",
                                                   run->share->name);
-  g_autoptr(GPtrArray) some = g_ptr_array_new ();
-  GPtrArray *all = run->outcome->conflict_details;
+  g_autoptr(GPtrArray) some = conflicts_to_stat (run);
   g_auto(GStrv) argv = NULL;
   const char * const envp[] = { "PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL };
   /* As the folder check's sandbox: the share's folders visible as the
@@ -377,8 +386,6 @@ stat_conflicts (EngineRun *run)
   const char * const read_write_paths[] = { local, remote, NULL };
   OfLaunchSpec spec;
 
-  for (guint i = 0; i < MIN (all->len, STAT_MAX); i++)
-    g_ptr_array_add (some, all->pdata[i]);
   argv = of_conflict_stat_argv (run->share->local_path, run->share->remote_path, some);
   spec = make_spec (run, unit_name, description, (const char * const *) argv, envp, read_write_paths);
   spec.working_directory = "/";

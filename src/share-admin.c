@@ -422,12 +422,11 @@ add_caller_known (GObject      *source,
   g_hash_table_insert (self->busy, g_strdup (request->name), GUINT_TO_POINTER ((guint) request->user.uid + 1));
   request->reserved = TRUE;
   {
-    const char *details[] = { "share", request->name, "share_user", request->user.name, NULL };
     AddRequest *owned = g_steal_pointer (&request);
 
     /* For oneself manage-own-shares; for anyone else manage-shares. */
-    of_auth_check_owner_async (self->auth, owned->invocation, owned->user.uid, OF_ACTION_MANAGE_OWN_SHARES,
-                               OF_ACTION_MANAGE_SHARES, details, NULL, add_authorized, owned);
+    of_auth_check_share_async (self->auth, owned->invocation, owned->name, owned->user.name, owned->user.uid,
+                               OF_ACTION_MANAGE_OWN_SHARES, add_authorized, owned);
   }
 }
 
@@ -668,11 +667,10 @@ of_share_admin_remove (OfShareAdmin          *self,
       of_share_data_added_by (contents, length, &added_by) && added_by == share->uid)
     owner = share->uid;
   {
-    const char *details[] = { "share", name, "share_user", share->user, NULL };
     RemoveRequest *owned = g_steal_pointer (&request);
 
-    of_auth_check_owner_async (self->auth, invocation, owner, OF_ACTION_MANAGE_OWN_SHARES,
-                               OF_ACTION_MANAGE_SHARES, details, NULL, remove_authorized, owned);
+    of_auth_check_share_async (self->auth, invocation, name, share->user, owner, OF_ACTION_MANAGE_OWN_SHARES,
+                               remove_authorized, owned);
   }
 }
 

@@ -146,6 +146,30 @@ work_offline_saved (GObject      *source,
   work_offline_write_free (write);
 }
 
+/* Polkit's answer to a call on the share @name: FALSE, with the caller
+ * answered, when it said no or the share was removed meanwhile. */
+static gboolean
+authorized_and_present (OfShareRegistry       *self,
+                        GAsyncResult          *result,
+                        GDBusMethodInvocation *invocation,
+                        const char            *name)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!of_auth_check_finish (self->auth, result, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return FALSE;
+    }
+  if (!g_hash_table_contains (self->shares, name))
+    {
+      g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT,
+                                             "Share %s was removed", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 work_offline_authorized (GObject      *source,
                          GAsyncResult *result,
@@ -153,20 +177,11 @@ work_offline_authorized (GObject      *source,
 {
   WorkOfflineWrite *write = user_data;
   OfShareRegistry *self = write->registry;
-  g_autoptr(GError) error = NULL;
   OfShareState *state;
 
   (void) source;
-  if (!of_auth_check_finish (self->auth, result, &error))
+  if (!authorized_and_present (self, result, write->invocation, write->name))
     {
-      g_dbus_method_invocation_return_gerror (write->invocation, error);
-      work_offline_write_free (write);
-      return;
-    }
-  if (!g_hash_table_contains (self->shares, write->name))
-    {
-      g_dbus_method_invocation_return_error (write->invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT,
-                                             "Share %s was removed", write->name);
       work_offline_write_free (write);
       return;
     }
@@ -183,6 +198,22 @@ work_offline_authorized (GObject      *source,
   of_state_store_save_async (self->state_store, work_offline_saved, write);
 }
 
+/* Every share method and WorkOffline: of_auth_check_share_async(). */
+static void
+authorize_share_call (OfShareSkeleton       *skeleton,
+                      GDBusMethodInvocation *invocation,
+                      const char            *name,
+                      const char            *own_action,
+                      GAsyncReadyCallback    callback,
+                      gpointer               user_data)
+{
+  Entry *entry = g_hash_table_lookup (skeleton->registry->shares, name);
+
+  g_assert (entry != NULL);  /* exported objects are in the table */
+  of_auth_check_share_async (skeleton->registry->auth, invocation, name, entry->config->user, entry->config->uid,
+                             own_action, callback, user_data);
+}
+
 static void
 share_method_call (GDBusConnection       *connection,
                    const char            *sender,
@@ -197,7 +228,6 @@ share_method_call (GDBusConnection       *connection,
   g_autoptr(GVariant) value = NULL;
   const char *property;
   WorkOfflineWrite *write;
-  Entry *entry;
 
   /* The interface's methods go to the generated dispatch (and the
    * handle_* functions below); only Properties.Set is ours. */
@@ -227,83 +257,12 @@ share_method_call (GDBusConnection       *connection,
   write->invocation = invocation;
   write->name = g_strdup (of_dbus_share_get_name (OF_DBUS_SHARE (skeleton)));
   write->value = g_variant_get_boolean (value);
-  entry = g_hash_table_lookup (skeleton->registry->shares, write->name);
-  g_assert (entry != NULL);  /* exported objects are in the table */
-  {
-    const char *details[] = { "share", write->name, "share_user", entry->config->user, NULL };
-
-    /* The share's own user decides for their share; anyone else needs
-     * manage-shares.  Rules may look at the details. */
-    of_auth_check_owner_async (skeleton->registry->auth, invocation, entry->config->uid,
-                               OF_ACTION_WORK_OFFLINE, OF_ACTION_MANAGE_SHARES, details, NULL,
-                               work_offline_authorized, write);
-  }
+  authorize_share_call (skeleton, invocation, write->name, OF_ACTION_WORK_OFFLINE, work_offline_authorized, write);
 }
 
-typedef struct {
-  OfShareRegistry       *registry;
-  GDBusMethodInvocation *invocation;
-  char                  *name;
-} ProblemsCall;
+/* ---- the share's methods: problems, conflicts, a sync, a probe ---- */
 
-static void
-problems_authorized (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  ProblemsCall *call = user_data;
-  g_autoptr(GError) error = NULL;
-  GVariantBuilder builder;
-  OfShareState *state;
-
-  (void) source;
-  if (!of_auth_check_finish (call->registry->auth, result, &error))
-    g_dbus_method_invocation_return_gerror (call->invocation, error);
-  else
-    {
-      state = of_state_get_share (of_state_store_get (call->registry->state_store), call->name);
-      g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ss)"));
-      for (guint i = 0; state->problems != NULL && state->problems[i] != NULL && state->problems[i + 1] != NULL; i += 2)
-        {
-          g_autofree char *path = of_escape_text (state->problems[i]);
-          g_autofree char *reason = of_escape_text (state->problems[i + 1]);
-
-          g_variant_builder_add (&builder, "(ss)", path, reason);
-        }
-      of_dbus_share_complete_get_last_problems (NULL, call->invocation, g_variant_builder_end (&builder));
-    }
-  g_object_unref (call->registry);
-  g_free (call->name);
-  g_free (call);
-}
-
-/* File names inside a share are its user's business: the user gets them
- * without asking, anyone else needs manage-shares. */
-static gboolean
-handle_get_last_problems (OfDBusShare           *object,
-                          GDBusMethodInvocation *invocation)
-{
-  OfShareSkeleton *skeleton = OF_SHARE_SKELETON (object);
-  ProblemsCall *call = g_new0 (ProblemsCall, 1);
-  Entry *entry;
-
-  call->registry = g_object_ref (skeleton->registry);
-  call->invocation = invocation;
-  call->name = g_strdup (of_dbus_share_get_name (object));
-  entry = g_hash_table_lookup (skeleton->registry->shares, call->name);
-  g_assert (entry != NULL);
-  {
-    const char *details[] = { "share", call->name, "share_user", entry->config->user, NULL };
-
-    of_auth_check_owner_async (skeleton->registry->auth, invocation, entry->config->uid,
-                               NULL, OF_ACTION_MANAGE_SHARES, details, NULL, problems_authorized, call);
-  }
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
-/* ---- conflicts, and a sync of one share ---- */
-
-typedef enum { CALL_LIST_CONFLICTS, CALL_RESOLVE, CALL_SYNC } CallKind;
+typedef enum { CALL_LAST_PROBLEMS, CALL_LIST_CONFLICTS, CALL_RESOLVE, CALL_SYNC, CALL_PROBE } CallKind;
 
 typedef struct {
   OfShareRegistry       *registry;
@@ -350,6 +309,27 @@ conflicts_variant (GPtrArray *conflicts)
   return g_variant_builder_end (&builder);
 }
 
+static GVariant *
+problems_variant (const OfShareState *state)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ss)"));
+  for (guint i = 0; state->problems != NULL && state->problems[i] != NULL && state->problems[i + 1] != NULL; i += 2)
+    {
+      g_autofree char *path = of_escape_text (state->problems[i]);
+      g_autofree char *reason = of_escape_text (state->problems[i + 1]);
+
+      g_variant_builder_add (&builder, "(ss)", path, reason);
+    }
+  return g_variant_builder_end (&builder);
+}
+
+static void
+probe_replied (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data);
+
 static void
 share_call_authorized (GObject      *source,
                        GAsyncResult *result,
@@ -357,26 +337,25 @@ share_call_authorized (GObject      *source,
 {
   ShareCall *call = user_data;
   OfShareRegistry *self = call->registry;
-  g_autoptr(GError) error = NULL;
   Entry *entry;
 
   (void) source;
-  if (!of_auth_check_finish (self->auth, result, &error))
+  if (!authorized_and_present (self, result, call->invocation, call->name))
     {
-      g_dbus_method_invocation_return_gerror (call->invocation, error);
       share_call_free (call);
       return;
     }
   entry = g_hash_table_lookup (self->shares, call->name);
-  if (entry == NULL)
-    {
-      g_dbus_method_invocation_return_error (call->invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT,
-                                             "Share %s was removed", call->name);
-      share_call_free (call);
-      return;
-    }
   switch (call->kind)
     {
+    case CALL_LAST_PROBLEMS:
+      of_dbus_share_complete_get_last_problems (
+        NULL, call->invocation,
+        problems_variant (of_state_get_share (of_state_store_get (self->state_store), call->name)));
+      break;
+    case CALL_PROBE:
+      of_share_registry_probe_async (self, call->name, FALSE, probe_replied, call->invocation);
+      break;
     case CALL_LIST_CONFLICTS:
       of_dbus_share_complete_list_conflicts (NULL, call->invocation,
                                              conflicts_variant (of_conflict_store_get (self->conflicts, call->name)));
@@ -402,21 +381,23 @@ start_share_call (OfShareSkeleton       *skeleton,
                   GVariant              *choices)
 {
   ShareCall *call = g_new0 (ShareCall, 1);
-  Entry *entry;
 
   call->registry = g_object_ref (skeleton->registry);
   call->invocation = invocation;
   call->name = g_strdup (of_dbus_share_get_name (OF_DBUS_SHARE (skeleton)));
   call->kind = kind;
   call->choices = choices ? g_variant_ref (choices) : NULL;
-  entry = g_hash_table_lookup (skeleton->registry->shares, call->name);
-  g_assert (entry != NULL);
-  {
-    const char *details[] = { "share", call->name, "share_user", entry->config->user, NULL };
+  authorize_share_call (skeleton, invocation, call->name, own_action, share_call_authorized, call);
+}
 
-    of_auth_check_owner_async (skeleton->registry->auth, invocation, entry->config->uid, own_action,
-                               OF_ACTION_MANAGE_SHARES, details, NULL, share_call_authorized, call);
-  }
+/* File names inside a share are its user's business: the user gets them
+ * without asking, anyone else needs manage-shares. */
+static gboolean
+handle_get_last_problems (OfDBusShare           *object,
+                          GDBusMethodInvocation *invocation)
+{
+  start_share_call (OF_SHARE_SKELETON (object), invocation, CALL_LAST_PROBLEMS, NULL, NULL);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
 static gboolean
@@ -494,24 +475,6 @@ probe_replied (GObject      *source,
     of_dbus_share_complete_probe (NULL, invocation, state, reason);
 }
 
-static void
-probe_authorized (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  ProblemsCall *call = user_data;
-  g_autoptr(GError) error = NULL;
-
-  (void) source;
-  if (!of_auth_check_finish (call->registry->auth, result, &error))
-    g_dbus_method_invocation_return_gerror (call->invocation, error);
-  else
-    of_share_registry_probe_async (call->registry, call->name, FALSE, probe_replied, call->invocation);
-  g_object_unref (call->registry);
-  g_free (call->name);
-  g_free (call);
-}
-
 /* The same rule as GetLastProblems: the share's user without asking,
  * anyone else with manage-shares; not rate-limited, but a call while a
  * probe runs joins it. */
@@ -519,21 +482,7 @@ static gboolean
 handle_probe (OfDBusShare           *object,
               GDBusMethodInvocation *invocation)
 {
-  OfShareSkeleton *skeleton = OF_SHARE_SKELETON (object);
-  ProblemsCall *call = g_new0 (ProblemsCall, 1);
-  Entry *entry;
-
-  call->registry = g_object_ref (skeleton->registry);
-  call->invocation = invocation;
-  call->name = g_strdup (of_dbus_share_get_name (object));
-  entry = g_hash_table_lookup (skeleton->registry->shares, call->name);
-  g_assert (entry != NULL);
-  {
-    const char *details[] = { "share", call->name, "share_user", entry->config->user, NULL };
-
-    of_auth_check_owner_async (skeleton->registry->auth, invocation, entry->config->uid,
-                               NULL, OF_ACTION_MANAGE_SHARES, details, NULL, probe_authorized, call);
-  }
+  start_share_call (OF_SHARE_SKELETON (object), invocation, CALL_PROBE, NULL, NULL);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 

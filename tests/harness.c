@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -414,6 +416,14 @@ of_harness_free (OfHarness *harness)
   g_free (harness);
 }
 
+void
+of_harness_clear (OfHarness **harness)
+{
+  if ((*harness)->daemon)
+    g_assert_cmpint (of_harness_stop_daemon (*harness), ==, 0);
+  g_clear_pointer (harness, of_harness_free);
+}
+
 gboolean
 of_harness_require_root (const char *why)
 {
@@ -715,4 +725,204 @@ char *
 of_harness_config_path (OfHarness *harness)
 {
   return g_build_filename (harness->config_dir, "background-sync.conf", NULL);
+}
+
+gboolean
+of_harness_lookup_user (const char *user,
+                        uid_t      *uid,
+                        gid_t      *gid)
+{
+  struct passwd *pw = getpwnam (user);
+
+  *uid = pw ? pw->pw_uid : 0;
+  *gid = pw ? pw->pw_gid : 0;
+  return pw != NULL;
+}
+
+gboolean
+of_harness_require_user (const char *user,
+                         const char *why)
+{
+  if (!of_harness_require_root (why))
+    return FALSE;
+  if (getpwnam (user) == NULL)
+    {
+      g_test_skip_printf ("test user %s does not exist (tools/install-deps.sh creates it)", user);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+of_harness_user_dir (OfHarness  *harness,
+                     const char *name,
+                     uid_t       uid,
+                     gid_t       gid)
+{
+  char *path = g_build_filename (harness->dir, name, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (path, 0755), ==, 0);
+  g_assert_cmpint (chown (path, uid, gid), ==, 0);
+  return path;
+}
+
+void
+of_harness_write_file (const char *dir,
+                       const char *name,
+                       const char *contents)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+void
+of_harness_write_file_as (const char *dir,
+                          const char *name,
+                          const char *contents,
+                          uid_t       uid,
+                          gid_t       gid)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  of_harness_write_file (dir, name, contents);
+  g_assert_cmpint (chown (path, uid, gid), ==, 0);
+}
+
+void
+of_harness_write_share (OfHarness  *harness,
+                        const char *name,
+                        const char *local,
+                        const char *remote,
+                        const char *user,
+                        const char *extra)
+{
+  g_autofree char *dir = g_build_filename (harness->config_dir, "shares.d", NULL);
+  g_autofree char *file = g_strdup_printf ("%s.conf", name);
+  g_autofree char *contents = NULL;
+
+  if (local == NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, file, NULL);
+
+      g_unlink (path);
+      return;
+    }
+  contents = g_strdup_printf ("[Share]\nLocalPath=%s\nRemotePath=%s\nUser=%s\n%s",
+                              local, remote, user, extra ? extra : "");
+  of_harness_write_file (dir, file, contents);
+}
+
+guint64
+of_harness_sync_now (OfHarness *harness)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = of_harness_call (harness, OF_INTERFACE_BACKGROUND_SYNC, "SyncNow", NULL,
+                                               G_DBUS_CALL_FLAGS_NONE, &error);
+  guint64 id;
+
+  g_assert_no_error (error);
+  g_variant_get (reply, "(t)", &id);
+  return id;
+}
+
+OfSyncEvent *
+of_harness_wait_sync_event (OfHarness  *harness,
+                            const char *name,
+                            guint64     id,
+                            guint       timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+
+  g_assert_nonnull (harness->sync_events);
+  for (;;)
+    {
+      for (guint i = 0; i < harness->sync_events->len; i++)
+        {
+          OfSyncEvent *event = harness->sync_events->pdata[i];
+
+          if (event->id == id && g_str_equal (event->name, name))
+            return event;
+        }
+      if (g_get_monotonic_time () > end)
+        g_error ("no %s for sync %" G_GUINT64_FORMAT " within %u s", name, id, timeout_s);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (2000);
+    }
+}
+
+GSubprocess *
+of_harness_mount_hanging_fs (const char *dir,
+                             const char *delay)
+{
+  const char *helper = g_getenv ("OF_HANGING_FS");
+  g_autofree char *parent = g_path_get_dirname (dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  struct stat base_st, mount_st;
+  gboolean mounted = FALSE;
+
+  if (helper == NULL || !g_file_test ("/dev/fuse", G_FILE_TEST_EXISTS) ||
+      !g_spawn_command_line_sync ("/usr/bin/python3 -c 'import fusepy'", NULL, NULL, NULL, NULL))
+    {
+      g_test_skip ("needs /dev/fuse and python3-fusepy (tools/install-deps.sh)");
+      return NULL;
+    }
+  g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+  server = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "/usr/bin/python3", helper, dir, delay, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpint (stat (parent, &base_st), ==, 0);
+  /* Mounted once @dir is on another device than its parent. */
+  for (int i = 0; i < 100 && !mounted; i++)
+    {
+      g_usleep (50 * 1000);
+      mounted = stat (dir, &mount_st) == 0 && mount_st.st_dev != base_st.st_dev;
+    }
+  if (!mounted)
+    {
+      of_harness_unmount_hanging_fs (&server, dir);
+      g_test_skip ("cannot mount a FUSE file system here");
+      return NULL;
+    }
+  return g_steal_pointer (&server);
+}
+
+void
+of_harness_unmount_hanging_fs (GSubprocess **server,
+                               const char   *dir)
+{
+  const char *umount_argv[] = { "umount", "-l", dir, NULL };
+
+  if (*server == NULL)
+    return;
+  g_subprocess_force_exit (*server);
+  g_subprocess_wait (*server, NULL, NULL);
+  g_clear_object (server);
+  g_spawn_sync (NULL, (char **) umount_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
+guint
+of_harness_daemon_threads_in_d_state (OfHarness *harness)
+{
+  g_autofree char *task_dir = g_strdup_printf ("/proc/%s/task", g_subprocess_get_identifier (harness->daemon));
+  g_autoptr(GDir) dir = g_dir_open (task_dir, 0, NULL);
+  const char *tid;
+  guint stuck = 0;
+
+  while (dir != NULL && (tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *stat_path = g_build_filename (task_dir, tid, "stat", NULL);
+      g_autofree char *stat_line = NULL;
+      const char *end;
+
+      /* The state follows the command name in parentheses, which may
+       * itself hold ')'. */
+      if (g_file_get_contents (stat_path, &stat_line, NULL, NULL) && (end = strrchr (stat_line, ')')) != NULL &&
+          end[1] == ' ' && end[2] == 'D')
+        stuck++;
+    }
+  return stuck;
 }

@@ -5,10 +5,14 @@
  * project's shipped bus policy), the real polkitd on it (when running as
  * root) with the project's .policy and the test's rules, and the real
  * offlinefiles-syncd binary.  Every child dies with the test process.
+ * Below them, the fixtures the tests of shares have in common (a test
+ * user's folders and files, share files, SyncNow and its signals, a
+ * hanging file server): one version each, used by every test.
  */
 #pragma once
 
 #include <gio/gio.h>
+#include <sys/types.h>
 
 G_BEGIN_DECLS
 
@@ -52,6 +56,9 @@ OfHarness *of_harness_new            (gboolean with_polkit);
  * no test races its reload. */
 OfHarness *of_harness_new_with_rules (const char *extra_rules);
 void       of_harness_free           (OfHarness *harness);
+/* For teardowns: stops the daemon if it still runs, failing the test
+ * unless it exits 0, then frees *@harness and sets it to NULL. */
+void       of_harness_clear          (OfHarness **harness);
 /* python-dbusmock's polkitd in place of the real one (for a harness made
  * without polkit): it answers by action only, and can hold checks open.
  * of_harness_mock_polkit() calls one of its org.freedesktop.DBus.Mock
@@ -130,6 +137,69 @@ gboolean   of_harness_wait_for       (gboolean *flag,
                                       guint     timeout_ms);
 
 char      *of_harness_config_path    (OfHarness *harness);
+
+/* ---- the test users' files and syncs, shared by the share tests ---- */
+
+/* The uid and gid of @user; FALSE, and both 0, when it does not exist. */
+gboolean   of_harness_lookup_user    (const char *user,
+                                      uid_t      *uid,
+                                      gid_t      *gid);
+/* TRUE when running as root (needed to @why) and @user exists; else
+ * skips the test saying which is missing and returns FALSE. */
+gboolean   of_harness_require_user   (const char *user,
+                                      const char *why);
+/* HARNESS-DIR/@name, made with its parents (0755) and owned by
+ * @uid:@gid, as a folder of that user's would be.  Free it. */
+char      *of_harness_user_dir       (OfHarness  *harness,
+                                      const char *name,
+                                      uid_t       uid,
+                                      gid_t       gid);
+/* Writes @contents to @dir/@name, making @dir if needed; fails the test
+ * on error.  The file belongs to whoever runs the test. */
+void       of_harness_write_file     (const char *dir,
+                                      const char *name,
+                                      const char *contents);
+/* The same, then owned by @uid:@gid: a file of that user's. */
+void       of_harness_write_file_as  (const char *dir,
+                                      const char *name,
+                                      const char *contents,
+                                      uid_t       uid,
+                                      gid_t       gid);
+/* shares.d/@name.conf in the harness's config dir, written by root:
+ * a [Share] of @user from @local to @remote, then the lines @extra (may
+ * be NULL).  A NULL @local removes the file instead. */
+void       of_harness_write_share    (OfHarness  *harness,
+                                      const char *name,
+                                      const char *local,
+                                      const char *remote,
+                                      const char *user,
+                                      const char *extra);
+/* SyncNow as root; fails the test on error; returns the sync's id. */
+guint64    of_harness_sync_now       (OfHarness *harness);
+/* The first sync signal @name (SyncStarted, SyncFinished…) of sync @id,
+ * iterating the default main context for at most @timeout_s seconds;
+ * fails the test (g_error) if none came.  Needs of_harness_watch_syncs();
+ * the event is owned by the harness. */
+OfSyncEvent *of_harness_wait_sync_event (OfHarness  *harness,
+                                         const char *name,
+                                         guint64     id,
+                                         guint       timeout_s);
+
+/* ---- a file server that hangs, and what the daemon does meanwhile ---- */
+
+/* tests/hanging-fs.py ($OF_HANGING_FS) mounted on @dir, which this
+ * makes: every access under it blocks in the kernel for ever, or for
+ * @delay seconds ("1.5": a slow server; NULL: for ever).  Returns the
+ * server process, or NULL with the test skipped where FUSE cannot be
+ * used.  Undo it with of_harness_unmount_hanging_fs(). */
+GSubprocess *of_harness_mount_hanging_fs   (const char   *dir,
+                                            const char   *delay);
+/* Stops the server (clearing *@server; NULL does nothing) and lazily
+ * unmounts @dir, so that removing the harness dir does not hang. */
+void         of_harness_unmount_hanging_fs (GSubprocess **server,
+                                            const char   *dir);
+/* How many of the daemon's threads wait in the kernel (state D) now. */
+guint        of_harness_daemon_threads_in_d_state (OfHarness *harness);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OfHarness, of_harness_free)
 

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "config-store.h"
+#include "log-capture.h"
 #include "errors.h"
 
 typedef struct {
@@ -14,23 +15,8 @@ typedef struct {
   char *path;
 } Fixture;
 
-/* The daemon logs structured; g_test_expect_message() does not see that
- * in GLib 2.74, so warnings are captured by a writer of the test's own. */
+/* What the code under test warned about (log-capture.h). */
 static GPtrArray *logged;
-
-static GLogWriterOutput
-capture_writer (GLogLevelFlags   level,
-                const GLogField *fields,
-                gsize            n_fields,
-                gpointer         user_data)
-{
-  (void) user_data;
-  if (level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR))
-    for (gsize i = 0; i < n_fields; i++)
-      if (g_str_equal (fields[i].key, "MESSAGE"))
-        g_ptr_array_add (logged, g_strdup (fields[i].value));
-  return g_log_writer_default (level, fields, n_fields, NULL);
-}
 
 static void
 assert_logged (const char *pattern)
@@ -391,8 +377,7 @@ int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  logged = g_ptr_array_new_with_free_func (g_free);
-  g_log_set_writer_func (capture_writer, NULL, NULL);
+  logged = of_test_capture_warnings ();
   /* Invalid files are expected here: their warnings are checked, not fatal. */
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
 #define ADD(path, func) g_test_add ("/config-store/" path, Fixture, NULL, setup, func, teardown)

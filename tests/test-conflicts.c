@@ -5,7 +5,6 @@
  * files checked byte for byte on both sides, the store across a restart,
  * ConflictCount's signals, other users refused, a resolution waiting for
  * a running sync, a remote gone.  docs/behaviour.md §13. */
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,8 +43,6 @@ on_share_changed (GDBusConnection *conn, const char *sender, const char *path, c
 static void
 setup (Fixture *fixture, gconstpointer data)
 {
-  struct passwd *pw;
-
   (void) data;
   fixture->harness = of_harness_new (TRUE);
   fixture->events = of_harness_watch_syncs (fixture->harness);
@@ -54,12 +51,7 @@ setup (Fixture *fixture, gconstpointer data)
     g_dbus_connection_signal_subscribe (fixture->harness->conn, IFACE, "org.freedesktop.DBus.Properties",
                                         "PropertiesChanged", SHARE_PATH, SHARE_IFACE,
                                         G_DBUS_SIGNAL_FLAGS_NONE, on_share_changed, fixture, NULL);
-  pw = getpwnam (USER);
-  if (pw)
-    {
-      fixture->uid = pw->pw_uid;
-      fixture->gid = pw->pw_gid;
-    }
+  of_harness_lookup_user (USER, &fixture->uid, &fixture->gid);
 }
 
 static void
@@ -67,22 +59,10 @@ teardown (Fixture *fixture, gconstpointer data)
 {
   (void) data;
   g_dbus_connection_signal_unsubscribe (fixture->harness->conn, fixture->share_changes_id);
-  if (fixture->harness->daemon)
-    g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
-  g_clear_pointer (&fixture->harness, of_harness_free);
+  of_harness_clear (&fixture->harness);
   g_ptr_array_unref (fixture->share_changes);
   g_free (fixture->local);
   g_free (fixture->remote);
-}
-
-static char *
-user_dir (Fixture *fixture, const char *name)
-{
-  char *path = g_build_filename (fixture->harness->dir, name, NULL);
-
-  g_mkdir_with_parents (path, 0755);
-  g_assert_cmpint (chown (path, fixture->uid, fixture->gid), ==, 0);
-  return path;
 }
 
 /* Writes @contents to DIR/NAME as the share's user would own it; NULL
@@ -91,16 +71,11 @@ static void
 put (Fixture *fixture, const char *dir, const char *name, const char *contents)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
 
   if (contents == NULL)
-    {
-      g_assert_cmpint (g_unlink (path), ==, 0);
-      return;
-    }
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (chown (path, fixture->uid, fixture->gid), ==, 0);
+    g_assert_cmpint (g_unlink (path), ==, 0);
+  else
+    of_harness_write_file_as (dir, name, contents, fixture->uid, fixture->gid);
 }
 
 static char *
@@ -118,27 +93,15 @@ get (const char *dir, const char *name)
 static gboolean
 start (Fixture *fixture, const char *engine)
 {
-  g_autofree char *shares_dir = NULL;
-  g_autofree char *conf = NULL;
-  g_autofree char *contents = NULL;
   g_autofree char *arg = engine ? g_strdup_printf ("--engine=%s", engine) : NULL;
   const char *args[] = { arg, NULL };
 
+  /* It also checks that the test users exist. */
   if (!of_harness_require_polkit (fixture->harness))
     return FALSE;
-  if (fixture->uid == 0)
-    {
-      g_test_skip ("test user " USER " does not exist (.ci/run creates it)");
-      return FALSE;
-    }
-  fixture->local = user_dir (fixture, "local");
-  fixture->remote = user_dir (fixture, "remote");
-  shares_dir = g_build_filename (fixture->harness->config_dir, "shares.d", NULL);
-  g_mkdir (shares_dir, 0755);
-  conf = g_build_filename (shares_dir, "home.conf", NULL);
-  contents = g_strdup_printf ("[Share]\nLocalPath=%s\nRemotePath=%s\nUser=%s\n", fixture->local,
-                              fixture->remote, USER);
-  g_assert_true (g_file_set_contents (conf, contents, -1, NULL));
+  fixture->local = of_harness_user_dir (fixture->harness, "local", fixture->uid, fixture->gid);
+  fixture->remote = of_harness_user_dir (fixture->harness, "remote", fixture->uid, fixture->gid);
+  of_harness_write_share (fixture->harness, "home", fixture->local, fixture->remote, USER, NULL);
   of_harness_start_daemon (fixture->harness, args);
   return TRUE;
 }
@@ -149,26 +112,6 @@ share_call (Fixture *fixture, const char *method, GVariant *parameters, const ch
   return g_dbus_connection_call_sync (fixture->harness->conn, IFACE, SHARE_PATH, SHARE_IFACE, method,
                                       parameters, G_VARIANT_TYPE (reply_type), G_DBUS_CALL_FLAGS_NONE, -1,
                                       NULL, error);
-}
-
-static OfSyncEvent *
-wait_finished (Fixture *fixture, guint64 id)
-{
-  gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  for (;;)
-    {
-      for (guint i = 0; i < fixture->events->len; i++)
-        {
-          OfSyncEvent *event = fixture->events->pdata[i];
-          if (event->id == id && g_str_equal (event->name, "SyncFinished"))
-            return event;
-        }
-      if (g_get_monotonic_time () > end)
-        g_error ("no SyncFinished for sync %" G_GUINT64_FORMAT, id);
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
 }
 
 /* Share.SyncNow, as root, to its end; returns the result. */
@@ -182,7 +125,7 @@ sync_share (Fixture *fixture)
 
   g_assert_no_error (error);
   g_variant_get (reply, "(t)", &id);
-  finished = wait_finished (fixture, id);
+  finished = of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 60);
   g_test_message ("sync %" G_GUINT64_FORMAT ": %s: %s", id, finished->detail, finished->message);
   return finished->detail;
 }
@@ -683,17 +626,13 @@ test_waits_for_sync (Fixture *fixture, gconstpointer data)
   g_dbus_connection_call (fixture->harness->conn, IFACE, SHARE_PATH, SHARE_IFACE, "ResolveConflicts",
                           g_variant_new_parsed ("([('x', 'keep-local')],)"), G_VARIANT_TYPE ("(a(sss))"),
                           G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_resolved, &resolved_at);
-  finished = wait_finished (fixture, id);
+  finished = of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 60);
   /* The resolution has the hold from the moment that sync ended: a sync
    * asked for now starts only once the resolution is done. */
   {
-    g_autoptr(GVariant) next = of_harness_call (fixture->harness, IFACE, "SyncNow", NULL,
-                                                G_DBUS_CALL_FLAGS_NONE, &error);
-    guint64 next_id;
+    guint64 next_id = of_harness_sync_now (fixture->harness);
     gint64 started_at = 0;
 
-    g_assert_no_error (error);
-    g_variant_get (next, "(t)", &next_id);
     while (resolved_at == 0)
       g_main_context_iteration (NULL, TRUE);
     g_assert_cmpint (resolved_at, >, finished->at);
@@ -708,7 +647,7 @@ test_waits_for_sync (Fixture *fixture, gconstpointer data)
                     resolved_at - finished->at, started_at - finished->at);
     /* Its id is answered once it is announced, which is after the hold. */
     g_assert_cmpint (started_at, >=, resolved_at - G_USEC_PER_SEC / 10);
-    wait_finished (fixture, next_id);
+    of_harness_wait_sync_event (fixture->harness, "SyncFinished", next_id, 60);
   }
   assert_both (fixture, "x", "mine");
   g_assert_cmpuint (conflict_count (fixture), ==, 0);
@@ -765,9 +704,8 @@ static void
 test_shares_side_by_side (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *engine = g_build_filename (fixture->harness->dir, "slow-unison", NULL);
-  g_autofree char *shares_dir = g_build_filename (fixture->harness->config_dir, "shares.d", NULL);
-  g_autofree char *conf = g_build_filename (shares_dir, "work.conf", NULL);
-  g_autofree char *contents = NULL;
+  g_autofree char *off_local = g_build_filename (fixture->harness->dir, "off-local", NULL);
+  g_autofree char *off_remote = g_build_filename (fixture->harness->dir, "off-remote", NULL);
   g_autofree char *fast_local = NULL;
   g_autofree char *fast_remote = NULL;
   g_autoptr(GError) error = NULL;
@@ -785,25 +723,13 @@ test_shares_side_by_side (Fixture *fixture, gconstpointer data)
 
   g_assert_true (g_file_set_contents (engine, script, -1, NULL));
   g_chmod (engine, 0755);
-  if (fixture->uid == 0)
-    {
-      g_test_skip ("test user " USER " does not exist (.ci/run creates it)");
-      return;
-    }
-  fast_local = user_dir (fixture, "work-local");
-  fast_remote = user_dir (fixture, "work-remote");
-  g_mkdir_with_parents (shares_dir, 0755);
-  contents = g_strdup_printf ("[Share]\nLocalPath=%s\nRemotePath=%s\nUser=%s\n", fast_local, fast_remote, USER);
-  g_assert_true (g_file_set_contents (conf, contents, -1, NULL));
-  {
-    /* A share the administrator disabled: Share.SyncNow refuses it. */
-    g_autofree char *off_conf = g_build_filename (shares_dir, "off.conf", NULL);
-    g_autofree char *off = g_strdup_printf ("[Share]\nLocalPath=%s/off-local\nRemotePath=%s/off-remote\n"
-                                            "User=%s\nEnabled=false\n", fixture->harness->dir,
-                                            fixture->harness->dir, USER);
-
-    g_assert_true (g_file_set_contents (off_conf, off, -1, NULL));
-  }
+  if (!of_harness_require_polkit (fixture->harness))
+    return;
+  fast_local = of_harness_user_dir (fixture->harness, "work-local", fixture->uid, fixture->gid);
+  fast_remote = of_harness_user_dir (fixture->harness, "work-remote", fixture->uid, fixture->gid);
+  of_harness_write_share (fixture->harness, "work", fast_local, fast_remote, USER, NULL);
+  /* A share the administrator disabled: Share.SyncNow refuses it. */
+  of_harness_write_share (fixture->harness, "off", off_local, off_remote, USER, "Enabled=false\n");
   if (!start (fixture, engine))
     return;
   {
@@ -818,20 +744,15 @@ test_shares_side_by_side (Fixture *fixture, gconstpointer data)
   }
   put (fixture, fixture->local, "x", "base");
   put (fixture, fast_local, "y", "base");
-  reply = of_harness_call (fixture->harness, IFACE, "SyncNow", NULL, G_DBUS_CALL_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(t)", &id);
-  g_assert_cmpstr (wait_finished (fixture, id)->detail, ==, "success");
-  g_clear_pointer (&reply, g_variant_unref);
+  id = of_harness_sync_now (fixture->harness);
+  g_assert_cmpstr (of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 60)->detail, ==, "success");
   g_usleep (1100 * 1000);
   put (fixture, fixture->local, "x", "mine");
   put (fixture, fixture->remote, "x", "theirs");
   put (fixture, fast_local, "y", "mine");
   put (fixture, fast_remote, "y", "theirs");
-  reply = of_harness_call (fixture->harness, IFACE, "SyncNow", NULL, G_DBUS_CALL_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(t)", &id);
-  g_assert_cmpstr (wait_finished (fixture, id)->detail, ==, "partial");
+  id = of_harness_sync_now (fixture->harness);
+  g_assert_cmpstr (of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 60)->detail, ==, "partial");
 
   g_dbus_connection_call (fixture->harness->conn, IFACE, SHARE_PATH, SHARE_IFACE, "ResolveConflicts",
                           g_variant_new_parsed ("([('x', 'keep-local')],)"), G_VARIANT_TYPE ("(a(sss))"),
@@ -860,7 +781,7 @@ test_shares_side_by_side (Fixture *fixture, gconstpointer data)
                                        G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(t)", &id);
-  g_assert_cmpstr (wait_finished (fixture, id)->detail, ==, "success");
+  g_assert_cmpstr (of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 60)->detail, ==, "success");
   {
     guint started = 0, progress = 0;
     g_autofree char *work_there = get (fast_remote, "only-work");

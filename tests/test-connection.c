@@ -5,7 +5,6 @@
  * settings, and each share's connection state from real probes as the
  * share's user (a hanging and a slow FUSE server, an unmounted
  * MountPoint=, a missing server copy, WorkOffline). */
-#include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -38,18 +37,11 @@ typedef struct {
 static void
 setup (Fixture *fixture, gconstpointer data)
 {
-  struct passwd *pw;
-
   (void) data;
   g_setenv ("TZ", "UTC", TRUE);
   fixture->harness = of_harness_new (TRUE);
   fixture->events = of_harness_watch_syncs (fixture->harness);
-  pw = getpwnam (USER);
-  if (pw)
-    {
-      fixture->uid = pw->pw_uid;
-      fixture->gid = pw->pw_gid;
-    }
+  of_harness_lookup_user (USER, &fixture->uid, &fixture->gid);
 }
 
 static void
@@ -70,27 +62,10 @@ teardown (Fixture *fixture, gconstpointer data)
     g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
   stop_process (&fixture->nm);
   stop_process (&fixture->upower);
-  if (fixture->fuse != NULL)
-    {
-      const char *umount_argv[] = { "umount", "-l", fixture->fuse_dir, NULL };
-
-      stop_process (&fixture->fuse);
-      g_spawn_sync (NULL, (char **) umount_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-    }
+  of_harness_unmount_hanging_fs (&fixture->fuse, fixture->fuse_dir);
   g_free (fixture->fuse_dir);
   g_clear_pointer (&fixture->harness, of_harness_free);
   g_unsetenv ("TZ");
-}
-
-static void
-write_file (const char *dir, const char *name, const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_mkdir_with_parents (dir, 0755);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
 }
 
 /* A sync is due at once (its last one two hours ago, every hour). */
@@ -106,8 +81,8 @@ make_sync_due (Fixture *fixture, const char *more_settings)
   g_autofree char *settings = g_strdup_printf ("[BackgroundSync]\nSyncInterval=60\nSyncVariance=0\n%s",
                                                more_settings ? more_settings : "");
 
-  write_file (fixture->harness->state_dir, "state", state);
-  write_file (fixture->harness->config_dir, "background-sync.conf", settings);
+  of_harness_write_file (fixture->harness->state_dir, "state", state);
+  of_harness_write_file (fixture->harness->config_dir, "background-sync.conf", settings);
 }
 
 static char *
@@ -179,6 +154,19 @@ wait_started (Fixture *fixture, guint timeout_ms)
     }
 }
 
+/* The first SyncStarted, which must come within a second of @since
+ * (when @what happened). */
+static OfSyncEvent *
+assert_started_soon_after (Fixture *fixture, gint64 since, const char *what)
+{
+  OfSyncEvent *started = wait_started (fixture, 5000);
+
+  g_assert_nonnull (started);
+  g_test_message ("started %.3f s after %s", (started->at - since) / 1e6, what);
+  g_assert_cmpint (started->at - since, <, G_USEC_PER_SEC);
+  return started;
+}
+
 static void
 wait_deferred (Fixture *fixture, const char *reason)
 {
@@ -245,10 +233,7 @@ test_costed_network (Fixture *fixture, gconstpointer data)
 
   released = g_get_real_time ();
   set_metered (fixture, 4 /* guess-no */);
-  started = wait_started (fixture, 5000);
-  g_assert_nonnull (started);
-  g_test_message ("started %.3f s after the network became unmetered", (started->at - released) / 1e6);
-  g_assert_cmpint (started->at - released, <, G_USEC_PER_SEC);
+  started = assert_started_soon_after (fixture, released, "the network became unmetered");
   g_assert_cmpstr (started->detail, ==, "catch-up");
 
   /* The journal's "sync deferred" event: once for the deferral, however
@@ -271,13 +256,12 @@ test_nm_vanishes_and_returns (Fixture *fixture, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
   GVariantBuilder settings;
-  OfSyncEvent *started;
   gint64 gone;
 
   (void) data;
   make_sync_due (fixture, NULL);
   /* Nothing is planned until SyncInterval is set below. */
-  write_file (fixture->harness->config_dir, "background-sync.conf", "[BackgroundSync]\nSyncInterval=0\nSyncVariance=0\n");
+  of_harness_write_file (fixture->harness->config_dir, "background-sync.conf", "[BackgroundSync]\nSyncInterval=0\nSyncVariance=0\n");
   of_harness_start_daemon (fixture->harness, NULL);
   start_nm (fixture, 0);
   set_metered (fixture, 1);
@@ -294,10 +278,7 @@ test_nm_vanishes_and_returns (Fixture *fixture, gconstpointer data)
 
   gone = g_get_real_time ();
   stop_process (&fixture->nm);
-  started = wait_started (fixture, 5000);
-  g_assert_nonnull (started);
-  g_test_message ("started %.3f s after NetworkManager left", (started->at - gone) / 1e6);
-  g_assert_cmpint (started->at - gone, <, G_USEC_PER_SEC);
+  assert_started_soon_after (fixture, gone, "NetworkManager left");
 }
 
 /* SyncOnBatteryEnabled=false holds a due sync back while on battery. */
@@ -305,7 +286,6 @@ static void
 test_on_battery (Fixture *fixture, gconstpointer data)
 {
   GVariantBuilder props;
-  OfSyncEvent *started;
   gint64 released;
 
   (void) data;
@@ -321,10 +301,7 @@ test_on_battery (Fixture *fixture, gconstpointer data)
   g_variant_builder_add (&props, "{sv}", "OnBattery", g_variant_new_boolean (FALSE));
   of_harness_mock_call (fixture->harness, UPOWER, UPOWER_PATH, "UpdateProperties",
                         g_variant_new ("(sa{sv})", UPOWER, &props));
-  started = wait_started (fixture, 5000);
-  g_assert_nonnull (started);
-  g_test_message ("started %.3f s after mains power came back", (started->at - released) / 1e6);
-  g_assert_cmpint (started->at - released, <, G_USEC_PER_SEC);
+  assert_started_soon_after (fixture, released, "mains power came back");
 }
 
 /* On battery with the default SyncOnBatteryEnabled=true: nothing waits.
@@ -333,7 +310,6 @@ static void
 test_setting_releases (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  OfSyncEvent *started;
   gint64 released;
 
   (void) data;
@@ -345,9 +321,7 @@ test_setting_releases (Fixture *fixture, gconstpointer data)
   released = g_get_real_time ();
   g_assert_true (set_machine (fixture, MACHINE_IFACE, "SyncOnCostedNetworkEnabled", g_variant_new_boolean (TRUE), &error));
   g_assert_no_error (error);
-  started = wait_started (fixture, 5000);
-  g_assert_nonnull (started);
-  g_assert_cmpint (started->at - released, <, G_USEC_PER_SEC);
+  assert_started_soon_after (fixture, released, "the setting allowed it");
 }
 
 /* A manual sync ignores deferral. */
@@ -494,7 +468,7 @@ test_machine_settings (Fixture *fixture, gconstpointer data)
   /* Persistence across a restart. */
   g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
   /* A lock from a drop-in: listed, refused for everyone, root included. */
-  write_file (dropins, "50-fleet.conf", "[MachineConfiguration]\nSyncOnBatteryEnabled=false\n");
+  of_harness_write_file (dropins, "50-fleet.conf", "[MachineConfiguration]\nSyncOnBatteryEnabled=false\n");
   of_harness_start_daemon (fixture->harness, NULL);
   value = get_machine (fixture, "SlowLinkProbeTimeoutSec");
   g_assert_cmpuint (g_variant_get_uint16 (value), ==, 5);
@@ -516,40 +490,6 @@ test_machine_settings (Fixture *fixture, gconstpointer data)
 }
 
 /* ------------------------------------------------------------ shares */
-
-static gboolean
-require_user (Fixture *fixture)
-{
-  if (!of_harness_require_root ("run probes as another user"))
-    return FALSE;
-  if (fixture->uid == 0)
-    {
-      g_test_skip ("test user " USER " does not exist (.ci/run creates it)");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static char *
-user_dir (Fixture *fixture, const char *name)
-{
-  char *path = g_build_filename (fixture->harness->dir, name, NULL);
-
-  g_mkdir_with_parents (path, 0755);
-  g_assert_cmpint (chown (path, fixture->uid, fixture->gid), ==, 0);
-  return path;
-}
-
-static void
-share_file (Fixture *fixture, const char *name, const char *local, const char *remote, const char *extra)
-{
-  g_autofree char *dir = g_build_filename (fixture->harness->config_dir, "shares.d", NULL);
-  g_autofree char *file = g_strdup_printf ("%s.conf", name);
-  g_autofree char *contents = g_strdup_printf ("[Share]\nLocalPath=%s\nRemotePath=%s\nUser=%s\n%s",
-                                               local, remote, USER, extra ? extra : "");
-
-  write_file (dir, file, contents);
-}
 
 static char *
 share_path (const char *name)
@@ -603,14 +543,14 @@ test_probe_states (Fixture *fixture, gconstpointer data)
   guint state, reason;
 
   (void) data;
-  if (!require_user (fixture) || !of_harness_require_polkit (fixture->harness))
+  if (!of_harness_require_user (USER, "run probes as another user") || !of_harness_require_polkit (fixture->harness))
     return;
-  local = user_dir (fixture, "local");
-  remote = user_dir (fixture, "remote");
-  gone_local = user_dir (fixture, "gone-local");
+  local = of_harness_user_dir (fixture->harness, "local", fixture->uid, fixture->gid);
+  remote = of_harness_user_dir (fixture->harness, "remote", fixture->uid, fixture->gid);
+  gone_local = of_harness_user_dir (fixture->harness, "gone-local", fixture->uid, fixture->gid);
   gone_remote = g_build_filename (fixture->harness->dir, "no-server", "remote", NULL);
-  share_file (fixture, "home", local, remote, NULL);
-  share_file (fixture, "gone", gone_local, gone_remote, NULL);
+  of_harness_write_share (fixture->harness, "home", local, remote, USER, NULL);
+  of_harness_write_share (fixture->harness, "gone", gone_local, gone_remote, USER, NULL);
   of_harness_start_daemon (fixture->harness, NULL);
 
   /* Never probed yet (no sync, no NetworkManager): unknown. */
@@ -666,16 +606,16 @@ test_not_mounted (Fixture *fixture, gconstpointer data)
   gint64 end;
 
   (void) data;
-  if (!require_user (fixture))
+  if (!of_harness_require_user (USER, "run probes as another user"))
     return;
-  local = user_dir (fixture, "local");
-  mount = user_dir (fixture, "mnt");
-  remote = user_dir (fixture, "mnt/home");
+  local = of_harness_user_dir (fixture->harness, "local", fixture->uid, fixture->gid);
+  mount = of_harness_user_dir (fixture->harness, "mnt", fixture->uid, fixture->gid);
+  remote = of_harness_user_dir (fixture->harness, "mnt/home", fixture->uid, fixture->gid);
   extra = g_strdup_printf ("MountPoint=%s\n", mount);
-  share_file (fixture, "nfs", local, remote, extra);
-  fine_local = user_dir (fixture, "fine-local");
-  fine_remote = user_dir (fixture, "fine-remote");
-  share_file (fixture, "fine", fine_local, fine_remote, NULL);
+  of_harness_write_share (fixture->harness, "nfs", local, remote, USER, extra);
+  fine_local = of_harness_user_dir (fixture->harness, "fine-local", fixture->uid, fixture->gid);
+  fine_remote = of_harness_user_dir (fixture->harness, "fine-remote", fixture->uid, fixture->gid);
+  of_harness_write_share (fixture->harness, "fine", fine_local, fine_remote, USER, NULL);
   of_harness_start_daemon (fixture->harness, NULL);
 
   probe (fixture, "nfs", &state, &reason);
@@ -702,56 +642,9 @@ test_not_mounted (Fixture *fixture, gconstpointer data)
 static gboolean
 mount_fuse (Fixture *fixture, const char *delay)
 {
-  const char *helper = g_getenv ("OF_HANGING_FS");
-  g_autoptr(GError) error = NULL;
-  struct stat base_st, mount_st;
-  gboolean mounted = FALSE;
-
-  if (helper == NULL || !g_file_test ("/dev/fuse", G_FILE_TEST_EXISTS) ||
-      !g_spawn_command_line_sync ("/usr/bin/python3 -c 'import fusepy'", NULL, NULL, NULL, NULL))
-    {
-      g_test_skip ("needs /dev/fuse and python3-fusepy (tools/install-deps.sh)");
-      return FALSE;
-    }
   fixture->fuse_dir = g_build_filename (fixture->harness->dir, "server", NULL);
-  g_assert_cmpint (g_mkdir (fixture->fuse_dir, 0755), ==, 0);
-  fixture->fuse = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "/usr/bin/python3", helper,
-                                    fixture->fuse_dir, delay, NULL);
-  g_assert_no_error (error);
-  g_assert_cmpint (stat (fixture->harness->dir, &base_st), ==, 0);
-  for (int i = 0; i < 100 && !mounted; i++)
-    {
-      g_usleep (50 * 1000);
-      mounted = stat (fixture->fuse_dir, &mount_st) == 0 && mount_st.st_dev != base_st.st_dev;
-    }
-  if (!mounted)
-    {
-      stop_process (&fixture->fuse);
-      g_test_skip ("cannot mount a FUSE file system here");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static guint
-daemon_threads_in_d_state (Fixture *fixture)
-{
-  g_autofree char *task_dir = g_strdup_printf ("/proc/%s/task", g_subprocess_get_identifier (fixture->harness->daemon));
-  g_autoptr(GDir) dir = g_dir_open (task_dir, 0, NULL);
-  const char *tid;
-  guint stuck = 0;
-
-  while (dir != NULL && (tid = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *stat_path = g_build_filename (task_dir, tid, "stat", NULL);
-      g_autofree char *stat = NULL;
-      const char *end;
-
-      if (g_file_get_contents (stat_path, &stat, NULL, NULL) && (end = strrchr (stat, ')')) != NULL &&
-          end[1] == ' ' && end[2] == 'D')
-        stuck++;
-    }
-  return stuck;
+  fixture->fuse = of_harness_mount_hanging_fs (fixture->fuse_dir, delay);
+  return fixture->fuse != NULL;
 }
 
 /* The daemon's child processes, from every thread's children list. */
@@ -811,11 +704,11 @@ test_hanging_server (Fixture *fixture, gconstpointer data)
   gint64 asked, end;
 
   (void) data;
-  if (!require_user (fixture) || !mount_fuse (fixture, NULL))
+  if (!of_harness_require_user (USER, "run probes as another user") || !mount_fuse (fixture, NULL))
     return;
-  local = user_dir (fixture, "local");
+  local = of_harness_user_dir (fixture->harness, "local", fixture->uid, fixture->gid);
   remote = g_build_filename (fixture->fuse_dir, "remote", NULL);
-  share_file (fixture, "hung", local, remote, NULL);
+  of_harness_write_share (fixture->harness, "hung", local, remote, USER, NULL);
   of_harness_start_daemon (fixture->harness, NULL);
 
   asked = g_get_monotonic_time ();
@@ -838,7 +731,7 @@ test_hanging_server (Fixture *fixture, gconstpointer data)
       g_assert_no_error (error);
       g_test_message ("Set answered in %.0f ms", (g_get_monotonic_time () - before) / 1000.0);
       g_assert_cmpint (g_get_monotonic_time () - before, <, G_USEC_PER_SEC);
-      g_assert_cmpuint (daemon_threads_in_d_state (fixture), ==, 0);
+      g_assert_cmpuint (of_harness_daemon_threads_in_d_state (fixture->harness), ==, 0);
       g_assert_cmpint (g_get_monotonic_time () - asked, <, 30 * G_USEC_PER_SEC);
     }
   g_test_message ("Probe answered after %.1f s: (%u, %u)", (reply.at - asked) / 1e6, reply.state, reply.reason);
@@ -848,7 +741,7 @@ test_hanging_server (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (reply.at - asked, >=, 10 * G_USEC_PER_SEC - 200000);
   g_assert_cmpint (reply.at - asked, <, 13 * G_USEC_PER_SEC);
   g_assert_cmpuint (share_u (fixture, "hung", "OfflineReason"), ==, 101);
-  g_assert_cmpuint (daemon_threads_in_d_state (fixture), ==, 0);
+  g_assert_cmpuint (of_harness_daemon_threads_in_d_state (fixture->harness), ==, 0);
 
   /* The server answers at last (it goes away): the stuck probe dies and
    * is reaped. */
@@ -868,13 +761,12 @@ test_slow_server (Fixture *fixture, gconstpointer data)
   guint state, reason;
 
   (void) data;
-  if (!require_user (fixture) || !mount_fuse (fixture, "1.5"))
+  if (!of_harness_require_user (USER, "run probes as another user") || !mount_fuse (fixture, "1.5"))
     return;
-  local = user_dir (fixture, "local");
+  local = of_harness_user_dir (fixture->harness, "local", fixture->uid, fixture->gid);
   remote = g_build_filename (fixture->fuse_dir, "remote", NULL);
-  share_file (fixture, "slow", local, remote, NULL);
-  write_file (fixture->harness->config_dir, "background-sync.conf",
-              "[MachineConfiguration]\nSlowLinkProbeTimeoutSec=1\n");
+  of_harness_write_share (fixture->harness, "slow", local, remote, USER, NULL);
+  of_harness_write_file (fixture->harness->config_dir, "background-sync.conf", "[MachineConfiguration]\nSlowLinkProbeTimeoutSec=1\n");
   of_harness_start_daemon (fixture->harness, NULL);
   probe (fixture, "slow", &state, &reason);
   g_assert_cmpuint (state, ==, 1);

@@ -7,7 +7,6 @@
  * middle of its writes, after which the exporter still reads every file
  * (node_textfile_scrape_error 0) and the file is whole. */
 #include <math.h>
-#include <pwd.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -197,19 +196,13 @@ write_config (Fixture    *fixture,
 static void
 setup (Fixture *fixture, gconstpointer data)
 {
-  struct passwd *pw = getpwnam (USER);
-
   (void) data;
   fixture->harness = of_harness_new (TRUE);
   fixture->events = of_harness_watch_syncs (fixture->harness);
   fixture->prom_dir = g_build_filename (fixture->harness->dir, "node-exporter", NULL);
   fixture->prom_file = g_build_filename (fixture->prom_dir, "offlinefiles.prom", NULL);
   g_assert_cmpint (g_mkdir (fixture->prom_dir, 0755), ==, 0);
-  if (pw)
-    {
-      fixture->uid = pw->pw_uid;
-      fixture->gid = pw->pw_gid;
-    }
+  of_harness_lookup_user (USER, &fixture->uid, &fixture->gid);
 }
 
 static void
@@ -222,64 +215,20 @@ teardown (Fixture *fixture, gconstpointer data)
       g_subprocess_wait (fixture->exporter, NULL, NULL);
       g_clear_object (&fixture->exporter);
     }
-  if (fixture->harness->daemon)
-    g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
-  g_clear_pointer (&fixture->harness, of_harness_free);
+  of_harness_clear (&fixture->harness);
   g_free (fixture->prom_dir);
   g_free (fixture->prom_file);
-}
-
-/* A directory of the share's user, with files in it as that user. */
-static char *
-user_dir (Fixture *fixture, const char *name)
-{
-  char *path = g_build_filename (fixture->harness->dir, name, NULL);
-
-  g_assert_cmpint (g_mkdir_with_parents (path, 0755), ==, 0);
-  g_assert_cmpint (chown (path, fixture->uid, fixture->gid), ==, 0);
-  return path;
-}
-
-static void
-write_as_user (Fixture *fixture, const char *dir, const char *name, const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (chown (path, fixture->uid, fixture->gid), ==, 0);
 }
 
 static guint64
 sync_now_and_wait (Fixture *fixture, const char *expected_result)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = of_harness_call (fixture->harness, IFACE, "SyncNow", NULL,
-                                               G_DBUS_CALL_FLAGS_NONE, &error);
-  gint64 end = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
-  guint64 id;
+  guint64 id = of_harness_sync_now (fixture->harness);
+  OfSyncEvent *event = of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 60);
 
-  g_assert_no_error (error);
-  g_variant_get (reply, "(t)", &id);
-  for (;;)
-    {
-      for (guint i = 0; i < fixture->events->len; i++)
-        {
-          OfSyncEvent *event = fixture->events->pdata[i];
-
-          if (event->id == id && g_str_equal (event->name, "SyncFinished"))
-            {
-              g_test_message ("sync %" G_GUINT64_FORMAT ": %s (%s)", id, event->detail, event->message);
-              g_assert_cmpstr (event->detail, ==, expected_result);
-              return id;
-            }
-        }
-      if (g_get_monotonic_time () > end)
-        g_error ("no SyncFinished for sync %" G_GUINT64_FORMAT, id);
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
+  g_test_message ("sync %" G_GUINT64_FORMAT ": %s (%s)", id, event->detail, event->message);
+  g_assert_cmpstr (event->detail, ==, expected_result);
+  return id;
 }
 
 static double
@@ -300,7 +249,7 @@ assert_close (double got, double expected, const char *what)
 static void
 test_exporter (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *local = NULL, *remote = NULL, *share_path = NULL, *share = NULL;
+  g_autofree char *local = NULL, *remote = NULL;
   g_autofree char *body = NULL, *moved = NULL, *contents = NULL;
   g_autoptr(GError) error = NULL;
   double first_success, first_duration;
@@ -309,22 +258,11 @@ test_exporter (Fixture *fixture, gconstpointer data)
   if (!of_harness_require_root ("run polkitd and the engine as another user") ||
       !of_harness_require_polkit (fixture->harness) || !need_exporter ())
     return;
-  if (fixture->uid == 0)
-    {
-      g_test_skip ("test user " USER " does not exist (tools/install-deps.sh creates it)");
-      return;
-    }
-
-  local = user_dir (fixture, "docs-local");
-  remote = user_dir (fixture, "docs-remote");
-  write_as_user (fixture, local, "report.txt", "base");
-  share_path = g_build_filename (fixture->harness->config_dir, "shares.d", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (share_path, 0755), ==, 0);
-  g_free (share_path);
-  share_path = g_build_filename (fixture->harness->config_dir, "shares.d", "docs.conf", NULL);
-  share = g_strdup_printf ("[Share]\nLocalPath=%s\nRemotePath=%s\nUser=%s\n", local, remote, USER);
-  g_file_set_contents (share_path, share, -1, &error);
-  g_assert_no_error (error);
+  /* of_harness_require_polkit() also checks that the test users exist. */
+  local = of_harness_user_dir (fixture->harness, "docs-local", fixture->uid, fixture->gid);
+  remote = of_harness_user_dir (fixture->harness, "docs-remote", fixture->uid, fixture->gid);
+  of_harness_write_file_as (local, "report.txt", "base", fixture->uid, fixture->gid);
+  of_harness_write_share (fixture->harness, "docs", local, remote, USER, NULL);
   write_config (fixture, "SyncInterval=360\nSyncVariance=60", fixture->prom_file);
 
   start_exporter (fixture);
@@ -372,8 +310,8 @@ test_exporter (Fixture *fixture, gconstpointer data)
 
   /* A conflict: partial, and the share's last success stays. */
   g_usleep (1100 * 1000);  /* a different mtime on both sides */
-  write_as_user (fixture, local, "report.txt", "changed here");
-  write_as_user (fixture, remote, "report.txt", "changed there");
+  of_harness_write_file_as (local, "report.txt", "changed here", fixture->uid, fixture->gid);
+  of_harness_write_file_as (remote, "report.txt", "changed there", fixture->uid, fixture->gid);
   sync_now_and_wait (fixture, "partial");
   g_clear_pointer (&body, g_free);
   body = scrape_until (fixture, "offlinefiles_syncs_total{result=\"partial\"}", 1);

@@ -29,9 +29,7 @@ static void
 teardown (Fixture *fixture, gconstpointer data)
 {
   (void) data;
-  if (fixture->harness->daemon)
-    g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
-  g_clear_pointer (&fixture->harness, of_harness_free);
+  of_harness_clear (&fixture->harness);
   g_free (fixture->dropins);
 }
 

@@ -29,21 +29,8 @@ static void
 teardown (Fixture *fixture, gconstpointer data)
 {
   (void) data;
-  if (fixture->harness->daemon)
-    g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
-  g_clear_pointer (&fixture->harness, of_harness_free);
+  of_harness_clear (&fixture->harness);
   g_unsetenv ("TZ");
-}
-
-static void
-write_file (const char *dir, const char *name, const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_mkdir_with_parents (dir, 0755);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
 }
 
 static void
@@ -58,14 +45,14 @@ write_state (Fixture *fixture, gint64 first_start, gint64 last_start, guint64 ne
                                             "LastSuccessfulSyncStart=%" G_GINT64_FORMAT "\n",
                                             first_start, next_id, last_start, last_start,
                                             last_start ? "success" : "", last_start);
-  write_file (fixture->harness->state_dir, "state", state);
+  of_harness_write_file (fixture->harness->state_dir, "state", state);
 }
 
 static void
 write_settings (Fixture *fixture, const char *settings)
 {
   g_autofree char *contents = g_strdup_printf ("[BackgroundSync]\n%s", settings);
-  write_file (fixture->harness->config_dir, "background-sync.conf", contents);
+  of_harness_write_file (fixture->harness->config_dir, "background-sync.conf", contents);
 }
 
 static guint64
@@ -244,19 +231,6 @@ test_sync_now (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fixture->events->len, ==, 4);
 }
 
-static guint64
-sync_now (Fixture *fixture)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  guint64 id;
-
-  reply = of_harness_call (fixture->harness, IFACE, "SyncNow", NULL, G_DBUS_CALL_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(t)", &id);
-  return id;
-}
-
 static void
 test_restart (Fixture *fixture, gconstpointer data)
 {
@@ -274,7 +248,7 @@ test_restart (Fixture *fixture, gconstpointer data)
   of_harness_settle (fixture->harness);
   g_assert_cmpuint (get_t (fixture, "NextSyncTime"), ==, next_before);
 
-  first = sync_now (fixture);
+  first = of_harness_sync_now (fixture->harness);
   assert_pair (fixture, 0, "manual", "success");
   of_harness_settle (fixture->harness);
   next_before = get_t (fixture, "NextSyncTime");
@@ -282,7 +256,7 @@ test_restart (Fixture *fixture, gconstpointer data)
   of_harness_start_daemon (fixture->harness, NULL);
   of_harness_settle (fixture->harness);
   g_assert_cmpuint (get_t (fixture, "NextSyncTime"), ==, next_before);
-  second = sync_now (fixture);
+  second = of_harness_sync_now (fixture->harness);
   g_assert_cmpuint (second, >, first);
   assert_pair (fixture, 2, "manual", "success");
 }
@@ -410,8 +384,7 @@ test_corrupt_state (Fixture *fixture, gconstpointer data)
   g_autofree char *state = NULL;
 
   (void) data;
-  write_file (fixture->harness->state_dir, "state",
-              "[State]\nNextSyncId=banana\nLastSyncStart=-5\n\xff\xfe garbage");
+  of_harness_write_file (fixture->harness->state_dir, "state", "[State]\nNextSyncId=banana\nLastSyncStart=-5\n\xff\xfe garbage");
   of_harness_start_daemon (fixture->harness, NULL);
   of_harness_settle (fixture->harness);
   /* A fresh start: planned from now, not a burst of catch-ups. */
@@ -421,7 +394,7 @@ test_corrupt_state (Fixture *fixture, gconstpointer data)
   state = get_s (fixture, "State");
   g_assert_cmpstr (state, ==, "idle");
   g_assert_cmpuint (get_t (fixture, "NextSyncTime"), >, (guint64) g_get_real_time ());
-  g_assert_cmpuint (sync_now (fixture), ==, 1);
+  g_assert_cmpuint (of_harness_sync_now (fixture->harness), ==, 1);
   assert_pair (fixture, 0, "manual", "success");
 }
 

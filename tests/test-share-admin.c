@@ -6,7 +6,6 @@
  * stops the share's running engine and leaves its folders alone; a file
  * written over the bus survives a restart and a reload unchanged; a
  * folder on a dead server costs its caller a timeout, nobody else. */
-#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,8 +61,6 @@ own_name (Fixture *fixture, const char *base)
 static void
 setup (Fixture *fixture, gconstpointer data)
 {
-  struct passwd *pw;
-
   g_autofree char *prefix = g_strdup_printf ("own%d-", (int) getpid ());
   g_autofree char *rules = g_strdup_printf (own_rules_template, prefix);
 
@@ -73,21 +70,14 @@ setup (Fixture *fixture, gconstpointer data)
   fixture->events = of_harness_watch_syncs (fixture->harness);
   fixture->shares_dir = g_build_filename (fixture->harness->config_dir, "shares.d", NULL);
   g_mkdir (fixture->shares_dir, 0755);
-  pw = getpwnam (OWN);
-  if (pw)
-    {
-      fixture->uid = pw->pw_uid;
-      fixture->gid = pw->pw_gid;
-    }
+  of_harness_lookup_user (OWN, &fixture->uid, &fixture->gid);
 }
 
 static void
 teardown (Fixture *fixture, gconstpointer data)
 {
   (void) data;
-  if (fixture->harness->daemon)
-    g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
-  g_clear_pointer (&fixture->harness, of_harness_free);
+  of_harness_clear (&fixture->harness);
   g_free (fixture->shares_dir);
   g_ptr_array_unref (fixture->names);
 }
@@ -95,44 +85,9 @@ teardown (Fixture *fixture, gconstpointer data)
 static gboolean
 require_all (Fixture *fixture)
 {
-  if (!of_harness_require_root ("run polkitd and call as test users") ||
-      !of_harness_require_polkit (fixture->harness))
-    return FALSE;
-  if (fixture->uid == 0)
-    {
-      g_test_skip ("test user " OWN " does not exist (tools/install-deps.sh creates it)");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* A directory of the test user's. */
-static char *
-own_dir (Fixture *fixture, const char *name)
-{
-  char *path = g_build_filename (fixture->harness->dir, name, NULL);
-
-  g_assert_cmpint (g_mkdir_with_parents (path, 0755), ==, 0);
-  g_assert_cmpint (chown (path, fixture->uid, fixture->gid), ==, 0);
-  return path;
-}
-
-static void
-write_file (const char *dir, const char *name, const char *contents, uid_t uid, gid_t gid)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-
-  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
-  g_assert_cmpint (chown (path, uid, gid), ==, 0);
-}
-
-static void
-admin_share_file (Fixture *fixture, const char *name, const char *local, const char *remote)
-{
-  g_autofree char *text = g_strdup_printf ("[Share]\nLocalPath=%s\nRemotePath=%s\nUser=%s\n", local, remote, OWN);
-  g_autofree char *file_name = g_strdup_printf ("%s.conf", name);
-
-  write_file (fixture->shares_dir, file_name, text, 0, 0);
+  /* of_harness_require_polkit() also checks that the test users exist. */
+  return of_harness_require_root ("run polkitd and call as test users") &&
+         of_harness_require_polkit (fixture->harness);
 }
 
 /* The files in shares.d, as one sorted line: "nothing written" means
@@ -195,39 +150,6 @@ share_exported (Fixture *fixture, const char *name)
   return found;
 }
 
-static guint64
-sync_now (Fixture *fixture)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = of_harness_call (fixture->harness, IFACE, "SyncNow", NULL,
-                                               G_DBUS_CALL_FLAGS_NONE, &error);
-  guint64 id;
-
-  g_assert_no_error (error);
-  g_variant_get (reply, "(t)", &id);
-  return id;
-}
-
-static OfSyncEvent *
-wait_event (Fixture *fixture, const char *name, guint64 id, guint timeout_s)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
-
-  for (;;)
-    {
-      for (guint i = 0; i < fixture->events->len; i++)
-        {
-          OfSyncEvent *event = fixture->events->pdata[i];
-          if (event->id == id && g_str_equal (event->name, name))
-            return event;
-        }
-      if (g_get_monotonic_time () > end)
-        g_error ("no %s for sync %" G_GUINT64_FORMAT " within %u s", name, id, timeout_s);
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-}
-
 /* unison archive files (ar*) of uid @uid in the daemon's state dir. */
 static guint
 count_archives (Fixture *fixture, uid_t uid)
@@ -272,11 +194,11 @@ test_add_sync_remove (Fixture *fixture, gconstpointer data)
   (void) data;
   if (!require_all (fixture))
     return;
-  local = own_dir (fixture, "mine-local");
-  remote = own_dir (fixture, "mine-remote");
-  write_file (local, "notes.txt", "mine", fixture->uid, fixture->gid);
-  keep_local = own_dir (fixture, "keep-local");
-  keep_remote = own_dir (fixture, "keep-remote");
+  local = of_harness_user_dir (fixture->harness, "mine-local", fixture->uid, fixture->gid);
+  remote = of_harness_user_dir (fixture->harness, "mine-remote", fixture->uid, fixture->gid);
+  of_harness_write_file_as (local, "notes.txt", "mine", fixture->uid, fixture->gid);
+  keep_local = of_harness_user_dir (fixture->harness, "keep-local", fixture->uid, fixture->gid);
+  keep_remote = of_harness_user_dir (fixture->harness, "keep-remote", fixture->uid, fixture->gid);
   of_harness_start_daemon (fixture->harness, NULL);
 
   g_assert_cmpint (add_as (fixture, OWN, mine, local, remote, "{'Timeout': <uint32 5>}", &out, &err), ==, 0);
@@ -316,8 +238,8 @@ test_add_sync_remove (Fixture *fixture, gconstpointer data)
 
   /* It syncs, as its user, with another share of the same user's. */
   g_assert_cmpint (add_as (fixture, OWN, keep, keep_local, keep_remote, NULL, &out2, &err3), ==, 0);
-  id = sync_now (fixture);
-  finished = wait_event (fixture, "SyncFinished", id, 60);
+  id = of_harness_sync_now (fixture->harness);
+  finished = of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 60);
   g_test_message ("SyncFinished: %s: %s", finished->detail, finished->message);
   g_assert_cmpstr (finished->detail, ==, "success");
   arrived_path = g_build_filename (remote, "notes.txt", NULL);
@@ -379,14 +301,14 @@ test_refused (Fixture *fixture, gconstpointer data)
   (void) data;
   if (!require_all (fixture))
     return;
-  local = own_dir (fixture, "mine-local");
-  remote = own_dir (fixture, "mine-remote");
+  local = of_harness_user_dir (fixture->harness, "mine-local", fixture->uid, fixture->gid);
+  remote = of_harness_user_dir (fixture->harness, "mine-remote", fixture->uid, fixture->gid);
   roots = g_build_filename (fixture->harness->dir, "roots-only", NULL);
   g_assert_cmpint (g_mkdir (roots, 0755), ==, 0);  /* root's: the user cannot write it */
   inside = g_build_filename (local, "inner", NULL);
   g_assert_cmpint (g_mkdir (inside, 0755), ==, 0);
   dotdot = g_strdup_printf ("%s/../mine-remote", local);
-  admin_share_file (fixture, "taken", local, remote);
+  of_harness_write_share (fixture->harness, "taken", local, remote, OWN, NULL);
   other_option = g_strdup_printf ("{'User': <'%s'>}", OTHER);
   cases[0].name = own_name (fixture, "rootsdir");
   cases[0].local = roots;
@@ -421,13 +343,13 @@ test_limit (Fixture *fixture, gconstpointer data)
   (void) data;
   if (!require_all (fixture))
     return;
-  local = own_dir (fixture, "mine-local");
-  remote = own_dir (fixture, "mine-remote");
+  local = of_harness_user_dir (fixture->harness, "mine-local", fixture->uid, fixture->gid);
+  remote = of_harness_user_dir (fixture->harness, "mine-remote", fixture->uid, fixture->gid);
   for (int i = 0; i < 63; i++)
     {
       g_autofree char *name = g_strdup_printf ("admin%02d", i);
 
-      admin_share_file (fixture, name, local, remote);
+      of_harness_write_share (fixture->harness, name, local, remote, OWN, NULL);
     }
   of_harness_start_daemon (fixture->harness, NULL);
   g_assert_cmpint (add_as (fixture, OWN, own_name (fixture, "the64th"), local, remote, NULL, &out, &err), ==, 0);
@@ -455,9 +377,9 @@ test_ownership (Fixture *fixture, gconstpointer data)
   (void) data;
   if (!require_all (fixture))
     return;
-  local = own_dir (fixture, "mine-local");
-  remote = own_dir (fixture, "mine-remote");
-  admin_share_file (fixture, "byadmin", local, remote);
+  local = of_harness_user_dir (fixture->harness, "mine-local", fixture->uid, fixture->gid);
+  remote = of_harness_user_dir (fixture->harness, "mine-remote", fixture->uid, fixture->gid);
+  of_harness_write_share (fixture->harness, "byadmin", local, remote, OWN, NULL);
   of_harness_start_daemon (fixture->harness, NULL);
 
   g_assert_cmpint (remove_as (fixture, OWN, "byadmin", &err), !=, 0);
@@ -517,10 +439,10 @@ test_remove_during_sync (Fixture *fixture, gconstpointer data)
   (void) data;
   if (!require_all (fixture))
     return;
-  local = own_dir (fixture, "a-local");
-  remote = own_dir (fixture, "a-remote");
-  local2 = own_dir (fixture, "b-local");
-  remote2 = own_dir (fixture, "b-remote");
+  local = of_harness_user_dir (fixture->harness, "a-local", fixture->uid, fixture->gid);
+  remote = of_harness_user_dir (fixture->harness, "a-remote", fixture->uid, fixture->gid);
+  local2 = of_harness_user_dir (fixture->harness, "b-local", fixture->uid, fixture->gid);
+  remote2 = of_harness_user_dir (fixture->harness, "b-remote", fixture->uid, fixture->gid);
   /* A stand-in engine: for share "a" (whose folders it is given) it
    * says its pid and hangs; for "b" it syncs nothing. */
   marker = g_build_filename (local, "engine-pid", NULL);
@@ -539,7 +461,7 @@ test_remove_during_sync (Fixture *fixture, gconstpointer data)
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (add_as (fixture, OWN, b_name, local2, remote2, NULL, &out, &err), ==, 0);
 
-  id = sync_now (fixture);
+  id = of_harness_sync_now (fixture->harness);
   /* "a" comes first: wait until its engine runs. */
   for (int i = 0; i < 3000 && !g_file_get_contents (marker, &pid_text, NULL, NULL); i++)
     g_usleep (10 * 1000);
@@ -554,7 +476,7 @@ test_remove_during_sync (Fixture *fixture, gconstpointer data)
   /* Stopped and reaped before the reply. */
   g_assert_cmpint (kill (pid, 0), ==, -1);
   g_test_message ("removed in %.2f s", (g_get_monotonic_time () - before) / 1e6);
-  finished = wait_event (fixture, "SyncFinished", id, 30);
+  finished = of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 30);
   g_test_message ("SyncFinished: %s: %s", finished->detail, finished->message);
   g_assert_cmpstr (finished->detail, ==, "success");
   g_assert_cmpstr (finished->message, ==, "1 share synced");
@@ -575,7 +497,6 @@ test_remove_during_sync (Fixture *fixture, gconstpointer data)
 static void
 test_hung_folder (Fixture *fixture, gconstpointer data)
 {
-  const char *helper = g_getenv ("OF_HANGING_FS");
   g_autofree char *server = g_build_filename (fixture->harness->dir, "server", NULL);
   g_autofree char *hung_remote = g_build_filename (server, "remote", NULL);
   g_autofree char *local = NULL, *root_local = NULL, *root_remote = NULL, *before = NULL, *after = NULL;
@@ -583,37 +504,16 @@ test_hung_folder (Fixture *fixture, gconstpointer data)
   g_autoptr(GSubprocess) fuse = NULL, hung_call = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
-  const char *umount_argv[] = { "umount", "-l", server, NULL };
   const char *hung = own_name (fixture, "hung");
-  struct stat base_st, mount_st;
-  gboolean mounted = FALSE;
   gint64 started, took;
 
   (void) data;
   if (!require_all (fixture))
     return;
-  if (helper == NULL || !g_file_test ("/dev/fuse", G_FILE_TEST_EXISTS) ||
-      !g_spawn_command_line_sync ("/usr/bin/python3 -c 'import fusepy'", NULL, NULL, NULL, NULL))
-    {
-      g_test_skip ("needs /dev/fuse and python3-fusepy (tools/install-deps.sh)");
-      return;
-    }
-  g_assert_cmpint (g_mkdir (server, 0755), ==, 0);
-  fuse = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "/usr/bin/python3", helper, server, NULL);
-  g_assert_no_error (error);
-  g_assert_cmpint (stat (fixture->harness->dir, &base_st), ==, 0);
-  for (int i = 0; i < 100 && !mounted; i++)
-    {
-      g_usleep (50 * 1000);
-      mounted = stat (server, &mount_st) == 0 && mount_st.st_dev != base_st.st_dev;
-    }
-  if (!mounted)
-    {
-      g_subprocess_force_exit (fuse);
-      g_test_skip ("cannot mount a FUSE file system here");
-      return;
-    }
-  local = own_dir (fixture, "hung-local");
+  fuse = of_harness_mount_hanging_fs (server, NULL);
+  if (fuse == NULL)
+    return;
+  local = of_harness_user_dir (fixture->harness, "hung-local", fixture->uid, fixture->gid);
   root_local = g_build_filename (fixture->harness->dir, "root-local", NULL);
   root_remote = g_build_filename (fixture->harness->dir, "root-remote", NULL);
   g_assert_cmpint (g_mkdir (root_local, 0755), ==, 0);
@@ -655,9 +555,7 @@ test_hung_folder (Fixture *fixture, gconstpointer data)
   expected = g_strdup_printf ("%s%srootshare.conf", before, *before ? " " : "");
   g_assert_cmpstr (after, ==, expected);
 
-  g_subprocess_force_exit (fuse);
-  g_subprocess_wait (fuse, NULL, NULL);
-  g_spawn_sync (NULL, (char **) umount_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  of_harness_unmount_hanging_fs (&fuse, server);
 }
 
 /* UserSharesEnabled=false in a drop-in: the user's own AddShare is
@@ -675,8 +573,8 @@ test_disabled_by_policy (Fixture *fixture, gconstpointer data)
   (void) data;
   if (!require_all (fixture))
     return;
-  local = own_dir (fixture, "mine-local");
-  remote = own_dir (fixture, "mine-remote");
+  local = of_harness_user_dir (fixture->harness, "mine-local", fixture->uid, fixture->gid);
+  remote = of_harness_user_dir (fixture->harness, "mine-remote", fixture->uid, fixture->gid);
   dropin_dir = g_build_filename (fixture->harness->config_dir, "background-sync.conf.d", NULL);
   g_assert_cmpint (g_mkdir_with_parents (dropin_dir, 0755), ==, 0);
   dropin = g_build_filename (dropin_dir, "50-no-user-shares.conf", NULL);

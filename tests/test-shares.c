@@ -30,82 +30,20 @@ typedef struct {
 static void
 setup (Fixture *fixture, gconstpointer data)
 {
-  struct passwd *pw;
-
   (void) data;
   fixture->harness = of_harness_new (TRUE);
   fixture->events = of_harness_watch_syncs (fixture->harness);
   fixture->shares_dir = g_build_filename (fixture->harness->config_dir, "shares.d", NULL);
   g_mkdir (fixture->shares_dir, 0755);
-  pw = getpwnam (USER);
-  if (pw)
-    {
-      fixture->uid = pw->pw_uid;
-      fixture->gid = pw->pw_gid;
-    }
+  of_harness_lookup_user (USER, &fixture->uid, &fixture->gid);
 }
 
 static void
 teardown (Fixture *fixture, gconstpointer data)
 {
   (void) data;
-  if (fixture->harness->daemon)
-    g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
-  g_clear_pointer (&fixture->harness, of_harness_free);
+  of_harness_clear (&fixture->harness);
   g_free (fixture->shares_dir);
-}
-
-static gboolean
-require_user (Fixture *fixture)
-{
-  if (!of_harness_require_root ("run the engine as another user"))
-    return FALSE;
-  if (fixture->uid == 0)
-    {
-      g_test_skip ("test user " USER " does not exist (.ci/run creates it)");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* A directory owned by the test user, under the harness dir. */
-static char *
-user_dir (Fixture *fixture, const char *name)
-{
-  char *path = g_build_filename (fixture->harness->dir, name, NULL);
-
-  g_mkdir_with_parents (path, 0755);
-  g_assert_cmpint (chown (path, fixture->uid, fixture->gid), ==, 0);
-  return path;
-}
-
-static void
-write_as_user (Fixture *fixture, const char *dir, const char *name, const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (chown (path, fixture->uid, fixture->gid), ==, 0);
-}
-
-static void
-share_file (Fixture *fixture, const char *name, const char *local, const char *remote, const char *extra)
-{
-  g_autofree char *path = g_strdup_printf ("%s/%s.conf", fixture->shares_dir, name);
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (local == NULL)
-    {
-      g_unlink (path);
-      return;
-    }
-  contents = g_strdup_printf ("[Share]\nLocalPath=%s\nRemotePath=%s\nUser=%s\n%s",
-                              local, remote, USER, extra ? extra : "");
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
 }
 
 static char *
@@ -126,40 +64,6 @@ start (Fixture *fixture, const char *engine)
   const char *args[] = { arg, NULL };
 
   of_harness_start_daemon (fixture->harness, args);
-}
-
-static guint64
-sync_now (Fixture *fixture)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = of_harness_call (fixture->harness, IFACE, "SyncNow", NULL,
-                                               G_DBUS_CALL_FLAGS_NONE, &error);
-  guint64 id;
-
-  g_assert_no_error (error);
-  g_variant_get (reply, "(t)", &id);
-  return id;
-}
-
-/* Waits for the SyncFinished of @id; returns it. */
-static OfSyncEvent *
-wait_finished (Fixture *fixture, guint64 id, guint timeout_s)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
-
-  for (;;)
-    {
-      for (guint i = 0; i < fixture->events->len; i++)
-        {
-          OfSyncEvent *event = fixture->events->pdata[i];
-          if (event->id == id && g_str_equal (event->name, "SyncFinished"))
-            return event;
-        }
-      if (g_get_monotonic_time () > end)
-        g_error ("no SyncFinished for sync %" G_GUINT64_FORMAT " within %u s", id, timeout_s);
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
 }
 
 static guint
@@ -227,20 +131,20 @@ test_two_way_and_unreachable (Fixture *fixture, gconstpointer data)
   guint64 id;
 
   (void) data;
-  if (!require_user (fixture))
+  if (!of_harness_require_user (USER, "run the engine as another user"))
     return;
-  local = user_dir (fixture, "docs-local");
-  remote = user_dir (fixture, "docs-remote");
-  gone_local = user_dir (fixture, "gone-local");
+  local = of_harness_user_dir (fixture->harness, "docs-local", fixture->uid, fixture->gid);
+  remote = of_harness_user_dir (fixture->harness, "docs-remote", fixture->uid, fixture->gid);
+  gone_local = of_harness_user_dir (fixture->harness, "gone-local", fixture->uid, fixture->gid);
   gone_remote = g_build_filename (fixture->harness->dir, "unmounted", "remote", NULL);
-  write_as_user (fixture, local, "from-local.txt", "L");
-  write_as_user (fixture, remote, "from-remote.txt", "R");
-  share_file (fixture, "docs", local, remote, NULL);
-  share_file (fixture, "gone", gone_local, gone_remote, NULL);
+  of_harness_write_file_as (local, "from-local.txt", "L", fixture->uid, fixture->gid);
+  of_harness_write_file_as (remote, "from-remote.txt", "R", fixture->uid, fixture->gid);
+  of_harness_write_share (fixture->harness, "docs", local, remote, USER, NULL);
+  of_harness_write_share (fixture->harness, "gone", gone_local, gone_remote, USER, NULL);
   start (fixture, NULL);
 
-  id = sync_now (fixture);
-  finished = wait_finished (fixture, id, 60);
+  id = of_harness_sync_now (fixture->harness);
+  finished = of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 60);
   g_test_message ("SyncFinished: %s: %s", finished->detail, finished->message);
   g_assert_cmpstr (finished->detail, ==, "partial");
   g_assert_nonnull (strstr (finished->message, "1 of 2 shares synced"));
@@ -276,24 +180,24 @@ test_conflict (Fixture *fixture, gconstpointer data)
   guint64 id;
 
   (void) data;
-  if (!require_user (fixture))
+  if (!of_harness_require_user (USER, "run the engine as another user"))
     return;
-  local = user_dir (fixture, "local");
-  remote = user_dir (fixture, "remote");
-  write_as_user (fixture, local, SECRET, "base");
-  write_as_user (fixture, local, BIDI, "base");
-  share_file (fixture, "home", local, remote, NULL);
+  local = of_harness_user_dir (fixture->harness, "local", fixture->uid, fixture->gid);
+  remote = of_harness_user_dir (fixture->harness, "remote", fixture->uid, fixture->gid);
+  of_harness_write_file_as (local, SECRET, "base", fixture->uid, fixture->gid);
+  of_harness_write_file_as (local, BIDI, "base", fixture->uid, fixture->gid);
+  of_harness_write_share (fixture->harness, "home", local, remote, USER, NULL);
   start (fixture, NULL);
-  id = sync_now (fixture);
-  g_assert_cmpstr (wait_finished (fixture, id, 60)->detail, ==, "success");
+  id = of_harness_sync_now (fixture->harness);
+  g_assert_cmpstr (of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 60)->detail, ==, "success");
 
   g_usleep (1100 * 1000);  /* a different mtime on both sides */
-  write_as_user (fixture, local, SECRET, "changed here");
-  write_as_user (fixture, remote, SECRET, "changed there");
-  write_as_user (fixture, local, BIDI, "changed here");
-  write_as_user (fixture, remote, BIDI, "changed there");
-  id = sync_now (fixture);
-  finished = wait_finished (fixture, id, 60);
+  of_harness_write_file_as (local, SECRET, "changed here", fixture->uid, fixture->gid);
+  of_harness_write_file_as (remote, SECRET, "changed there", fixture->uid, fixture->gid);
+  of_harness_write_file_as (local, BIDI, "changed here", fixture->uid, fixture->gid);
+  of_harness_write_file_as (remote, BIDI, "changed there", fixture->uid, fixture->gid);
+  id = of_harness_sync_now (fixture->harness);
+  finished = of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 60);
   g_test_message ("SyncFinished: %s: %s", finished->detail, finished->message);
   g_assert_cmpstr (finished->detail, ==, "partial");
   g_assert_nonnull (strstr (finished->message, "2 conflicts in share home"));
@@ -362,11 +266,11 @@ test_work_offline (Fixture *fixture, gconstpointer data)
   guint64 id;
 
   (void) data;
-  if (!require_user (fixture) || !of_harness_require_polkit (fixture->harness))
+  if (!of_harness_require_user (USER, "run the engine as another user") || !of_harness_require_polkit (fixture->harness))
     return;
-  local = user_dir (fixture, "local");
-  remote = user_dir (fixture, "remote");
-  share_file (fixture, "home", local, remote, NULL);
+  local = of_harness_user_dir (fixture->harness, "local", fixture->uid, fixture->gid);
+  remote = of_harness_user_dir (fixture->harness, "remote", fixture->uid, fixture->gid);
+  of_harness_write_share (fixture->harness, "home", local, remote, USER, NULL);
   start (fixture, NULL);
   path = g_strdup ("/org/offlinefiles/BackgroundSync/share/home");
 
@@ -383,13 +287,13 @@ test_work_offline (Fixture *fixture, gconstpointer data)
   g_assert_true (g_variant_get_boolean (offline));
 
   /* Skipped by syncs... */
-  id = sync_now (fixture);
-  g_assert_cmpstr (wait_finished (fixture, id, 60)->message, ==, "0 shares synced");
+  id = of_harness_sync_now (fixture->harness);
+  g_assert_cmpstr (of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 60)->message, ==, "0 shares synced");
   /* ...unless the WMI flag says otherwise. */
   g_assert_true (of_harness_set (fixture->harness, "BackgroundSyncWorkOfflineSharesEnabled",
                                  g_variant_new_boolean (TRUE), &error));
-  id = sync_now (fixture);
-  g_assert_cmpstr (wait_finished (fixture, id, 60)->message, ==, "1 share synced");
+  id = of_harness_sync_now (fixture->harness);
+  g_assert_cmpstr (of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 60)->message, ==, "1 share synced");
 
   /* Kept across a restart. */
   g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
@@ -412,11 +316,11 @@ test_work_offline_own_share_only (Fixture *fixture, gconstpointer data)
   g_autoptr(GVariant) mine = NULL, theirs = NULL;
 
   (void) data;
-  if (!require_user (fixture) || !of_harness_require_polkit (fixture->harness))
+  if (!of_harness_require_user (USER, "run the engine as another user") || !of_harness_require_polkit (fixture->harness))
     return;
-  local = user_dir (fixture, "local");
-  remote = user_dir (fixture, "remote");
-  share_file (fixture, "home", local, remote, NULL);
+  local = of_harness_user_dir (fixture->harness, "local", fixture->uid, fixture->gid);
+  remote = of_harness_user_dir (fixture->harness, "remote", fixture->uid, fixture->gid);
+  of_harness_write_share (fixture->harness, "home", local, remote, USER, NULL);
   other_text = g_strdup_printf ("[Share]\nLocalPath=%s/ask-local\nRemotePath=%s/ask-remote\nUser=%s\n",
                                 fixture->harness->dir, fixture->harness->dir, OF_TEST_USER_ASK);
   g_assert_true (g_file_set_contents (other, other_text, -1, NULL));
@@ -449,12 +353,12 @@ test_managed_objects_fresh (Fixture *fixture, gconstpointer data)
   g_autoptr(GVariant) reply = NULL;
 
   (void) data;
-  if (!require_user (fixture))
+  if (!of_harness_require_user (USER, "run the engine as another user"))
     return;
-  local = user_dir (fixture, "local");
-  remote = user_dir (fixture, "remote");
-  share_file (fixture, "home", local, remote, NULL);
-  share_file (fixture, "second", local, remote, NULL);
+  local = of_harness_user_dir (fixture->harness, "local", fixture->uid, fixture->gid);
+  remote = of_harness_user_dir (fixture->harness, "remote", fixture->uid, fixture->gid);
+  of_harness_write_share (fixture->harness, "home", local, remote, USER, NULL);
+  of_harness_write_share (fixture->harness, "second", local, remote, USER, NULL);
   start (fixture, NULL);
   for (int round = 0; round < 3; round++)
     {
@@ -483,7 +387,7 @@ test_managed_objects_fresh (Fixture *fixture, gconstpointer data)
     g_assert_cmpuint (g_variant_n_children (warm), ==, 2);
   }
   of_harness_settle (fixture->harness);
-  share_file (fixture, "second", NULL, NULL, NULL);
+  of_harness_write_share (fixture->harness, "second", NULL, NULL, USER, NULL);
   g_subprocess_send_signal (fixture->harness->daemon, SIGHUP);
   {
     gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
@@ -500,27 +404,6 @@ test_managed_objects_fresh (Fixture *fixture, gconstpointer data)
   }
 }
 
-static guint
-daemon_threads_in_d_state (Fixture *fixture)
-{
-  g_autofree char *task_dir = g_strdup_printf ("/proc/%s/task", g_subprocess_get_identifier (fixture->harness->daemon));
-  g_autoptr(GDir) dir = g_dir_open (task_dir, 0, NULL);
-  const char *tid;
-  guint stuck = 0;
-
-  while (dir != NULL && (tid = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *stat_path = g_build_filename (task_dir, tid, "stat", NULL);
-      g_autofree char *stat = NULL;
-      const char *end;
-
-      if (g_file_get_contents (stat_path, &stat, NULL, NULL) && (end = strrchr (stat, ')')) != NULL &&
-          end[1] == ' ' && end[2] == 'D')
-        stuck++;
-    }
-  return stuck;
-}
-
 /* One share on a dead file server, one whose user holds a lock on its
  * own archive directory, one fine: the fine one syncs, writes are
  * answered at once meanwhile, and no thread of the daemon is left
@@ -528,7 +411,6 @@ daemon_threads_in_d_state (Fixture *fixture)
 static void
 test_hung_and_locked_shares (Fixture *fixture, gconstpointer data)
 {
-  const char *helper = g_getenv ("OF_HANGING_FS");
   const struct passwd *other;
   g_autofree char *server = g_build_filename (fixture->harness->dir, "server", NULL);
   g_autofree char *hung_remote = g_build_filename (server, "remote", NULL);
@@ -538,50 +420,29 @@ test_hung_and_locked_shares (Fixture *fixture, gconstpointer data)
   g_autoptr(GSubprocess) fuse = NULL, holder = NULL;
   g_autoptr(GError) error = NULL;
   OfSyncEvent *finished;
-  struct stat base_st, mount_st;
-  gboolean mounted = FALSE;
   guint64 id;
-  const char *umount_argv[] = { "umount", "-l", server, NULL };
   uid_t other_uid;
   gid_t other_gid;
 
   (void) data;
-  if (!require_user (fixture) || !of_harness_require_polkit (fixture->harness))
+  if (!of_harness_require_user (USER, "run the engine as another user") || !of_harness_require_polkit (fixture->harness))
     return;
+  /* of_harness_require_polkit() checked that this user exists. */
   other = getpwnam (OF_TEST_USER_DENY);
-  if (other == NULL || helper == NULL || !g_file_test ("/dev/fuse", G_FILE_TEST_EXISTS) ||
-      !g_spawn_command_line_sync ("/usr/bin/python3 -c 'import fusepy'", NULL, NULL, NULL, NULL))
-    {
-      g_test_skip ("needs the test users, /dev/fuse and python3-fusepy (tools/install-deps.sh)");
-      return;
-    }
   other_uid = other->pw_uid;
   other_gid = other->pw_gid;
-
-  g_assert_cmpint (g_mkdir (server, 0755), ==, 0);
-  fuse = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "/usr/bin/python3", helper, server, NULL);
-  g_assert_no_error (error);
-  g_assert_cmpint (stat (fixture->harness->dir, &base_st), ==, 0);
-  for (int i = 0; i < 100 && !mounted; i++)
-    {
-      g_usleep (50 * 1000);
-      mounted = stat (server, &mount_st) == 0 && mount_st.st_dev != base_st.st_dev;
-    }
-  if (!mounted)
-    {
-      g_subprocess_force_exit (fuse);
-      g_test_skip ("cannot mount a FUSE file system here");
-      return;
-    }
+  fuse = of_harness_mount_hanging_fs (server, NULL);
+  if (fuse == NULL)
+    return;
 
   /* hung: its server copy on the dead server. */
-  local = user_dir (fixture, "hung-local");
-  share_file (fixture, "hung", local, hung_remote, "Timeout=2s\n");
+  local = of_harness_user_dir (fixture->harness, "hung-local", fixture->uid, fixture->gid);
+  of_harness_write_share (fixture->harness, "hung", local, hung_remote, USER, "Timeout=2s\n");
   /* locked: its user holds an exclusive lock on its archive directory. */
-  remote = user_dir (fixture, "locked-remote");
+  remote = of_harness_user_dir (fixture->harness, "locked-remote", fixture->uid, fixture->gid);
   g_free (local);
-  local = user_dir (fixture, "locked-local");
-  share_file (fixture, "locked", local, remote, NULL);
+  local = of_harness_user_dir (fixture->harness, "locked-local", fixture->uid, fixture->gid);
+  of_harness_write_share (fixture->harness, "locked", local, remote, USER, NULL);
   uid_text = g_strdup_printf ("%u", (guint) fixture->uid);
   archive = g_build_filename (fixture->harness->state_dir, "unison", uid_text, NULL);
   g_assert_cmpint (g_mkdir_with_parents (archive, 0700), ==, 0);
@@ -622,7 +483,7 @@ test_hung_and_locked_shares (Fixture *fixture, gconstpointer data)
   g_assert_true (g_file_set_contents (fine_path, fine_share, -1, NULL));
 
   start (fixture, NULL);
-  id = sync_now (fixture);
+  id = of_harness_sync_now (fixture->harness);
   /* While the hung share hangs and the locked one waits for its lock,
    * writes are answered at once. */
   for (int i = 0; i < 3; i++)
@@ -636,7 +497,7 @@ test_hung_and_locked_shares (Fixture *fixture, gconstpointer data)
       g_test_message ("Set during the sync answered in %.0f ms", (g_get_monotonic_time () - before) / 1000.0);
       g_assert_cmpint (g_get_monotonic_time () - before, <, G_USEC_PER_SEC);
     }
-  finished = wait_finished (fixture, id, 60);
+  finished = of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 60);
   g_test_message ("SyncFinished: %s: %s", finished->detail, finished->message);
   g_assert_cmpstr (finished->detail, ==, "partial");
   g_assert_nonnull (strstr (finished->message, "1 of 3 shares synced"));
@@ -651,13 +512,11 @@ test_hung_and_locked_shares (Fixture *fixture, gconstpointer data)
     g_assert_nonnull (strstr (locked, "busy"));
     g_assert_cmpstr (fine, ==, "success");
   }
-  g_assert_cmpuint (daemon_threads_in_d_state (fixture), ==, 0);
+  g_assert_cmpuint (of_harness_daemon_threads_in_d_state (fixture->harness), ==, 0);
 
   g_subprocess_force_exit (holder);
   g_subprocess_wait (holder, NULL, NULL);
-  g_subprocess_force_exit (fuse);
-  g_subprocess_wait (fuse, NULL, NULL);
-  g_spawn_sync (NULL, (char **) umount_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  of_harness_unmount_hanging_fs (&fuse, server);
 }
 
 /* One share of the test user's, and the daemon started with a fake
@@ -668,11 +527,11 @@ start_with_fake_engine (Fixture    *fixture,
                         const char *extra,
                         const char *engine_body)
 {
-  g_autofree char *local = user_dir (fixture, "local");
-  g_autofree char *remote = user_dir (fixture, "remote");
+  g_autofree char *local = of_harness_user_dir (fixture->harness, "local", fixture->uid, fixture->gid);
+  g_autofree char *remote = of_harness_user_dir (fixture->harness, "remote", fixture->uid, fixture->gid);
   g_autofree char *engine = fake_engine (fixture, engine_body);
 
-  share_file (fixture, share, local, remote, extra);
+  of_harness_write_share (fixture->harness, share, local, remote, USER, extra);
   start (fixture, engine);
 }
 
@@ -683,11 +542,11 @@ test_engine_hangs (Fixture *fixture, gconstpointer data)
   guint64 id;
 
   (void) data;
-  if (!require_user (fixture))
+  if (!of_harness_require_user (USER, "run the engine as another user"))
     return;
   start_with_fake_engine (fixture, "slow", "Timeout=1s\n", "sleep 3600");
-  id = sync_now (fixture);
-  finished = wait_finished (fixture, id, 30);
+  id = of_harness_sync_now (fixture->harness);
+  finished = of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 30);
   g_test_message ("SyncFinished: %s: %s", finished->detail, finished->message);
   g_assert_cmpstr (finished->detail, ==, "failed");
   g_assert_nonnull (strstr (finished->message, "timed out"));
@@ -704,11 +563,11 @@ test_engine_crashes (Fixture *fixture, gconstpointer data)
   guint64 id;
 
   (void) data;
-  if (!require_user (fixture))
+  if (!of_harness_require_user (USER, "run the engine as another user"))
     return;
   start_with_fake_engine (fixture, "crashy", NULL, "head -c 3000000 /dev/zero | tr '\\0' x; kill -SEGV $$");
-  id = sync_now (fixture);
-  finished = wait_finished (fixture, id, 30);
+  id = of_harness_sync_now (fixture->harness);
+  finished = of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 30);
   g_test_message ("SyncFinished: %s: %s", finished->detail, finished->message);
   g_assert_cmpstr (finished->detail, ==, "failed");
   g_assert_nonnull (strstr (finished->message, "crashy"));
@@ -724,18 +583,18 @@ test_cancel (Fixture *fixture, gconstpointer data)
   gint64 before;
 
   (void) data;
-  if (!require_user (fixture))
+  if (!of_harness_require_user (USER, "run the engine as another user"))
     return;
   start_with_fake_engine (fixture, "long", NULL, "sleep 3600");
-  id = sync_now (fixture);
+  id = of_harness_sync_now (fixture->harness);
   g_usleep (500 * 1000);
   /* While it runs, SyncNow starts nothing new. */
-  g_assert_cmpuint (sync_now (fixture), ==, id);
+  g_assert_cmpuint (of_harness_sync_now (fixture->harness), ==, id);
 
   before = g_get_monotonic_time ();
   reply = of_harness_call (fixture->harness, IFACE, "Cancel", NULL, G_DBUS_CALL_FLAGS_NONE, &error);
   g_assert_no_error (error);
-  finished = wait_finished (fixture, id, 20);
+  finished = of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 20);
   g_test_message ("cancelled in %.2f s: %s", (g_get_monotonic_time () - before) / 1e6, finished->message);
   g_assert_cmpstr (finished->detail, ==, "cancelled");
   g_assert_cmpuint (count_events (fixture, "SyncStarted", id), ==, 1);
@@ -753,10 +612,10 @@ test_killed_during_sync (Fixture *fixture, gconstpointer data)
   gint64 end;
 
   (void) data;
-  if (!require_user (fixture))
+  if (!of_harness_require_user (USER, "run the engine as another user"))
     return;
   start_with_fake_engine (fixture, "long", NULL, "exec sleep 3599");
-  id = sync_now (fixture);
+  id = of_harness_sync_now (fixture->harness);
   g_usleep (500 * 1000);
   g_subprocess_send_signal (fixture->harness->daemon, SIGKILL);
   g_subprocess_wait (fixture->harness->daemon, NULL, NULL);
@@ -778,7 +637,7 @@ test_killed_during_sync (Fixture *fixture, gconstpointer data)
     }
 
   start (fixture, NULL);
-  finished = wait_finished (fixture, id, 10);
+  finished = of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 10);
   g_assert_cmpstr (finished->detail, ==, "failed");
   g_assert_cmpstr (finished->message, ==, "interrupted");
   g_assert_cmpuint (count_events (fixture, "SyncFinished", id), ==, 1);
@@ -791,9 +650,9 @@ test_killed_during_sync (Fixture *fixture, gconstpointer data)
   of_harness_settle (fixture->harness);
   g_assert_cmpuint (count_events (fixture, "SyncFinished", id), ==, 1);
 
-  next = sync_now (fixture);
+  next = of_harness_sync_now (fixture->harness);
   g_assert_cmpuint (next, >, id);
-  finished = wait_finished (fixture, next, 60);
+  finished = of_harness_wait_sync_event (fixture->harness, "SyncFinished", next, 60);
   g_assert_cmpstr (finished->detail, ==, "success");
 }
 
@@ -806,14 +665,14 @@ test_live_shares (Fixture *fixture, gconstpointer data)
   g_autofree char *bad = g_build_filename (fixture->harness->dir, "bad", NULL);
 
   (void) data;
-  if (!require_user (fixture))
+  if (!of_harness_require_user (USER, "run the engine as another user"))
     return;
-  local = user_dir (fixture, "local");
-  remote = user_dir (fixture, "remote");
-  share_file (fixture, "first", local, remote, NULL);
+  local = of_harness_user_dir (fixture->harness, "local", fixture->uid, fixture->gid);
+  remote = of_harness_user_dir (fixture->harness, "remote", fixture->uid, fixture->gid);
+  of_harness_write_share (fixture->harness, "first", local, remote, USER, NULL);
   /* Invalid beside valid: a relative path, and a bad name. */
-  share_file (fixture, "broken", "relative/path", remote, NULL);
-  share_file (fixture, ".hidden", local, remote, NULL);
+  of_harness_write_share (fixture->harness, "broken", "relative/path", remote, USER, NULL);
+  of_harness_write_share (fixture->harness, ".hidden", local, remote, USER, NULL);
   start (fixture, NULL);
 
   objects = managed_objects (fixture);
@@ -822,8 +681,8 @@ test_live_shares (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (g_variant_get_string (found, NULL), ==, local);
 
   /* Added and removed while running. */
-  share_file (fixture, "second", remote, bad, NULL);
-  share_file (fixture, "first", NULL, NULL, NULL);
+  of_harness_write_share (fixture->harness, "second", remote, bad, USER, NULL);
+  of_harness_write_share (fixture->harness, "first", NULL, NULL, USER, NULL);
   g_usleep (2500 * 1000);  /* the watch reloads after 1 s of quiet */
   g_clear_pointer (&objects, g_variant_unref);
   objects = managed_objects (fixture);
@@ -844,15 +703,15 @@ test_reload_during_sync (Fixture *fixture, gconstpointer data)
   guint64 id;
 
   (void) data;
-  if (!require_user (fixture))
+  if (!of_harness_require_user (USER, "run the engine as another user"))
     return;
   start_with_fake_engine (fixture, "slowish", NULL,
                           "sleep 4; echo 'Synchronization complete at 10:00:00  (0 items transferred, 0 skipped, 0 failed)'");
-  id = sync_now (fixture);
+  id = of_harness_sync_now (fixture->harness);
   g_usleep (300 * 1000);
   g_mkdir (dropins, 0755);
   g_file_set_contents (dropin, "[BackgroundSync]\nSyncInterval=42\n", -1, NULL);
-  finished = wait_finished (fixture, id, 30);
+  finished = of_harness_wait_sync_event (fixture->harness, "SyncFinished", id, 30);
   g_assert_cmpstr (finished->detail, ==, "success");
   interval = of_harness_get (fixture->harness, "SyncInterval");
   g_assert_cmpuint (g_variant_get_uint16 (interval), ==, 42);

@@ -8,21 +8,12 @@
 #include <glib/gstdio.h>
 
 #include "state-store.h"
+#include "log-capture.h"
 
 #define NOW G_GINT64_CONSTANT (1795600000000000)
 
+/* What the code under test warned about (log-capture.h). */
 static GPtrArray *logged;
-
-static GLogWriterOutput
-capture_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
-{
-  (void) user_data;
-  if (level & G_LOG_LEVEL_WARNING)
-    for (gsize i = 0; i < n_fields; i++)
-      if (g_str_equal (fields[i].key, "MESSAGE"))
-        g_ptr_array_add (logged, g_strdup (fields[i].value));
-  return g_log_writer_default (level, fields, n_fields, NULL);
-}
 
 static void
 test_round_trip (void)
@@ -209,8 +200,7 @@ int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  logged = g_ptr_array_new_with_free_func (g_free);
-  g_log_set_writer_func (capture_writer, NULL, NULL);
+  logged = of_test_capture_warnings ();
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   g_test_add_func ("/state-store/round-trip", test_round_trip);
   g_test_add_func ("/state-store/hostile", test_hostile);

@@ -108,9 +108,7 @@ teardown (Fixture *fixture, gconstpointer data)
   (void) data;
   if (fixture->subscription != 0)
     g_dbus_connection_signal_unsubscribe (fixture->harness->conn, fixture->subscription);
-  if (fixture->harness->daemon)
-    g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
-  g_clear_pointer (&fixture->harness, of_harness_free);
+  of_harness_clear (&fixture->harness);
 }
 
 /* argv for the client as @user (NULL: root, the test's own user). */

@@ -78,9 +78,7 @@ teardown (Fixture *fixture, gconstpointer data)
   (void) data;
   unmount_fault (fixture);
   g_dbus_connection_signal_unsubscribe (fixture->harness->conn, fixture->subscription);
-  if (fixture->harness->daemon)
-    g_assert_cmpint (of_harness_stop_daemon (fixture->harness), ==, 0);
-  g_clear_pointer (&fixture->harness, of_harness_free);
+  of_harness_clear (&fixture->harness);
   g_array_unref (fixture->finished);
   g_ptr_array_unref (fixture->results);
 }
