@@ -788,11 +788,11 @@ test_cancel_while_probing (Fixture *fixture, gconstpointer data)
   gint64 asked, end;
 
   (void) data;
-  if (!require_user (fixture) || !mount_fuse (fixture, NULL))
+  if (!of_harness_require_user (USER, "run probes as another user") || !mount_fuse (fixture, NULL))
     return;
-  local = user_dir (fixture, "local");
+  local = of_harness_user_dir (fixture->harness, "local", fixture->uid, fixture->gid);
   remote = g_build_filename (fixture->fuse_dir, "remote", NULL);
-  share_file (fixture, "hung", local, remote, NULL);
+  of_harness_write_share (fixture->harness, "hung", local, remote, USER, NULL);
   of_harness_start_daemon (fixture->harness, NULL);
 
   id_reply = of_harness_call (fixture->harness, "org.offlinefiles.BackgroundSync", "SyncNow", NULL,
