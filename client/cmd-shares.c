@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "commands.h"
+#include "enums.h"
 #include "json-out.h"
 #include "names.h"
 #include "properties.h"
@@ -177,4 +178,59 @@ of_cmd_work_offline (OfClient *client, char **args)
       return of_client_report_error (what, error);
     }
   return OF_EXIT_OK;
+}
+
+/* probe SHARE: Share.Probe() — whether the share's server copy is
+ * reachable now, found out as the share's user; waits for the probe (at
+ * most its hard limit). */
+int
+of_cmd_probe (OfClient *client, char **args)
+{
+  g_autoptr(GPtrArray) shares = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *what = NULL;
+  g_autofree char *text = NULL;
+  const OfShareInfo *share = NULL;
+  OfShareInfo found = { 0 };
+  int status;
+
+  if (!of_client_connect_for_reading (client, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+                                      G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS, &error))
+    return of_client_report_error (NULL, error);
+  shares = of_client_list_shares (client, &error);
+  if (shares == NULL)
+    return of_client_report_error (NULL, error);
+  share = of_client_find_share (shares, args[0], &status);
+  if (share == NULL)
+    return status;
+
+  reply = of_client_call_with_auth (client, share->path, OF_INTERFACE_SHARE, "Probe", NULL,
+                                    G_VARIANT_TYPE ("(uu)"), &error);
+  if (reply == NULL)
+    {
+      what = g_strdup_printf (_("Could not check the connection of %s"), share->name);
+      return of_client_report_error (what, error);
+    }
+  g_variant_get (reply, "(uu)", &found.connect_state, &found.offline_reason);
+  text = of_share_info_connection (&found);
+  if (client->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, share->name);
+      json_builder_set_member_name (builder, "connect_state");
+      json_builder_add_string_value (builder, of_connect_state_to_string (found.connect_state));
+      json_builder_set_member_name (builder, "offline_reason");
+      of_json_add_uint (builder, found.offline_reason);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      of_json_print (root);
+    }
+  else
+    g_print ("%s: %s\n", share->name, text);
+  return found.connect_state == OF_CONNECT_ONLINE ? OF_EXIT_OK : OF_EXIT_FAILURE;
 }

@@ -41,6 +41,7 @@ JsonNode *of_plan_build_json  (GVariant *syncs);
 /* cmd-shares.c */
 int       of_cmd_shares       (OfClient *client, char **args);
 int       of_cmd_work_offline (OfClient *client, char **args);
+int       of_cmd_probe        (OfClient *client, char **args);
 /* The share called @name in @shares (OfShareInfo), or NULL after saying
  * so (with a "did you mean"); *@status is then the exit code. */
 const OfShareInfo *of_client_find_share (GPtrArray  *shares,

@@ -64,6 +64,8 @@ static const Verb verbs[] = {
     0, 0, OPT_JSON | OPT_NAMES, of_cmd_shares },
   { "work-offline", N_("SHARE on|off"), N_("Put a share in or out of work-offline mode"),
     2, 2, 0, of_cmd_work_offline },
+  { "probe", N_("SHARE"), N_("Check now whether a share's server copy is reachable"),
+    1, 1, OPT_JSON, of_cmd_probe },
   { "conflicts", N_("SHARE"), N_("List a share's unresolved conflicts"),
     1, 1, OPT_JSON | OPT_NAMES, of_cmd_conflicts },
   { "resolve", N_("SHARE keep-local|keep-remote|keep-latest|keep-both|skip PATH…|--all"),

@@ -636,6 +636,44 @@ test_shares_configured (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* probe: the state found as the share's user, as text and JSON, exit 1
+ * when offline; another user needs manage-shares. */
+static void
+test_probe (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *remote = g_build_filename (fixture->harness->dir, "remote", NULL);
+  g_autofree char *moved = g_build_filename (fixture->harness->dir, "remote-moved", NULL);
+
+  (void) data;
+  REQUIRE_POLKIT (fixture);
+  {
+    g_auto(Result) r = run_ctl (NULL, "probe", "home", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_cmpstr (r.out, ==, "home: online\n");
+  }
+  g_assert_cmpint (g_rename (remote, moved), ==, 0);
+  {
+    g_auto(Result) r = run_ctl (NULL, "probe", "home", "--json", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    assert_json (r.out, "(d['name'], d['connect_state'], d['offline_reason'])", "[\"home\", \"offline\", 4]");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "probe", "home", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_cmpstr (r.out, ==, "home: offline (disconnected)\n");
+  }
+  g_assert_cmpint (g_rename (moved, remote), ==, 0);
+  {
+    g_auto(Result) r = run_ctl (OF_TEST_USER_DENY, "--no-ask-password", "probe", "home", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    assert_one_error_line (&r, "Could not check the connection of home: ");
+  }
+  {
+    g_auto(Result) r = run_ctl (NULL, "probe", "nosuch", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+  }
+}
+
 /* A user keeps two of their folders offline, syncs them and lets them
  * go again, all through offlinefilesctl; and the refusals read well. */
 static void
@@ -1180,6 +1218,7 @@ main (int argc, char *argv[])
   ADD ("shares", test_shares);
   g_test_add ("/client/shares-configured", Fixture, NULL, setup_with_share, test_shares_configured, teardown);
   g_test_add ("/client/conflicts", Fixture, NULL, setup_with_share, test_conflicts, teardown);
+  g_test_add ("/client/probe", Fixture, NULL, setup_with_share, test_probe, teardown);
   ADD ("add-remove-share", test_add_remove_share);
   ADD ("usage", test_usage);
   ADD ("no-daemon", test_no_daemon);
