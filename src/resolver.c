@@ -90,12 +90,14 @@ one_side_gone (OfConflictReason reason)
   return reason != OF_CONFLICT_BOTH_CHANGED;
 }
 
-/* unison reads "Path P -> ROOT" itself: a name it would read otherwise
- * cannot be given to it safely. */
+/* unison reads "Path P -> ROOT" itself, and a Path pattern globs (* ? [ ]
+ * { } and \ escapes): a name it would read otherwise, or one that would
+ * also match another chosen path and give it the wrong winner, cannot be
+ * given to it safely. */
 static gboolean
 path_is_nameable (const char *path)
 {
-  return *path != '\0' && strstr (path, "->") == NULL && strchr (path, '\n') == NULL &&
+  return *path != '\0' && strstr (path, "->") == NULL && strpbrk (path, "\n*?[]{}\\") == NULL &&
          !g_ascii_isspace (path[0]) && !g_ascii_isspace (path[strlen (path) - 1]) && path[0] != '/';
 }
 

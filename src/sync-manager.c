@@ -293,8 +293,10 @@ on_share_done (const OfShare         *share,
   {
     gint64 now = g_get_monotonic_time ();
 
-    of_state_get_share (of_state_store_get (self->state_store), share->name)->last_duration =
-      MAX (now - self->share_started, 1);
+    /* Not for a share removed meanwhile: that would bring its state back. */
+    if (of_share_registry_lookup (self->shares, share->name) != NULL)
+      of_state_get_share (of_state_store_get (self->state_store), share->name)->last_duration =
+        MAX (now - self->share_started, 1);
     self->share_started = now;
   }
   /* Only a run that got through the share knows all its conflicts; a
@@ -432,6 +434,10 @@ start_sync (OfSyncManager *self,
           self->pending = TRUE;
           self->pending_reason = reason;
         }
+      else if (reason == OF_SYNC_REASON_MANUAL)
+        /* A SyncNow is never held back: it must not inherit the waiting
+         * background sync's reason (which deferral applies to). */
+        self->pending_reason = reason;
       return;
     }
   if (self->current_id != 0)
@@ -579,6 +585,10 @@ of_sync_manager_release (OfSyncManager *self)
     {
       self->pending = FALSE;
       start_due_sync (self, self->pending_reason, g_get_real_time (), NULL);
+      /* Held back (metered, on battery): the resolutions that queued
+       * behind it need not wait for the condition to end. */
+      if (self->current_id == 0)
+        grant_hold (self);
     }
   else if (!grant_hold (self))
     replan (self);

@@ -807,10 +807,37 @@ test_shares_side_by_side (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* A name unison would read as a pattern ("a*" also matches "ab") is not
+ * handed to it: that item fails, asking for a hand resolution, and the
+ * other path of the same call gets its own winner only. */
+static void
+test_glob_names (Fixture *fixture, gconstpointer data)
+{
+  const char * const names[] = { "a*", "ab", NULL };
+  g_autoptr(GHashTable) results = NULL;
+
+  (void) data;
+  if (!start (fixture, NULL))
+    return;
+  synced_base (fixture, names);
+  put (fixture, fixture->local, "a*", "mine");
+  put (fixture, fixture->remote, "a*", "theirs");
+  put (fixture, fixture->local, "ab", "mine");
+  put (fixture, fixture->remote, "ab", "theirs");
+  g_assert_cmpstr (sync_share (fixture), ==, "partial");
+  g_assert_cmpuint (conflict_count (fixture), ==, 2);
+  results = resolve (fixture, "([('a*', 'keep-local'), ('ab', 'keep-remote')],)");
+  g_assert_cmpstr (g_hash_table_lookup (results, "a*"), ==, "failed");
+  g_assert_cmpstr (g_hash_table_lookup (results, "ab"), ==, "resolved");
+  assert_both (fixture, "ab", "theirs");
+  g_assert_cmpuint (conflict_count (fixture), ==, 1);
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
 #define ADD(path, func) g_test_add ("/conflicts/" path, Fixture, NULL, setup, func, teardown)
   ADD ("reasons", test_reasons);
   ADD ("resolve-each", test_resolve_each);
@@ -818,6 +845,7 @@ main (int argc, char *argv[])
   ADD ("other-user", test_other_user);
   ADD ("waits-for-sync", test_waits_for_sync);
   ADD ("remote-gone", test_remote_gone);
+  ADD ("glob-names", test_glob_names);
   ADD ("shares-side-by-side", test_shares_side_by_side);
 #undef ADD
   return g_test_run ();
